@@ -1,0 +1,45 @@
+/** `wbflow <command> [args]`: the command-line entry point. Commands live in src/cli/. */
+import { CliUsageError, type CliCommand } from "./cli/command.js";
+
+const commands: CliCommand[] = [
+  // Each issue's commands are added here, one import per file in src/cli/.
+];
+
+function help(): string {
+  const width = Math.max(0, ...commands.map((c) => c.name.length));
+  return [
+    "Usage: wbflow <command> [options]",
+    "",
+    "Commands:",
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    "",
+    "Run `wbflow <command> --help` for a command's options.",
+  ].join("\n");
+}
+
+/** Runs the CLI with `argv` (without node and the script path) and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    console.log(help());
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    console.error(`wbflow: unknown command '${name}'.\n\n${help()}`);
+    return 2;
+  }
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log(command.usage);
+    return 0;
+  }
+  try {
+    return await command.run(args);
+  } catch (error) {
+    if (error instanceof CliUsageError) {
+      console.error(`wbflow ${name}: ${error.message}\n\n${command.usage}`);
+      return 2;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,16 @@
+/** One `wbflow <name>` subcommand. Each lives in its own file under src/cli/ and is listed in src/cli.ts. */
+export interface CliCommand {
+  /** The subcommand word, e.g. "run". */
+  name: string;
+  /** One line for `wbflow --help`. */
+  summary: string;
+  /** Full usage text for `wbflow <name> --help`. */
+  usage: string;
+  /** Runs the command with the arguments after the subcommand word; resolves to the exit code. */
+  run(args: string[]): Promise<number>;
+}
+
+/** A usage mistake: printed with the command's usage, exit code 2. */
+export class CliUsageError extends Error {
+  override name = "CliUsageError";
+}
