@@ -1,0 +1,315 @@
+import { createHash } from "node:crypto";
+import { appendFile, mkdir, readdir, readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { codecById, encodeValue } from "../codecs/index.js";
+import { writeFileAtomic } from "./datastore-atomic-write.js";
+import { BlobStore } from "./datastore-blobs.js";
+import {
+  DatastoreCorruptError,
+  DatastoreNotFoundError,
+  InvalidStoreNameError,
+  TaskNotFinishedError,
+  UnknownCodecError,
+} from "./datastore-errors.js";
+import type {
+  ArtifactRecord,
+  DatastoreOptions,
+  RunInfo,
+  StoredTask,
+  StoredValue,
+  TaskKey,
+  TaskResult,
+} from "./datastore-types.js";
+
+export type { ArtifactRecord, DatastoreOptions, RunInfo, StoredTask, StoredValue, TaskKey, TaskResult } from "./datastore-types.js";
+export * from "./datastore-errors.js";
+
+/** Layout version written into every attempt index, so a future layout can read old stores. */
+const INDEX_VERSION = 1;
+
+/** Name of the folder that holds a flow's blobs; not a run id. */
+const DATA_DIR = "data";
+
+/**
+ * The local datastore: content-addressed artifact blobs deduplicated per flow, and per-attempt
+ * task records. Layout under `root`:
+ *
+ * ```
+ * <Flow>/data/<sha[:2]>/<sha>                      blob (sha256 of the encoded bytes)
+ * <Flow>/latest_run                                text
+ * <Flow>/<run>/_meta.json                          RunInfo
+ * <Flow>/<run>/<step>/<task>/<n>.attempt.json      written when attempt n starts
+ * <Flow>/<run>/<step>/<task>/<n>.data.json         artifact index + metadata
+ * <Flow>/<run>/<step>/<task>/<n>.done              written last: attempt n is complete
+ * <Flow>/<run>/<step>/<task>/<n>.stdout.log|.stderr.log
+ * ```
+ *
+ * Every file is written atomically (temp + rename) or appended (logs). A task is visible only when
+ * its latest started attempt has a done marker, so a killed process never leaves a task that
+ * looks finished.
+ */
+export class Datastore {
+  /** Absolute root folder. */
+  readonly root: string;
+  private readonly now: () => number;
+  private readonly blobStores = new Map<string, BlobStore>();
+
+  constructor(options?: DatastoreOptions) {
+    this.root = resolve(options?.root ?? process.env.WBFLOW_DATASTORE ?? ".wbflow");
+    this.now = options?.now ?? Date.now;
+  }
+
+  /**
+   * Encodes a value with its codec and stores the bytes (once per flow).
+   * @throws UnserializableValueError when no codec can encode the value.
+   */
+  async putValue(flowName: string, value: unknown): Promise<StoredValue> {
+    const { codec, typeName, encoded } = await encodeValue(value);
+    const { sha, size } = await this.blobs(flowName).put(encoded);
+    return { sha, size, codec: codec.id, type: typeName };
+  }
+
+  /** Reads and decodes one artifact's value. */
+  async getValue(flowName: string, record: ArtifactRecord): Promise<unknown> {
+    const codec = codecById(record.codec);
+    const where = `"${record.name}" (${record.producedBy})`;
+    if (!codec) throw new UnknownCodecError(record.codec, where);
+    const blobs = this.blobs(flowName);
+    if (!(await blobs.has(record.sha))) {
+      throw new DatastoreCorruptError(
+        `The stored bytes of artifact ${where} (blob ${record.sha}) are missing from ${blobs.dataDir}. ` +
+          `The datastore was modified by hand or partly deleted; re-run the step that produced it.`,
+      );
+    }
+    return codec.decode(blobs.source(record.sha, record.size));
+  }
+
+  /** Writes a new run's facts. */
+  async createRun(info: RunInfo): Promise<void> {
+    await writeFileAtomic(join(this.runDir(info.flowName, info.runId), "_meta.json"), JSON.stringify(info));
+  }
+
+  /** Records which run `Flow.latestRun` and friends start from. */
+  async setLatestRun(flowName: string, runId: string): Promise<void> {
+    checkName("run id", runId);
+    await writeFileAtomic(join(this.flowDir(flowName), "latest_run"), runId);
+  }
+
+  /** The run id last passed to `setLatestRun`, or undefined. */
+  async latestRunId(flowName: string): Promise<string | undefined> {
+    const text = await readFile(join(this.flowDir(flowName), "latest_run"), "utf8").catch(ignoreMissing);
+    return text?.trim() || undefined;
+  }
+
+  /** Marks an attempt as started; from now on older attempts of the task are hidden. */
+  async startAttempt(task: TaskKey, attempt: number): Promise<void> {
+    checkAttempt(attempt);
+    await writeFileAtomic(
+      join(this.taskDir(task), `${attempt}.attempt.json`),
+      JSON.stringify({ attempt, startedAt: this.now() }),
+    );
+  }
+
+  /** Writes the attempt's artifact index and metadata, then (last) its done marker. */
+  async finishAttempt(task: TaskKey, attempt: number, result: TaskResult): Promise<void> {
+    checkAttempt(attempt);
+    const directory = this.taskDir(task);
+    const started = await this.readAttemptStart(task, attempt);
+    const index = JSON.stringify({
+      version: INDEX_VERSION,
+      attempt,
+      startedAt: started,
+      finishedAt: this.now(),
+      artifacts: result.artifacts,
+      metadata: result.metadata,
+    });
+    await writeFileAtomic(join(directory, `${attempt}.data.json`), index);
+    await writeFileAtomic(join(directory, `${attempt}.done`), JSON.stringify({ indexSha256: sha256(index) }));
+  }
+
+  /** Appends captured output to an attempt's log (append-only). */
+  async appendLog(task: TaskKey, attempt: number, stream: "stdout" | "stderr", text: string): Promise<void> {
+    checkAttempt(attempt);
+    const path = join(this.taskDir(task), `${attempt}.${stream}.log`);
+    try {
+      await appendFile(path, text);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      await mkdir(this.taskDir(task), { recursive: true });
+      await appendFile(path, text);
+    }
+  }
+
+  /** An attempt's captured log; "" when nothing was written. */
+  async readLog(task: TaskKey, attempt: number, stream: "stdout" | "stderr"): Promise<string> {
+    return (await readFile(join(this.taskDir(task), `${attempt}.${stream}.log`), "utf8").catch(ignoreMissing)) ?? "";
+  }
+
+  /** Attempt numbers started for a task, ascending. */
+  async listAttempts(task: TaskKey): Promise<number[]> {
+    const names = await readdir(this.taskDir(task)).catch(ignoreMissing);
+    if (!names) throw this.notFound(`Task ${pathspecOf(task)}`, "Check the task id with listTasks().");
+    return names
+      .map((name) => /^(\d+)\.attempt\.json$/.exec(name)?.[1])
+      .filter((n): n is string => n !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b);
+  }
+
+  /**
+   * Reads a finished attempt: by default the latest started one.
+   * @throws TaskNotFinishedError when that attempt has no done marker.
+   */
+  async readTask(task: TaskKey, attempt?: number): Promise<StoredTask> {
+    const attempts = await this.listAttempts(task);
+    const latest = attempts.at(-1);
+    if (latest === undefined) throw new TaskNotFinishedError(pathspecOf(task), undefined, "no attempt was started");
+    const chosen = attempt ?? latest;
+    if (!attempts.includes(chosen)) {
+      throw new TaskNotFinishedError(pathspecOf(task), chosen, `attempts started: ${attempts.join(", ")}`);
+    }
+    const directory = this.taskDir(task);
+    const done = await readFile(join(directory, `${chosen}.done`), "utf8").catch(ignoreMissing);
+    if (done === undefined) {
+      throw new TaskNotFinishedError(
+        pathspecOf(task),
+        chosen,
+        "it is still running, or it failed or was killed before it was saved",
+      );
+    }
+    const indexText = await readFile(join(directory, `${chosen}.data.json`), "utf8");
+    const expected = (JSON.parse(done) as { indexSha256?: string }).indexSha256;
+    if (expected !== sha256(indexText)) {
+      throw new DatastoreCorruptError(
+        `The artifact index of task ${pathspecOf(task)} attempt ${chosen} does not match its done marker ` +
+          `(${join(directory, `${chosen}.data.json`)} was changed after the task finished). Re-run the step.`,
+      );
+    }
+    const index = JSON.parse(indexText) as {
+      startedAt: number;
+      finishedAt: number;
+      artifacts: Record<string, ArtifactRecord>;
+      metadata: Record<string, unknown>;
+    };
+    return {
+      key: { ...task },
+      attempt: chosen,
+      startedAt: index.startedAt,
+      finishedAt: index.finishedAt,
+      artifacts: index.artifacts,
+      metadata: index.metadata,
+    };
+  }
+
+  /** Flow names with at least one run folder, sorted. */
+  async listFlows(): Promise<string[]> {
+    const entries = (await readdir(this.root, { withFileTypes: true }).catch(ignoreMissing)) ?? [];
+    return entries.filter((entry) => entry.isDirectory() && !entry.name.startsWith(".")).map((e) => e.name).sort();
+  }
+
+  /** Runs of a flow, newest first (by createdAt, then run id). */
+  async listRuns(flowName: string): Promise<RunInfo[]> {
+    const entries = await readdir(this.flowDir(flowName), { withFileTypes: true }).catch(ignoreMissing);
+    if (!entries) throw this.notFound(`Flow ${flowName}`, "Run the flow first, or check the flow name and datastore root.");
+    const runs: RunInfo[] = [];
+    for (const entry of entries) {
+      if (!entry.isDirectory() || entry.name === DATA_DIR || entry.name.startsWith(".")) continue;
+      const text = await readFile(join(this.flowDir(flowName), entry.name, "_meta.json"), "utf8").catch(ignoreMissing);
+      if (text !== undefined) runs.push(JSON.parse(text) as RunInfo);
+    }
+    return runs.sort((a, b) => b.createdAt - a.createdAt || compareIds(b.runId, a.runId));
+  }
+
+  /** A run's facts. */
+  async readRun(flowName: string, runId: string): Promise<RunInfo> {
+    const text = await readFile(join(this.runDir(flowName, runId), "_meta.json"), "utf8").catch(ignoreMissing);
+    if (text === undefined) throw this.notFound(`Run ${flowName}/${runId}`, `List the runs with listRuns("${flowName}").`);
+    return JSON.parse(text) as RunInfo;
+  }
+
+  /** Step names of a run that have at least one task folder, sorted (includes `_parameters`). */
+  async listSteps(flowName: string, runId: string): Promise<string[]> {
+    await this.readRun(flowName, runId);
+    const entries = await readdir(this.runDir(flowName, runId), { withFileTypes: true });
+    return entries.filter((entry) => entry.isDirectory() && !entry.name.startsWith(".")).map((e) => e.name).sort();
+  }
+
+  /** Task ids of a step, in ascending numeric order. */
+  async listTasks(flowName: string, runId: string, stepName: string): Promise<string[]> {
+    checkName("step name", stepName);
+    const entries = await readdir(join(this.runDir(flowName, runId), stepName), { withFileTypes: true }).catch(ignoreMissing);
+    if (!entries) throw this.notFound(`Step ${flowName}/${runId}/${stepName}`, `List the steps with listSteps("${flowName}", "${runId}").`);
+    return entries.filter((entry) => entry.isDirectory() && !entry.name.startsWith(".")).map((e) => e.name).sort(compareIds);
+  }
+
+  private blobs(flowName: string): BlobStore {
+    let store = this.blobStores.get(flowName);
+    if (!store) {
+      store = new BlobStore(join(this.flowDir(flowName), DATA_DIR));
+      this.blobStores.set(flowName, store);
+    }
+    return store;
+  }
+
+  private flowDir(flowName: string): string {
+    checkName("flow name", flowName);
+    return join(this.root, flowName);
+  }
+
+  private runDir(flowName: string, runId: string): string {
+    checkName("run id", runId);
+    if (runId === DATA_DIR) throw new InvalidStoreNameError("run id", runId);
+    return join(this.flowDir(flowName), runId);
+  }
+
+  private taskDir(task: TaskKey): string {
+    checkName("step name", task.stepName);
+    checkName("task id", task.taskId);
+    return join(this.runDir(task.flowName, task.runId), task.stepName, task.taskId);
+  }
+
+  private async readAttemptStart(task: TaskKey, attempt: number): Promise<number> {
+    const text = await readFile(join(this.taskDir(task), `${attempt}.attempt.json`), "utf8").catch(ignoreMissing);
+    if (text === undefined) {
+      throw new TaskNotFinishedError(pathspecOf(task), attempt, "finishAttempt was called before startAttempt");
+    }
+    return (JSON.parse(text) as { startedAt: number }).startedAt;
+  }
+
+  private notFound(what: string, hint: string): DatastoreNotFoundError {
+    return new DatastoreNotFoundError(what, this.root, hint);
+  }
+}
+
+/** `Flow/run/step/task` of a task key. */
+export function pathspecOf(task: TaskKey): string {
+  return `${task.flowName}/${task.runId}/${task.stepName}/${task.taskId}`;
+}
+
+function checkName(kind: string, value: string): void {
+  if (typeof value !== "string" || value.length === 0 || value.startsWith(".") || /[/\\\0]/.test(value)) {
+    throw new InvalidStoreNameError(kind, String(value));
+  }
+}
+
+function checkAttempt(attempt: number): void {
+  if (!Number.isInteger(attempt) || attempt < 0) {
+    throw new RangeError(`Attempt numbers are integers from 0; got ${attempt}.`);
+  }
+}
+
+/** Numeric ids compare as numbers, others as strings. */
+function compareIds(a: string, b: string): number {
+  const numeric = /^\d+$/;
+  if (numeric.test(a) && numeric.test(b)) return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+function ignoreMissing(error: NodeJS.ErrnoException): undefined {
+  if (error.code === "ENOENT") return undefined;
+  throw error;
+}
