@@ -2,3 +2,12 @@
  * `wbflow/wandb`: the W&B client (runs, artifacts, offline store, read API) and `@wandb_log`.
  * Each layer adds its public exports below (one `export ... from` line per module).
  */
+export * from "./wandb/offline/records.js";
+export type { RecordSink, RunSinkContext } from "./wandb/record-sink.js";
+export { ApiKey, InvalidApiKeyError } from "./wandb/api-key.js";
+export { netrcPath, netrcMachine, readNetrcPassword, writeNetrcEntry, removeNetrcEntry, NetrcSyntaxError } from "./wandb/netrc.js";
+export * from "./wandb/settings.js";
+export { announceOfflineOnce, offlineNoticeText } from "./wandb/offline-notice.js";
+export { registerOnlineBackend, onlineBackend, OnlineBackendMissingError, type OnlineBackendFactory } from "./wandb/online-backend.js";
+export { TransactionLogWriter } from "./wandb/offline/transaction-log-writer.js";
+export { readTransactionLog, parseTransactionLog, TransactionLogCorruptError, type TransactionLog } from "./wandb/offline/transaction-log-reader.js";

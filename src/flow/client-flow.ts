@@ -1,0 +1,49 @@
+import { ClientNotFoundError } from "./client-errors.js";
+import { datastoreOf, type ClientOptions } from "./client-datastore.js";
+import { parsePathspec } from "./client-pathspec.js";
+import { Run } from "./client-run.js";
+import type { Datastore } from "./datastore.js";
+
+/** A flow's stored runs: `new Flow("MyFlow")`. Iterating gives its runs, newest first. */
+export class Flow {
+  readonly pathspec: string;
+  readonly id: string;
+  readonly datastore: Datastore;
+
+  constructor(pathspec: string, options?: ClientOptions) {
+    [this.id] = parsePathspec("Flow", pathspec) as [string];
+    this.pathspec = pathspec;
+    this.datastore = datastoreOf(options);
+  }
+
+  /** Runs, newest first; with tags, only runs carrying all of them (user or system tags). */
+  async runs(...tags: string[]): Promise<Run[]> {
+    const infos = await this.datastore.listRuns(this.id).catch((error: Error) => {
+      if (error.name !== "DatastoreNotFoundError") throw error;
+      throw new ClientNotFoundError(`Flow('${this.id}')`, this.datastore.root, "new Metaflow().flows() lists the stored flows.");
+    });
+    return infos
+      .filter((info) => tags.every((tag) => info.tags.includes(tag) || info.systemTags.includes(tag)))
+      .map((info) => this.run(info.runId));
+  }
+
+  /** A run by id (not checked until read). */
+  run(runId: string): Run {
+    return new Run(`${this.id}/${runId}`, { datastore: this.datastore });
+  }
+
+  /** The newest run, whatever its state (it may still be running, or have failed). */
+  async latestRun(): Promise<Run | undefined> {
+    return (await this.runs())[0];
+  }
+
+  /** The newest run whose `end` step succeeded. */
+  async latestSuccessfulRun(): Promise<Run | undefined> {
+    for (const run of await this.runs()) if (await run.successful()) return run;
+    return undefined;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Run> {
+    yield* await this.runs();
+  }
+}

@@ -1,0 +1,114 @@
+import { ClientNotFoundError } from "./client-errors.js";
+import { datastoreOf, type ClientOptions } from "./client-datastore.js";
+import { PARAMETERS_STEP } from "./client-graph.js";
+import { parsePathspec } from "./client-pathspec.js";
+import { Step } from "./client-step.js";
+import type { Task } from "./client-task.js";
+import type { Datastore, RunInfo } from "./datastore.js";
+
+/** Name of the step whose task decides whether a run succeeded. */
+const END_STEP = "end";
+
+/**
+ * One run of a flow: `new Run("Flow/runId")`. Its data is the `end` task's; iterating gives its
+ * steps, newest first. Every read is async; a run that does not exist fails with
+ * `ClientNotFoundError` on the first read.
+ */
+export class Run {
+  readonly pathspec: string;
+  readonly id: string;
+  readonly flowName: string;
+  readonly datastore: Datastore;
+  private runInfo: Promise<RunInfo> | undefined;
+
+  constructor(pathspec: string, options?: ClientOptions) {
+    const [flowName, runId] = parsePathspec("Run", pathspec) as [string, string];
+    this.pathspec = pathspec;
+    this.id = runId;
+    this.flowName = flowName;
+    this.datastore = datastoreOf(options);
+  }
+
+  /** The run's stored facts (creation time, user, tags, origin). */
+  info(): Promise<RunInfo> {
+    if (!this.runInfo) {
+      this.runInfo = this.datastore.readRun(this.flowName, this.id).catch((error: Error) => {
+        this.runInfo = undefined;
+        if (error.name !== "DatastoreNotFoundError") throw error;
+        throw new ClientNotFoundError(`Run('${this.pathspec}')`, this.datastore.root, `new Flow("${this.flowName}").runs() lists its runs.`);
+      });
+    }
+    return this.runInfo;
+  }
+
+  /** When the run was created. */
+  async createdAt(): Promise<Date> { return new Date((await this.info()).createdAt); }
+  /** User and system tags. */
+  async tags(): Promise<string[]> { const info = await this.info(); return [...info.tags, ...info.systemTags]; }
+  /** Tags given by the user. */
+  async userTags(): Promise<string[]> { return [...(await this.info()).tags]; }
+  /** Tags the system added (e.g. `user:alice`). */
+  async systemTags(): Promise<string[]> { return [...(await this.info()).systemTags]; }
+  /** `Flow/run` of the run this one resumed, if any. */
+  async originPathspec(): Promise<string | undefined> {
+    const origin = (await this.info()).originRunId;
+    return origin === undefined ? undefined : `${this.flowName}/${origin}`;
+  }
+
+  /** Steps that ran (not `_parameters`), newest first by their first task's start. */
+  async steps(): Promise<Step[]> {
+    await this.info();
+    const names = (await this.datastore.listSteps(this.flowName, this.id)).filter((name) => name !== PARAMETERS_STEP);
+    const started = await Promise.all(names.map((name) => this.firstStart(name)));
+    return names
+      .map((name, i) => ({ name, start: started[i]! }))
+      .sort((a, b) => b.start - a.start || (a.name < b.name ? 1 : -1))
+      .map(({ name }) => this.step(name));
+  }
+
+  /** A step by name (not checked until read). */
+  step(stepName: string): Step {
+    return new Step(`${this.pathspec}/${stepName}`, { datastore: this.datastore });
+  }
+
+  /** The `end` task, or undefined if `end` has not started. */
+  async endTask(): Promise<Task | undefined> {
+    await this.info();
+    return this.step(END_STEP).firstTask().catch((error: Error) => {
+      if (error.name === "ClientNotFoundError") return undefined;
+      throw error;
+    });
+  }
+
+  /** Whether the `end` task completed successfully. */
+  async successful(): Promise<boolean> { return (await (await this.endTask())?.successful()) ?? false; }
+  /** Whether the `end` task finished (OK or handled). */
+  async finished(): Promise<boolean> { return (await (await this.endTask())?.finished()) ?? false; }
+  /** When the `end` task finished, or undefined. */
+  async finishedAt(): Promise<Date | undefined> {
+    const end = await this.endTask();
+    return end && (await end.finished()) ? end.finishedAt() : undefined;
+  }
+
+  /** The `end` task's public artifacts, or undefined when the run has not finished. */
+  async data(): Promise<Record<string, unknown> | undefined> {
+    const end = await this.endTask();
+    return end && (await end.finished()) ? end.data() : undefined;
+  }
+
+  /** Parameter values of the run (public artifacts of its `_parameters` task). */
+  async parameters(): Promise<Record<string, unknown>> {
+    const task = await this.step(PARAMETERS_STEP).firstTask();
+    return task ? task.data() : {};
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Step> {
+    yield* await this.steps();
+  }
+
+  private async firstStart(stepName: string): Promise<number> {
+    const tasks = await this.step(stepName).tasks();
+    const starts = await Promise.all(tasks.map((task) => task.createdAt().then((d) => d.getTime(), () => Infinity)));
+    return Math.min(Infinity, ...starts);
+  }
+}

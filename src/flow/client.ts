@@ -1,0 +1,50 @@
+/**
+ * Reading past runs, after Metaflow's client: `Metaflow` → `Flow` → `Run` → `Step` → `Task` →
+ * `DataArtifact`, each constructed from a pathspec (`new Run("MyFlow/1764301234567890")`) or
+ * reached from its parent. Reads are async and lazy: an artifact is decoded only when asked for.
+ *
+ * ```ts
+ * const run = await new Flow("MyFlow").latestSuccessfulRun();
+ * const { accuracy } = (await run!.data())!;
+ * const table = await run!.step("train").firstTask().then((t) => t!.get("raw_df"));
+ * ```
+ */
+import { datastoreOf, type ClientOptions } from "./client-datastore.js";
+import { Flow } from "./client-flow.js";
+import type { Datastore } from "./datastore.js";
+
+export { ClientNotFoundError, InvalidPathspecError } from "./client-errors.js";
+export type { ClientOptions } from "./client-datastore.js";
+export { Flow } from "./client-flow.js";
+export { Run } from "./client-run.js";
+export { Step } from "./client-step.js";
+export { DataArtifact, Task, isInternalArtifact, type StoredException } from "./client-task.js";
+
+/** The datastore's flows. */
+export class Metaflow {
+  readonly datastore: Datastore;
+
+  constructor(options?: ClientOptions) {
+    this.datastore = datastoreOf(options);
+  }
+
+  /** Flows with at least one run, sorted by name. */
+  async flows(): Promise<Flow[]> {
+    const names = await this.datastore.listFlows();
+    const flows: Flow[] = [];
+    for (const name of names) {
+      const runs = await this.datastore.listRuns(name).catch((): unknown[] => []);
+      if (runs.length > 0) flows.push(this.flow(name));
+    }
+    return flows;
+  }
+
+  /** A flow by name (not checked until read). */
+  flow(name: string): Flow {
+    return new Flow(name, { datastore: this.datastore });
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Flow> {
+    yield* await this.flows();
+  }
+}
