@@ -1,0 +1,40 @@
+/**
+ * Appends records to a `.wandb` transaction log. Each record is encoded, framed and appended with one
+ * synchronous write as soon as it is produced, so a killed process leaves a readable prefix; `close()`
+ * fsyncs. Records get `num` 1, 2, 3… in write order, as W&B's writer assigns them.
+ */
+import { closeSync, fsyncSync, openSync, writeSync } from "node:fs";
+import { FILE_HEADER, frameRecord } from "./log-format.js";
+import { encodeRecord, type WandbRecord } from "./records.js";
+
+export class TransactionLogWriter {
+  private fd: number | undefined;
+  private offset: number;
+  private nextNum = 1;
+
+  /** Creates `path` (it must not exist yet: a run's log is never overwritten) and writes the file header. */
+  constructor(readonly path: string) {
+    this.fd = openSync(path, "wx");
+    writeSync(this.fd, FILE_HEADER);
+    this.offset = FILE_HEADER.length;
+  }
+
+  /** Assigns the next `num` to `record` (unless it already has one) and appends it. Returns the num. */
+  append(record: WandbRecord): number {
+    if (this.fd === undefined) throw new Error(`transaction log ${this.path} is closed; no record can be appended`);
+    const num = record.num ?? this.nextNum;
+    this.nextNum = num + 1;
+    const framed = frameRecord(encodeRecord({ ...record, num }), this.offset);
+    writeSync(this.fd, framed);
+    this.offset += framed.length;
+    return num;
+  }
+
+  /** Flushes to disk and closes the file. Safe to call twice. */
+  close(): void {
+    if (this.fd === undefined) return;
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
