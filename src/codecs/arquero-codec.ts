@@ -14,6 +14,7 @@ export const arqueroCodec: Codec<ColumnTable> = {
     return { bytes: toArrowIPC(table, { format: "stream" }) };
   },
   async decode(encoded) {
-    return fromArrow(await encoded.bytes());
+    // useBigInt: int64 columns (only made from bigint values) come back as bigint, not lossy numbers.
+    return fromArrow(await encoded.bytes(), { useBigInt: true });
   },
 };
