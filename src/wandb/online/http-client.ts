@@ -1,0 +1,119 @@
+/**
+ * The HTTP layer every online call goes through: attaches the API key only to the base URL,
+ * retries by policy with backoff (injectable sleep), and turns failures into clear errors.
+ */
+import { WandbApiError, WandbAuthError, WandbNotFoundError, WandbUnreachableError } from "./api-errors.js";
+import { basicAuthHeader, isWithinBaseUrl } from "./credential-scope.js";
+import { AttemptNetworkError, sendAttempt, type AttemptResponse, type RequestBody } from "./http-attempt.js";
+import { retryDelayMs, type RetryPolicy } from "./retry-policy.js";
+import { realTiming, type NetworkTiming } from "./network-timing.js";
+
+/** How to reach a W&B server. */
+export interface ServerConnection {
+  /** API base URL, e.g. `https://api.wandb.ai` (trailing slashes are ignored). */
+  baseUrl: string;
+  apiKey: string;
+  /** Injectable time (tests); real time by default. */
+  timing?: NetworkTiming;
+  /** Overrides every policy's per-attempt idle timeout (tests of slow responses). */
+  attemptTimeoutMs?: number;
+  /** Sent as User-Agent. */
+  userAgent?: string;
+  /** Called before each retry, e.g. to tell the user the server is slow. */
+  onRetry?: (event: RetryEvent) => void;
+}
+
+/** One retry about to happen. */
+export interface RetryEvent {
+  policy: string;
+  attempt: number;
+  delayMs: number;
+  reason: string;
+}
+
+/** A request through the client. */
+export interface ClientRequest {
+  method: "GET" | "POST" | "PUT";
+  /** Absolute URL, or a path relative to the base URL (starting with `/`). */
+  url: string;
+  headers?: Record<string, string>;
+  body?: RequestBody;
+  onBodyProgress?: (sentBytes: number) => void;
+  /** What this request is, for error messages, e.g. "GraphQL UpsertBucket". */
+  what: string;
+}
+
+/** The HTTP client bound to one server and key. */
+export class WandbHttpClient {
+  readonly baseUrl: string;
+  private readonly timing: NetworkTiming;
+
+  constructor(private readonly connection: ServerConnection) {
+    this.baseUrl = connection.baseUrl.replace(/\/+$/, "");
+    this.timing = connection.timing ?? realTiming;
+  }
+
+  /** Resolves a path against the base URL. */
+  urlFor(pathOrUrl: string): URL {
+    return /^https?:\/\//.test(pathOrUrl) ? new URL(pathOrUrl) : new URL(`${this.baseUrl}${pathOrUrl}`);
+  }
+
+  /**
+   * Sends the request, retrying per `policy`. Resolves with a 2xx response; rejects with
+   * `WandbAuthError` (401/403, never retried), `WandbNotFoundError` (404), `WandbApiError` (another
+   * status not retried) or `WandbUnreachableError` (retries exhausted).
+   */
+  async send(request: ClientRequest, policy: RetryPolicy): Promise<AttemptResponse> {
+    const url = this.urlFor(request.url);
+    const headers: Record<string, string> = { "user-agent": this.connection.userAgent ?? "wbflow", ...request.headers };
+    if (isWithinBaseUrl(url, this.baseUrl)) headers["authorization"] = basicAuthHeader(this.connection.apiKey);
+    const where = `${request.what} (${url.origin}${url.pathname})`;
+    let lastProblem = "";
+    for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
+      let retryAfter: string | undefined;
+      try {
+        const response = await sendAttempt({
+          method: request.method,
+          url,
+          headers,
+          body: request.body,
+          idleTimeoutMs: this.connection.attemptTimeoutMs ?? policy.attemptTimeoutMs,
+          onBodyProgress: request.onBodyProgress,
+        });
+        if (response.status >= 200 && response.status < 300) return response;
+        const detail = summarizeBody(response.body);
+        if (response.status === 401 || response.status === 403) {
+          throw new WandbAuthError(
+            `${where}: the server refused the API key (HTTP ${response.status}${detail}). ` +
+              `Check the key at ${this.baseUrl} and log in again with \`wbflow login --relogin\`.`,
+            response.status,
+          );
+        }
+        if (!policy.retriesStatus(response.status)) {
+          const ErrorClass = response.status === 404 ? WandbNotFoundError : WandbApiError;
+          const hint = response.status === 404 ? " Check the entity and project names and that the run exists." : "";
+          throw new ErrorClass(`${where}: HTTP ${response.status}${detail}.${hint}`, response.status);
+        }
+        lastProblem = `HTTP ${response.status}${detail}`;
+        const header = response.headers["retry-after"];
+        retryAfter = Array.isArray(header) ? header[0] : header;
+      } catch (error) {
+        if (!(error instanceof AttemptNetworkError)) throw error;
+        lastProblem = error.message;
+      }
+      if (attempt === policy.maxAttempts) break;
+      const delayMs = retryDelayMs(policy, attempt, this.timing.random, retryAfter, this.timing.now());
+      this.connection.onRetry?.({ policy: policy.name, attempt, delayMs, reason: lastProblem });
+      await this.timing.sleep(delayMs);
+    }
+    throw new WandbUnreachableError(
+      `${where}: gave up after ${policy.maxAttempts} attempts; last problem: ${lastProblem}.`,
+    );
+  }
+}
+
+/** A short, key-free excerpt of an error body for messages. */
+function summarizeBody(body: Buffer): string {
+  const text = body.toString("utf8", 0, Math.min(body.length, 300)).trim();
+  return text === "" ? "" : `: ${text}`;
+}
