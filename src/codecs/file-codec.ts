@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import type { Codec } from "./codec.js";
+import type { Codec, EncodedSource } from "./codec.js";
 import { planArchive, streamArchive } from "./deterministic-archive.js";
 import { FilePath } from "./file-path.js";
 import { materializeArchive } from "./materialized-files.js";
@@ -16,7 +16,7 @@ function pathOf(reference: FileReference): string {
  * Files and folders, persisted by content as a deterministic tar streamed from disk (never held in
  * memory). Decoding unpacks a copy (see `materializeRoot`) and returns a `FilePath` to it.
  */
-export const fileCodec: Codec<FileReference> = {
+export const fileCodec: Codec<FileReference> & { decode(encoded: EncodedSource): Promise<FilePath> } = {
   id: "file",
   canEncode(value: unknown): value is FileReference {
     return value instanceof FilePath || (value instanceof URL && value.protocol === "file:");
