@@ -16,7 +16,12 @@ function pathOf(reference: FileReference): string {
  * Files and folders, persisted by content as a deterministic tar streamed from disk (never held in
  * memory). Decoding unpacks a copy (see `materializeRoot`) and returns a `FilePath` to it.
  */
-export const fileCodec: Codec<FileReference> & { decode(encoded: EncodedSource): Promise<FilePath> } = {
+/** The file codec: reading back always gives a `FilePath`. */
+export interface FileCodec extends Codec<FileReference> {
+  decode(encoded: EncodedSource): Promise<FilePath>;
+}
+
+export const fileCodec: FileCodec = {
   id: "file",
   canEncode(value: unknown): value is FileReference {
     return value instanceof FilePath || (value instanceof URL && value.protocol === "file:");
