@@ -1,8 +1,12 @@
 /** `wbflow <command> [args]`: the command-line entry point. Commands live in src/cli/. */
 import { CliUsageError, type CliCommand } from "./cli/command.js";
+import { installCommand } from "./cli/install.js";
+import { kernelCommand } from "./cli/kernel.js";
 
 const commands: CliCommand[] = [
   // Each issue's commands are added here, one import per file in src/cli/.
+  installCommand,
+  kernelCommand,
 ];
 
 function help(): string {

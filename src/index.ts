@@ -8,3 +8,5 @@ export { Metaflow, Flow, Run, Step, Task, DataArtifact, ClientNotFoundError, Inv
 export type { ClientOptions, StoredException } from "./flow/client.js";
 export { registerCodec, codecFor, codecById, FilePath, UnserializableValueError } from "./codecs/index.js";
 export type { Codec, EncodedSource, EncodedValue, FileReference } from "./codecs/index.js";
+export { display, liveDisplay, type DisplayHandle, type DisplayCallOptions } from "./kernel/display.js";
+export { mimeBundleOf, jupyterDisplaySymbol, type MimeBundle, type MimeRenderable } from "./display/mime-bundle.js";

@@ -1,0 +1,147 @@
+/**
+ * The ZeroMQ side of the kernel: tslab's server (sockets, signing, heartbeat, shell and control
+ * routing) with execution replaced by ours, so a cell can send `execute_result` and `error`
+ * messages with full MIME bundles and ask questions on the stdin channel (`input_request`).
+ */
+import type { MimeBundle } from "../display/mime-bundle.js";
+import { PromptInterruptedError, StdinUnavailableError, type CellOutput, type DisplayOptions, type PromptRequest } from "./cell-output.js";
+import type { CellExecutor, ExecuteRequest } from "./cell-executor.js";
+import { tslabJupyter } from "./tslab-internals.js";
+import { decodeWireMessage } from "./wire-message.js";
+import type { KernelInfo } from "./kernel-info.js";
+
+type ZmqServer = InstanceType<typeof tslabJupyter.ZmqServer>;
+type ShellMessage = Parameters<ZmqServer["handleExecute"]>[1];
+
+/** Adapts our CellExecutor to the handler interface tslab's server calls. */
+function handlerFor(cells: CellExecutor, info: KernelInfo): ConstructorParameters<typeof tslabJupyter.ZmqServer>[0] {
+  return {
+    handleKernel: () => info as never,
+    handleExecute: () => Promise.reject(new Error("execute requests are handled by KernelServer")),
+    handleIsComplete: (req) => cells.isComplete(req.code),
+    handleInspect: (req) => cells.inspect(req.code, req.cursor_pos),
+    handleComplete: (req) => cells.complete(req.code, req.cursor_pos),
+    handleShutdown: (req) => ({ restart: req.restart }),
+    close: () => cells.close(),
+  };
+}
+
+interface PendingPrompt {
+  resolve(value: string): void;
+  reject(error: Error): void;
+}
+
+/** tslab's ZeroMQ server, executing cells through a {@link CellExecutor}. */
+export class KernelServer extends tslabJupyter.ZmqServer {
+  private pendingPrompt: PendingPrompt | undefined;
+  private markClosed: () => void = () => {};
+  /** Settles when the kernel has shut down (shutdown_request) and released its sockets. */
+  readonly closed = new Promise<void>((resolve) => {
+    this.markClosed = resolve;
+  });
+
+  constructor(private readonly cells: CellExecutor, info: KernelInfo, configPath: string) {
+    super(handlerFor(cells, info), configPath);
+  }
+
+  /** Binds the sockets, then starts reading the stdin channel for `input_reply` messages. */
+  override async init(): Promise<void> {
+    await super.init();
+    void this.readStdin();
+  }
+
+  override async handleExecute(sock: unknown, msg: ShellMessage): Promise<void> {
+    const request = msg.content as ExecuteRequest;
+    const output = new WireCellOutput(this, msg, request.allow_stdin === true);
+    const content = await this.cells.execute(request, output);
+    const reply = msg.createReply();
+    reply.header.msg_type = "execute_reply";
+    reply.content = content;
+    reply.signAndSend(this.connInfo.key, sock);
+  }
+
+  /** Sends `msg_type` on IOPub, as a child of `parent`. */
+  publish(parent: ShellMessage, msgType: string, content: object): void {
+    const message = parent.createReply();
+    message.header.msg_type = msgType;
+    message.content = content;
+    message.signAndSend(this.connInfo.key, this.iopub);
+  }
+
+  /** Sends an `input_request` to the client that sent `parent` and waits for its `input_reply`. */
+  prompt(parent: ShellMessage, request: PromptRequest): Promise<string> {
+    this.pendingPrompt?.reject(new PromptInterruptedError());
+    return new Promise<string>((resolve, reject) => {
+      this.pendingPrompt = { resolve, reject };
+      const message = parent.createReply();
+      message.header.msg_type = "input_request";
+      message.content = { prompt: request.prompt, password: request.password };
+      message.signAndSend(this.connInfo.key, this.stdin);
+    });
+  }
+
+  override close(): void {
+    super.close();
+    this.markClosed();
+  }
+
+  /** Called on SIGINT: interrupts the running cell and any question waiting for an answer. */
+  interrupt(): void {
+    this.cells.interrupt();
+    const pending = this.pendingPrompt;
+    this.pendingPrompt = undefined;
+    pending?.reject(new PromptInterruptedError());
+  }
+
+  private async readStdin(): Promise<void> {
+    // Iteration ends when the socket is closed at shutdown.
+    for await (const frames of this.stdin) {
+      let message;
+      try {
+        message = decodeWireMessage(this.connInfo.key, frames);
+      } catch (error) {
+        process.stderr.write(`wbflow kernel: ${(error as Error).message}\n`);
+        continue;
+      }
+      if (message.header.msg_type !== "input_reply") continue;
+      const pending = this.pendingPrompt;
+      this.pendingPrompt = undefined;
+      pending?.resolve(String(message.content.value ?? ""));
+    }
+  }
+}
+
+/** A cell's outputs as IOPub messages, parented to its `execute_request`. */
+class WireCellOutput implements CellOutput {
+  constructor(
+    private readonly server: KernelServer,
+    private readonly request: ShellMessage,
+    private readonly allowStdin: boolean,
+  ) {}
+
+  stream(name: "stdout" | "stderr", text: string): void {
+    this.server.publish(this.request, "stream", { name, text });
+  }
+
+  display(bundle: MimeBundle, options: DisplayOptions = {}): void {
+    const transient = options.displayId === undefined ? {} : { display_id: options.displayId };
+    this.server.publish(this.request, options.update ? "update_display_data" : "display_data", {
+      data: bundle,
+      metadata: {},
+      transient,
+    });
+  }
+
+  result(bundle: MimeBundle, executionCount: number): void {
+    this.server.publish(this.request, "execute_result", { data: bundle, metadata: {}, execution_count: executionCount });
+  }
+
+  error(ename: string, evalue: string, traceback: string[]): void {
+    this.server.publish(this.request, "error", { ename, evalue, traceback });
+  }
+
+  prompt(request: PromptRequest): Promise<string> {
+    if (!this.allowStdin) return Promise.reject(new StdinUnavailableError(`The question "${request.prompt.trim()}"`));
+    return this.server.prompt(this.request, request);
+  }
+}

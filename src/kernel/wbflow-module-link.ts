@@ -1,0 +1,62 @@
+/**
+ * Makes `import ... from "wbflow"` (and `"wbflow/wandb"`) in a notebook cell mean the copy of wbflow
+ * that runs the kernel, wherever the notebook lives — for tslab's type checker and at run time —
+ * the way tslab does it for `import * as tslab from "tslab"`.
+ *
+ * Same instance matters: the kernel listens to flow events and renders runs through the very
+ * modules the notebook's flows are defined with.
+ *
+ * - Types: tslab's compiler resolves modules the Node10 way (no `exports` maps) through its shared
+ *   `ts.sys`. We forward `<cwd>/node_modules/wbflow/<file>` to `<package>/dist/<file>` and answer its
+ *   package.json with `types: index.d.ts`, so `wbflow` and `wbflow/wandb` both resolve.
+ * - Run time: cells call `__tslab__.require`; we wrap it so `wbflow[/...]` resolves from the package
+ *   itself (its `exports` map; ESM loaded through `require(esm)`, the same module instances).
+ */
+import { createRequire } from "node:module";
+import path from "node:path";
+import { tslabTypeScript } from "./tslab-internals.js";
+
+const PACKAGE_NAME = "wbflow";
+
+type Sys = typeof tslabTypeScript.sys;
+
+/** Forwards type lookups of `<cwd>/node_modules/wbflow/**` to `packageRoot`. Call before creating converters. */
+export function linkWbflowTypes(cwd: string, packageRoot: string): void {
+  const virtualRoot = path.join(cwd, "node_modules", PACKAGE_NAME);
+  const sys: Sys = tslabTypeScript.sys;
+  const virtualPackageJson = path.join(virtualRoot, "package.json");
+  const manifest = JSON.stringify({ name: PACKAGE_NAME, types: "index.d.ts" });
+  const forward = (file: string): string | undefined => {
+    const relative = path.relative(virtualRoot, path.resolve(file));
+    if (relative.startsWith("..") || path.isAbsolute(relative)) return undefined;
+    return path.join(packageRoot, "dist", relative);
+  };
+  const { fileExists, readFile, directoryExists } = sys;
+  sys.fileExists = (file) => file === virtualPackageJson || fileExists.call(sys, forward(file) ?? file);
+  sys.readFile = (file, encoding) => (file === virtualPackageJson ? manifest : readFile.call(sys, forward(file) ?? file, encoding));
+  sys.directoryExists = (dir) => {
+    if (path.resolve(dir) === path.join(cwd, "node_modules")) return true;
+    return directoryExists.call(sys, forward(dir) ?? dir);
+  };
+}
+
+interface TslabGlobal {
+  __tslab__?: { require: NodeJS.Require };
+}
+
+/** Wraps the `require` cells use so `wbflow` and its subpaths load from `packageRoot`. Call after creating the executor. */
+export function linkWbflowRuntime(packageRoot: string): void {
+  const holder = (globalThis as TslabGlobal).__tslab__;
+  if (!holder) throw new Error("tslab's executor was not created: globalThis.__tslab__ is missing");
+  const cellRequire = holder.require;
+  const packageRequire = createRequire(path.join(packageRoot, "package.json"));
+  holder.require = new Proxy(cellRequire, {
+    apply(target, thisArg, args: unknown[]) {
+      const id = args[0];
+      if (args.length === 1 && typeof id === "string" && (id === PACKAGE_NAME || id.startsWith(`${PACKAGE_NAME}/`))) {
+        return packageRequire(id);
+      }
+      return Reflect.apply(target, thisArg, args);
+    },
+  });
+}
