@@ -11,3 +11,11 @@ export { announceOfflineOnce, offlineNoticeText } from "./wandb/offline-notice.j
 export { registerOnlineBackend, onlineBackend, OnlineBackendMissingError, type OnlineBackendFactory } from "./wandb/online-backend.js";
 export { TransactionLogWriter } from "./wandb/offline/transaction-log-writer.js";
 export { readTransactionLog, parseTransactionLog, TransactionLogCorruptError, type TransactionLog } from "./wandb/offline/transaction-log-reader.js";
+export { init, type InitOptions, type InitDependencies } from "./wandb/init.js";
+export { Run, RunFinishedError, type LogOptions } from "./wandb/run.js";
+export { RunConfig } from "./wandb/run-config.js";
+export { RunSummary } from "./wandb/run-summary.js";
+export { UnrepresentableValueError, toExtendedJson, parseExtendedJson } from "./wandb/extended-json.js";
+export { systemClock, type Clock } from "./wandb/clock.js";
+export { generateRunId } from "./wandb/ids.js";
+export { RunDirectoryExistsError } from "./wandb/offline/run-directory.js";
