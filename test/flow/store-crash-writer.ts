@@ -1,0 +1,39 @@
+/**
+ * Child process for the crash-safety test: writes tasks with large artifacts in a loop until it is
+ * killed. Each task's value is derived from its id so the parent can check what it reads back.
+ * Prints "writing <taskId>" just before storing each task, so the parent kills it mid-write.
+ * Usage: writer <root> <runId>
+ */
+import { Datastore } from "../../src/flow/datastore.js";
+
+const root = process.argv[2]!;
+const store = new Datastore({ root });
+const flowName = "CrashFlow";
+const runId = process.argv[3]!;
+
+/** Large enough that writing it takes a while; different per task so every blob is new. */
+export function valueFor(taskId: number): Float64Array {
+  const values = new Float64Array(2_000_000);
+  for (let i = 0; i < values.length; i++) values[i] = taskId * 1_000_000 + i;
+  return values;
+}
+
+async function main(): Promise<void> {
+  await store.createRun({ flowName, runId, createdAt: 0, userName: "crash", tags: [], systemTags: [] });
+  for (let taskId = 1; ; taskId++) {
+    const key = { flowName, runId, stepName: "work", taskId: String(taskId) };
+    await store.startAttempt(key, 0);
+    process.stdout.write(`writing ${taskId}\n`);
+    const stored = await store.putValue(flowName, valueFor(taskId));
+    const extra = await store.putValue(flowName, { taskId, label: `task ${taskId}` });
+    await store.finishAttempt(key, 0, {
+      artifacts: {
+        values: { name: "values", producedBy: `${flowName}/${runId}/work/${taskId}`, ...stored },
+        info: { name: "info", producedBy: `${flowName}/${runId}/work/${taskId}`, ...extra },
+      },
+      metadata: { taskId },
+    });
+  }
+}
+
+if (process.argv[1]?.endsWith("store-crash-writer.ts")) void main();

@@ -1,0 +1,69 @@
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Datastore, TaskNotFinishedError } from "../../src/flow/datastore.js";
+import { valueFor } from "./store-crash-writer.js";
+
+const writer = fileURLToPath(new URL("./store-crash-writer.ts", import.meta.url));
+let root: string;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), "wbflow-crash-"));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+/** Runs the writer and SIGKILLs it as soon as it announces it is writing task `killAt`. */
+function runWriterAndKill(runId: string, killAt: number): Promise<NodeJS.Signals | null> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", writer, root, runId], { stdio: ["ignore", "pipe", "inherit"] });
+    const lines = createInterface({ input: child.stdout! });
+    lines.on("line", (line) => {
+      if (line === `writing ${killAt}`) child.kill("SIGKILL");
+    });
+    child.on("error", reject);
+    child.on("exit", (_code, signal) => resolve(signal));
+  });
+}
+
+describe("Datastore crash safety", () => {
+  it("never shows a task killed mid-write as done, and stays readable", async () => {
+    // Kill at different points, one run each; the flow's blobs are shared by all runs.
+    const kills = { "1": 1, "2": 3, "3": 5 } as const;
+    for (const [runId, killAt] of Object.entries(kills)) expect(await runWriterAndKill(runId, killAt)).toBe("SIGKILL");
+
+    const store = new Datastore({ root });
+    expect((await store.listRuns("CrashFlow")).map((run) => run.runId).sort()).toEqual(["1", "2", "3"]);
+    for (const [runId, killAt] of Object.entries(kills)) {
+      const taskIds = await store.listTasks("CrashFlow", runId, "work");
+      expect(taskIds).toEqual(Array.from({ length: killAt }, (_, i) => String(i + 1)));
+      for (const taskId of taskIds) {
+        const key = { flowName: "CrashFlow", runId, stepName: "work", taskId };
+        if (Number(taskId) === killAt) {
+          // Killed while writing: never visible as done.
+          await expect(store.readTask(key)).rejects.toBeInstanceOf(TaskNotFinishedError);
+          continue;
+        }
+        const stored = await store.readTask(key);
+        const values = (await store.getValue("CrashFlow", stored.artifacts.values!)) as Float64Array;
+        // Byte comparison: a deep-equal of 2M elements is needlessly slow.
+        expect(Buffer.from(values.buffer, values.byteOffset, values.byteLength).equals(Buffer.from(valueFor(Number(taskId)).buffer))).toBe(true);
+        expect(await store.getValue("CrashFlow", stored.artifacts.info!)).toEqual({ taskId: Number(taskId), label: `task ${taskId}` });
+      }
+    }
+
+    // Every blob under its final name is complete: its name is the sha256 of its bytes.
+    const dataDir = join(root, "CrashFlow", "data");
+    for (const prefix of (await readdir(dataDir)).filter((name) => name !== ".tmp")) {
+      for (const sha of await readdir(join(dataDir, prefix))) {
+        expect(createHash("sha256").update(await readFile(join(dataDir, prefix, sha))).digest("hex")).toBe(sha);
+      }
+    }
+  }, 60_000);
+});

@@ -1,0 +1,205 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as aq from "arquero";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { FilePath, UnserializableValueError } from "../../src/codecs/index.js";
+import {
+  Datastore,
+  DatastoreCorruptError,
+  DatastoreNotFoundError,
+  InvalidStoreNameError,
+  TaskNotFinishedError,
+  UnknownCodecError,
+  type ArtifactRecord,
+  type TaskKey,
+} from "../../src/flow/datastore.js";
+
+let root: string;
+let clock: number;
+let store: Datastore;
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), "wbflow-store-"));
+  clock = 1_700_000_000_000;
+  store = new Datastore({ root, now: () => clock++ });
+  process.env.WBFLOW_FILES_DIR = `${root}-files`;
+});
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+  await rm(`${root}-files`, { recursive: true, force: true });
+  delete process.env.WBFLOW_FILES_DIR;
+});
+
+const task: TaskKey = { flowName: "DemoFlow", runId: "1", stepName: "start", taskId: "1" };
+
+async function record(flowName: string, name: string, value: unknown): Promise<ArtifactRecord> {
+  return { name, producedBy: `${flowName}/1/start/1`, ...(await store.putValue(flowName, value)) };
+}
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1)).sort();
+}
+
+describe("Datastore blobs", () => {
+  it("stores equal values once per flow, named by the sha256 of their bytes", async () => {
+    const a = await store.putValue("DemoFlow", { x: [1, 2, 3] });
+    const b = await store.putValue("DemoFlow", { x: [1, 2, 3] });
+    const c = await store.putValue("OtherFlow", { x: [1, 2, 3] });
+    expect(a).toEqual(b);
+    expect(a).toMatchObject({ codec: "v8", type: "Object" });
+    expect(a.sha).toMatch(/^[0-9a-f]{64}$/);
+    expect(c.sha).toBe(a.sha);
+    const blobs = await filesUnder(join(root, "DemoFlow", "data"));
+    expect(blobs).toEqual([`${a.sha.slice(0, 2)}/${a.sha}`]);
+    expect(await filesUnder(join(root, "OtherFlow", "data"))).toHaveLength(1);
+  });
+
+  it("round-trips plain values, tables and folders through getValue", async () => {
+    const folder = await mkdtemp(join(root, "folder-"));
+    await writeFile(join(folder, "weights.txt"), "0.1 0.2");
+    const values = {
+      map: new Map([["k", new Set([1n])]]),
+      table: aq.table({ x: [1, 2], y: ["a", "b"] }),
+    };
+    const mapRecord = await record("DemoFlow", "map", values.map);
+    expect(await store.getValue("DemoFlow", mapRecord)).toEqual(values.map);
+    const tableRecord = await record("DemoFlow", "table", values.table);
+    expect(tableRecord.codec).toBe("arquero");
+    expect(((await store.getValue("DemoFlow", tableRecord)) as aq.ColumnTable).objects()).toEqual(values.table.objects());
+    const folderRecord = await record("DemoFlow", "folder", new FilePath(folder));
+    expect(folderRecord.codec).toBe("file");
+    const back = (await store.getValue("DemoFlow", folderRecord)) as FilePath;
+    expect(await readFile(join(back.path, "weights.txt"), "utf8")).toBe("0.1 0.2");
+  });
+
+  it("refuses unstorable values and writes nothing", async () => {
+    class Model {}
+    await expect(store.putValue("DemoFlow", { model: new Model() })).rejects.toBeInstanceOf(UnserializableValueError);
+    expect(await readdir(root)).toEqual([]);
+  });
+
+  it("reports a missing blob and an unregistered codec clearly", async () => {
+    const stored = await record("DemoFlow", "x", 42);
+    await rm(join(root, "DemoFlow", "data", stored.sha.slice(0, 2), stored.sha));
+    await expect(store.getValue("DemoFlow", stored)).rejects.toThrow(DatastoreCorruptError);
+    await expect(store.getValue("DemoFlow", stored)).rejects.toThrow(/"x" \(DemoFlow\/1\/start\/1\).*missing/);
+    await expect(store.getValue("DemoFlow", { ...stored, codec: "my-model" })).rejects.toThrow(UnknownCodecError);
+    await expect(store.getValue("DemoFlow", { ...stored, codec: "my-model" })).rejects.toThrow(/codec "my-model".*registerCodec/);
+  });
+
+  it("leaves no temporary files behind", async () => {
+    await store.putValue("DemoFlow", "a");
+    await store.putValue("DemoFlow", new FilePath(await mkdtemp(join(root, "f-"))));
+    const leftovers = (await filesUnder(join(root, "DemoFlow"))).filter((f) => f.includes(".tmp"));
+    expect(leftovers).toEqual([]);
+  });
+});
+
+describe("Datastore tasks and attempts", () => {
+  async function finish(attempt: number, value: unknown): Promise<void> {
+    await store.startAttempt(task, attempt);
+    await store.finishAttempt(task, attempt, {
+      artifacts: { value: await record("DemoFlow", "value", value) },
+      metadata: { attempt, retryCount: attempt },
+    });
+  }
+
+  it("writes the attempt record, the index, then the done marker, and reads them back", async () => {
+    await store.createRun({ flowName: "DemoFlow", runId: "1", createdAt: 5, userName: "ada", tags: [], systemTags: ["user:ada"] });
+    await finish(0, "hello");
+    expect(await readdir(join(root, "DemoFlow", "1", "start", "1"))).toEqual(["0.attempt.json", "0.data.json", "0.done"]);
+    const stored = await store.readTask(task);
+    expect(stored).toMatchObject({ key: task, attempt: 0, startedAt: 1_700_000_000_000, finishedAt: 1_700_000_000_001, metadata: { attempt: 0 } });
+    expect(await store.getValue("DemoFlow", stored.artifacts.value!)).toBe("hello");
+  });
+
+  it("shows only the latest started attempt, and only once it is done", async () => {
+    await finish(0, "first");
+    await store.startAttempt(task, 1);
+    const error = await store.readTask(task).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TaskNotFinishedError);
+    expect((error as Error).message).toMatch(/DemoFlow\/1\/start\/1 attempt 1 has no finished data/);
+    expect((await store.readTask(task, 0)).attempt).toBe(0);
+    await store.finishAttempt(task, 1, { artifacts: { value: await record("DemoFlow", "value", "second") }, metadata: {} });
+    expect((await store.readTask(task)).attempt).toBe(1);
+    expect(await store.listAttempts(task)).toEqual([0, 1]);
+  });
+
+  it("does not treat an index without a done marker as finished", async () => {
+    await store.startAttempt(task, 0);
+    await writeFile(join(root, "DemoFlow", "1", "start", "1", "0.data.json"), JSON.stringify({ artifacts: {}, metadata: {} }));
+    await expect(store.readTask(task)).rejects.toBeInstanceOf(TaskNotFinishedError);
+  });
+
+  it("detects an index changed after the task finished", async () => {
+    await finish(0, "x");
+    const indexPath = join(root, "DemoFlow", "1", "start", "1", "0.data.json");
+    await writeFile(indexPath, (await readFile(indexPath, "utf8")).replace('"attempt":0', '"attempt":7'));
+    await expect(store.readTask(task)).rejects.toThrow(DatastoreCorruptError);
+  });
+
+  it("refuses finishAttempt before startAttempt, and unknown attempts", async () => {
+    await expect(store.finishAttempt(task, 0, { artifacts: {}, metadata: {} })).rejects.toThrow(/before startAttempt/);
+    await finish(0, 1);
+    await expect(store.readTask(task, 3)).rejects.toThrow(/attempt 3.*attempts started: 0/);
+    await expect(store.startAttempt(task, -1)).rejects.toThrow(RangeError);
+  });
+
+  it("appends logs, readable while the attempt runs", async () => {
+    await store.startAttempt(task, 0);
+    await store.appendLog(task, 0, "stdout", "line 1\n");
+    await store.appendLog(task, 0, "stdout", "line 2\n");
+    await store.appendLog(task, 0, "stderr", "oops\n");
+    expect(await store.readLog(task, 0, "stdout")).toBe("line 1\nline 2\n");
+    expect(await store.readLog(task, 0, "stderr")).toBe("oops\n");
+    expect(await store.readLog(task, 1, "stdout")).toBe("");
+  });
+});
+
+describe("Datastore listing", () => {
+  it("lists flows, runs newest first, steps and tasks in numeric order", async () => {
+    for (const [runId, createdAt] of [["100", 1], ["200", 3], ["150", 2]] as const) {
+      await store.createRun({ flowName: "DemoFlow", runId, createdAt, userName: "u", tags: [], systemTags: [] });
+    }
+    await store.createRun({ flowName: "Other", runId: "1", createdAt: 1, userName: "u", tags: [], systemTags: [] });
+    await store.setLatestRun("DemoFlow", "200");
+    for (const taskId of ["2", "10", "1"]) await store.startAttempt({ flowName: "DemoFlow", runId: "200", stepName: "train", taskId }, 0);
+    await store.startAttempt({ flowName: "DemoFlow", runId: "200", stepName: "_parameters", taskId: "0" }, 0);
+    await store.putValue("DemoFlow", 1); // creates data/, which is not a run
+
+    expect(await store.listFlows()).toEqual(["DemoFlow", "Other"]);
+    expect((await store.listRuns("DemoFlow")).map((r) => r.runId)).toEqual(["200", "150", "100"]);
+    expect(await store.latestRunId("DemoFlow")).toBe("200");
+    expect(await store.listSteps("DemoFlow", "200")).toEqual(["_parameters", "train"]);
+    expect(await store.listTasks("DemoFlow", "200", "train")).toEqual(["1", "2", "10"]);
+    expect((await store.readRun("DemoFlow", "150")).createdAt).toBe(2);
+  });
+
+  it("says what is missing and where", async () => {
+    await expect(store.listRuns("Nope")).rejects.toThrow(DatastoreNotFoundError);
+    await expect(store.listRuns("Nope")).rejects.toThrow(`Flow Nope is not in the datastore at ${root}`);
+    await expect(store.readRun("Nope", "1")).rejects.toThrow(/Run Nope\/1 is not in the datastore/);
+    expect(await new Datastore({ root: join(root, "absent") }).listFlows()).toEqual([]);
+  });
+
+  it("rejects names that cannot be folder names", async () => {
+    await expect(store.putValue("../escape", 1)).rejects.toBeInstanceOf(InvalidStoreNameError);
+    await expect(store.startAttempt({ ...task, stepName: "a/b" }, 0)).rejects.toThrow(/Invalid step name "a\/b"/);
+    await expect(store.createRun({ flowName: "F", runId: "data", createdAt: 0, userName: "u", tags: [], systemTags: [] })).rejects.toThrow(InvalidStoreNameError);
+  });
+
+  it("takes its root from WBFLOW_DATASTORE, else ./.wbflow", () => {
+    const saved = process.env.WBFLOW_DATASTORE;
+    try {
+      process.env.WBFLOW_DATASTORE = root;
+      expect(new Datastore().root).toBe(root);
+      delete process.env.WBFLOW_DATASTORE;
+      expect(new Datastore().root).toBe(join(process.cwd(), ".wbflow"));
+    } finally {
+      if (saved === undefined) delete process.env.WBFLOW_DATASTORE;
+      else process.env.WBFLOW_DATASTORE = saved;
+    }
+  });
+});
