@@ -1,0 +1,72 @@
+/**
+ * Lineage input edges ("run used artifact version"), from the two records that express them:
+ * an `artifact` record logged for use (`useAfterCommit`: the exact version, by digest) and a
+ * `use_artifact` record naming `[entity/][project/]name:alias` (resolved through the server).
+ */
+import { WandbNotFoundError } from "./api-errors.js";
+import { artifactByName, useArtifactById } from "./artifact-operations.js";
+import type { ArtifactIdCache } from "./artifact-id-cache.js";
+import { uploadArtifact, type ArtifactUpload, type ArtifactUploadOptions } from "./artifact-uploader.js";
+import type { WandbHttpClient } from "./http-client.js";
+
+/** The consuming run. */
+export interface ConsumerRun {
+  entity: string;
+  project: string;
+  runId: string;
+}
+
+/**
+ * Records that `run` used the version with `artifact.digest`: the id cache first, else
+ * createArtifact's digest dedup (which uploads the version as user-created if the server lacks it).
+ */
+export async function useArtifactVersion(
+  http: WandbHttpClient,
+  cache: ArtifactIdCache,
+  run: ConsumerRun,
+  artifact: ArtifactUpload,
+  options: ArtifactUploadOptions,
+): Promise<string> {
+  const known = cache.lookup(http.baseUrl, artifact.entity, artifact.project, artifact.name, artifact.digest);
+  if (known !== undefined) {
+    await useArtifactById(http, {
+      entityName: run.entity,
+      projectName: run.project,
+      runName: run.runId,
+      artifactID: known,
+      artifactEntityName: artifact.entity,
+      artifactProjectName: artifact.project,
+    });
+    return known;
+  }
+  const logged = await uploadArtifact(http, { ...artifact, runId: null, useAfterCommit: { runId: run.runId } }, options);
+  cache.remember(http.baseUrl, artifact.entity, artifact.project, artifact.name, artifact.digest, logged.id);
+  return logged.id;
+}
+
+/** Parses `[entity/][project/]name[:alias]` with the run's entity and project as defaults. */
+export function parseArtifactPath(path: string, defaults: { entity: string; project: string }) {
+  const parts = path.split("/");
+  const nameWithAlias = parts.pop()!;
+  const project = parts.pop() ?? defaults.project;
+  const entity = parts.pop() ?? defaults.entity;
+  return { entity, project, name: nameWithAlias.includes(":") ? nameWithAlias : `${nameWithAlias}:latest` };
+}
+
+/** Resolves `[entity/][project/]name:alias` through the server and records the use. */
+export async function useArtifactByName(http: WandbHttpClient, run: ConsumerRun, path: string): Promise<string> {
+  const { entity, project, name } = parseArtifactPath(path, run);
+  const found = await artifactByName(http, { entityName: entity, projectName: project, name });
+  if (!found) {
+    throw new WandbNotFoundError(`Artifact ${entity}/${project}/${name} does not exist on ${http.baseUrl}; log it before using it.`, 404);
+  }
+  await useArtifactById(http, {
+    entityName: run.entity,
+    projectName: run.project,
+    runName: run.runId,
+    artifactID: found.id,
+    artifactEntityName: entity,
+    artifactProjectName: project,
+  });
+  return found.id;
+}

@@ -1,0 +1,206 @@
+/**
+ * The file_stream channel of one run (reference §3): history, summary, events and console lines
+ * sent as line-addressed chunks to `POST {base}/files/{entity}/{project}/{run}/file_stream`,
+ * at most one request in flight, split below the server's request size limit, heartbeats while
+ * idle, and `complete` + `exitcode` last. Offsets make every request idempotent, so a request
+ * retried after a lost response never duplicates a line.
+ */
+import type { WandbHttpClient } from "./http-client.js";
+import { FILE_STREAM_RETRY_POLICY, type RetryPolicy } from "./retry-policy.js";
+
+export const HISTORY_FILE = "wandb-history.jsonl";
+export const SUMMARY_STREAM_FILE = "wandb-summary.json";
+export const EVENTS_FILE = "wandb-events.jsonl";
+export const OUTPUT_STREAM_FILE = "output.log";
+
+/** Calls `tick` every `ms` until the returned function is called. */
+export type IntervalScheduler = (ms: number, tick: () => void) => () => void;
+
+/** Real intervals that do not keep the process alive. */
+export const realIntervals: IntervalScheduler = (ms, tick) => {
+  const handle = setInterval(tick, ms);
+  handle.unref();
+  return () => clearInterval(handle);
+};
+
+/** Options of a file stream. */
+export interface FileStreamOptions {
+  /** Send pending lines this often (default 15 s; W&B's rate). */
+  intervalMs?: number;
+  /** Send an empty heartbeat when nothing was sent for this long (default 30 s). */
+  heartbeatMs?: number;
+  /** Upper bound of one request body (default 10 MiB − 100 KiB). */
+  maxRequestBytes?: number;
+  scheduler?: IntervalScheduler;
+  policy?: RetryPolicy;
+  /** Called once if a background send fails for good. */
+  onFailure?: (error: unknown) => void;
+}
+
+/** Where a run's stream goes: the resolved entity and project and the run id. */
+export interface StreamTarget {
+  entity: string;
+  project: string;
+  runId: string;
+}
+
+/** The file_stream of one run. */
+export class FileStream {
+  private readonly pending = new Map<string, Map<number, string>>();
+  private readonly nextOffset = new Map<string, number>();
+  private readonly uploaded = new Set<string>();
+  private preemptingPending = false;
+  private chain: Promise<void> = Promise.resolve();
+  private lastSendMs = 0;
+  private stopTimer: (() => void) | undefined;
+  private failure: unknown;
+  /** Requests sent (for tests and benchmarks). */
+  requestCount = 0;
+
+  constructor(
+    private readonly http: WandbHttpClient,
+    private readonly target: StreamTarget,
+    private readonly options: FileStreamOptions = {},
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Continues `file` after `offset` lines (e.g. history of a resumed run). */
+  startAt(file: string, offset: number): void {
+    this.nextOffset.set(file, offset);
+  }
+
+  /** Starts the periodic sender (live runs). Sync does not start it and flushes explicitly. */
+  start(): void {
+    const interval = this.options.intervalMs ?? 15_000;
+    const heartbeat = this.options.heartbeatMs ?? 30_000;
+    this.lastSendMs = this.now();
+    this.stopTimer = (this.options.scheduler ?? realIntervals)(interval, () => {
+      const idle = this.now() - this.lastSendMs >= heartbeat;
+      if (this.hasPending() || idle) void this.flush().catch(() => undefined);
+    });
+  }
+
+  /** Appends lines at the end of `file` (history, events). */
+  append(file: string, lines: string[]): void {
+    let offset = this.nextOffset.get(file) ?? 0;
+    const pending = this.pendingOf(file);
+    for (const line of lines) pending.set(offset++, line);
+    this.nextOffset.set(file, offset);
+  }
+
+  /** Sets the line at `offset` of `file` (console updates; the summary's single line). */
+  setLine(file: string, offset: number, line: string): void {
+    this.pendingOf(file).set(offset, line);
+    this.nextOffset.set(file, Math.max(offset + 1, this.nextOffset.get(file) ?? 0));
+  }
+
+  /** Tells the server a run file was uploaded (sent with the next request). */
+  markUploaded(path: string): void {
+    this.uploaded.add(path);
+  }
+
+  preempting(): void {
+    this.preemptingPending = true;
+  }
+
+  /** Sends everything pending (an empty heartbeat if nothing is); resolves when the server has it. */
+  flush(): Promise<void> {
+    return this.enqueue(async () => {
+      do await this.sendOne({});
+      while (this.hasPending());
+    });
+  }
+
+  /** Flushes, then sends `complete` with the exit code, and stops the timer. */
+  finish(exitcode: number): Promise<void> {
+    this.stopTimer?.();
+    return this.enqueue(async () => {
+      while (this.hasPending()) await this.sendOne({});
+      await this.sendOne({ complete: true, exitcode });
+    });
+  }
+
+  /** Stops the timer without completing the run (the run is left to be synced). */
+  stop(): void {
+    this.stopTimer?.();
+  }
+
+  private enqueue(job: () => Promise<void>): Promise<void> {
+    const run = this.chain.then(() => {
+      if (this.failure !== undefined) throw this.failure;
+      return job();
+    });
+    this.chain = run.catch((error: unknown) => {
+      if (this.failure === undefined) {
+        this.failure = error;
+        this.stopTimer?.();
+        this.options.onFailure?.(error);
+      }
+    });
+    return run;
+  }
+
+  private hasPending(): boolean {
+    for (const lines of this.pending.values()) if (lines.size > 0) return true;
+    return this.uploaded.size > 0 || this.preemptingPending;
+  }
+
+  private pendingOf(file: string): Map<number, string> {
+    let lines = this.pending.get(file);
+    if (!lines) this.pending.set(file, (lines = new Map()));
+    return lines;
+  }
+
+  /** Sends one request holding, per file, the longest run of consecutive lines that fits. */
+  private async sendOne(control: { complete?: boolean; exitcode?: number }): Promise<void> {
+    const budget = this.options.maxRequestBytes ?? (10 << 20) - 100 * 1024;
+    let size = 200;
+    const files: Record<string, { offset: number; content: string[] }> = {};
+    const taken: Array<[string, number[]]> = [];
+    for (const [file, lines] of this.pending) {
+      if (lines.size === 0) continue;
+      const offsets = [...lines.keys()].sort((a, b) => a - b);
+      const first = offsets[0]!;
+      const content: string[] = [];
+      const used: number[] = [];
+      for (const offset of offsets) {
+        if (offset !== first + content.length) break;
+        const line = lines.get(offset)!;
+        const cost = Buffer.byteLength(line) + 8;
+        if (content.length > 0 && size + cost > budget) break;
+        size += cost;
+        content.push(line);
+        used.push(offset);
+      }
+      files[file] = { offset: first, content };
+      taken.push([file, used]);
+    }
+    const body: Record<string, unknown> = {};
+    if (Object.keys(files).length > 0) body["files"] = files;
+    const uploaded = [...this.uploaded];
+    if (uploaded.length > 0) body["uploaded"] = uploaded;
+    const preempting = this.preemptingPending;
+    if (preempting) body["preempting"] = true;
+    if (control.complete) Object.assign(body, control);
+    const { entity, project, runId } = this.target;
+    await this.http.send(
+      {
+        method: "POST",
+        url: `/files/${encodeURIComponent(entity)}/${encodeURIComponent(project)}/${encodeURIComponent(runId)}/file_stream`,
+        headers: { "content-type": "application/json" },
+        body: Buffer.from(JSON.stringify(body)),
+        what: `file_stream of run ${entity}/${project}/${runId}`,
+      },
+      this.options.policy ?? FILE_STREAM_RETRY_POLICY,
+    );
+    this.requestCount += 1;
+    this.lastSendMs = this.now();
+    // Remove only what was sent: a line changed meanwhile (same offset, new text) stays pending.
+    for (const [file, used] of taken) {
+      const lines = this.pending.get(file)!;
+      for (const offset of used) if (lines.get(offset) === files[file]!.content[offset - files[file]!.offset]) lines.delete(offset);
+    }
+    for (const path of uploaded) this.uploaded.delete(path);
+    if (preempting) this.preemptingPending = false;
+  }
+}

@@ -1,0 +1,357 @@
+/**
+ * The online sender: a `RecordSink` that replays a run's records to a W&B server (reference
+ * §5.6): the first `run` record creates the run (upsertBucket) and opens file_stream; history,
+ * summary, console and stats records become file_stream lines; config changes are re-upserted;
+ * artifacts are uploaded (§4.5) and uses become lineage edges; `exit` uploads `config.yaml` and
+ * `wandb-summary.json` and completes the run. Live runs and `wbflow sync` use the same sender.
+ *
+ * A failure never throws into the run: the offline log already holds everything, so the sender
+ * stops, says how to upload the run later with `wbflow sync`, and `failure` tells callers why.
+ */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { stringify as toYaml } from "yaml";
+import { toExtendedJson } from "../extended-json.js";
+import { applyItems, type JsonTree } from "../key-value-tree.js";
+import type { ArtifactRecord, HistoryRecord, RunRecord, WandbRecord } from "../offline/records.js";
+import type { RecordSink } from "../record-sink.js";
+import { processArtifactIds, type ArtifactIdCache } from "./artifact-id-cache.js";
+import { uploadArtifact, type ArtifactUpload, type ArtifactUploadOptions } from "./artifact-uploader.js";
+import { useArtifactByName, useArtifactVersion } from "./artifact-use.js";
+import { ConsoleLines } from "./console-lines.js";
+import { EVENTS_FILE, FileStream, HISTORY_FILE, OUTPUT_STREAM_FILE, SUMMARY_STREAM_FILE, type FileStreamOptions } from "./file-stream.js";
+import type { WandbHttpClient } from "./http-client.js";
+import { createRunFiles, upsertBucket, type RunUpsert, type UpsertedRun } from "./run-operations.js";
+import { parseUploadHeaders, putToUploadUrl } from "./signed-upload.js";
+import { runUrl } from "./app-urls.js";
+
+/** Options of an online sender. */
+export interface OnlineSenderOptions {
+  http: WandbHttpClient;
+  /** Used when the run record names none (else the server's default entity). */
+  defaultEntity?: string;
+  /** Used when the run record names none. */
+  defaultProject?: string;
+  /** The run's `files/` folder (files named by `files` records are read from it). */
+  filesDir?: string;
+  /**
+   * `live`: file_stream sends periodically and continues the server's history line count.
+   * `sync`: everything is flushed at exit and lines are (re)written from offset 0, so a sync
+   * that was interrupted and runs again overwrites instead of duplicating.
+   */
+  mode: "live" | "sync";
+  /** Sync's first phase: keep lineage "use" records for `processDeferredUses` instead of sending them. */
+  deferUses?: boolean;
+  fileStream?: FileStreamOptions;
+  artifactUpload?: ArtifactUploadOptions;
+  artifactIds?: ArtifactIdCache;
+  /** Where user-facing notices go (default: stderr). */
+  notify?: (line: string) => void;
+  /** How to upload the run later, shown if the server fails (e.g. `wbflow sync <dir>`). */
+  syncHint?: string;
+}
+
+/** The run as the server knows it, once created. */
+export interface OnlineRunInfo extends UpsertedRun {
+  url: string;
+}
+
+type UseRecord = Extract<WandbRecord, { type: "artifact" } | { type: "useArtifact" }>;
+
+/** Sends one run's records to the server. */
+export class OnlineSender implements RecordSink {
+  private chain: Promise<void> = Promise.resolve();
+  private run: OnlineRunInfo | undefined;
+  private runRecord: RunRecord | undefined;
+  private stream: FileStream | undefined;
+  private readonly config: JsonTree = {};
+  private readonly summary: JsonTree = {};
+  private configDirty = false;
+  private console = new ConsoleLines();
+  private readonly runFiles = new Set<string>();
+  private readonly deferred: UseRecord[] = [];
+  private finished = false;
+  /** Why the sender stopped, if it did; the run then stays offline-only until synced. */
+  failure: unknown;
+
+  constructor(private readonly options: OnlineSenderOptions) {}
+
+  /** The server-side run, once the `run` record was sent. */
+  get runInfo(): OnlineRunInfo | undefined {
+    return this.run;
+  }
+
+  /** Queues the record; never blocks the caller and never throws (see `failure`). */
+  write(record: WandbRecord): Promise<void> {
+    this.chain = this.chain.then(async () => {
+      if (this.failure !== undefined) return;
+      try {
+        await this.handle(record);
+      } catch (error) {
+        this.fail(error);
+      }
+    });
+    return this.chain;
+  }
+
+  /** Waits for every record; a run that never sent `exit` is completed with exit code 1 (as W&B does). */
+  async close(): Promise<void> {
+    await this.chain;
+    if (this.failure === undefined && this.run && !this.finished) {
+      await this.write({ type: "exit", exit: { exitCode: 1 } });
+    }
+    this.stream?.stop();
+  }
+
+  /** Uses that were deferred (sync phase 1), in order. */
+  get deferredUses(): readonly UseRecord[] {
+    return this.deferred;
+  }
+
+  /** Sends deferred uses (sync phase 2, once every producing run exists on the server). */
+  async processDeferredUses(): Promise<void> {
+    await this.chain;
+    if (this.failure !== undefined) throw this.failure;
+    for (const record of this.deferred.splice(0)) await this.sendUse(record);
+  }
+
+  private fail(error: unknown): void {
+    this.failure = error;
+    this.stream?.stop();
+    const notify = this.options.notify ?? ((line: string) => console.error(line));
+    const message = error instanceof Error ? error.message : String(error);
+    notify(
+      `wandb: the W&B server stopped answering (${message}). Nothing is lost: the run is kept offline` +
+        (this.options.syncHint ? `; upload it later with \`${this.options.syncHint}\`.` : "; upload it later with `wbflow sync`."),
+    );
+  }
+
+  private requireRun(record: WandbRecord): OnlineRunInfo {
+    if (!this.run) {
+      throw new Error(`a ${record.type} record came before the run record; the log is out of order and cannot be sent.`);
+    }
+    return this.run;
+  }
+
+  private async handle(record: WandbRecord): Promise<void> {
+    switch (record.type) {
+      case "run":
+        return this.run ? this.updateRun(record.run) : this.startRun(record.run);
+      case "config":
+        this.requireRun(record);
+        applyItems(this.config, record.config.update, record.config.remove);
+        this.configDirty = true;
+        return;
+      case "history":
+        this.requireRun(record);
+        this.stream!.append(HISTORY_FILE, [historyLine(record.history)]);
+        return;
+      case "summary":
+        this.requireRun(record);
+        applyItems(this.summary, record.summary.update, record.summary.remove);
+        this.stream!.setLine(SUMMARY_STREAM_FILE, 0, toExtendedJson(this.summary, "summary"));
+        return;
+      case "stats": {
+        this.requireRun(record);
+        const row: JsonTree = {};
+        applyItems(row, record.stats.item);
+        row["_wandb"] = true;
+        if (record.stats.timestamp) row["_timestamp"] = timestampMs(record.stats.timestamp) / 1000;
+        this.stream!.append(EVENTS_FILE, [toExtendedJson(row, "stats")]);
+        return;
+      }
+      case "outputRaw":
+      case "output": {
+        this.requireRun(record);
+        const out = record.type === "outputRaw" ? record.outputRaw : record.output;
+        const isError = (out.outputType ?? 0) === 0;
+        const ms = out.timestamp ? timestampMs(out.timestamp) : Date.now();
+        const lines =
+          record.type === "outputRaw" ? this.console.write(out.line ?? "", isError, ms) : this.console.writeLine(out.line ?? "", isError, ms);
+        for (const line of lines) this.stream!.setLine(OUTPUT_STREAM_FILE, line.offset, line.text);
+        return;
+      }
+      case "outputLogger":
+        this.requireRun(record);
+        for (const line of this.console.writeLine(record.outputLogger.line ?? "", false, Date.now())) {
+          this.stream!.setLine(OUTPUT_STREAM_FILE, line.offset, line.text);
+        }
+        return;
+      case "files":
+        this.requireRun(record);
+        for (const file of record.files.files ?? []) if (file.path) this.runFiles.add(file.path);
+        return;
+      case "artifact":
+      case "useArtifact":
+        this.requireRun(record);
+        if (isUse(record) && this.options.deferUses) {
+          this.deferred.push(record);
+          return;
+        }
+        if (isUse(record) || record.type !== "artifact") return this.sendUse(record);
+        return this.sendProducedArtifact(record.artifact);
+      case "preempting":
+        this.requireRun(record);
+        this.stream!.preempting();
+        return;
+      case "exit":
+        return this.finish(record.exit.exitCode ?? 0);
+      default:
+        // header, telemetry, environment, alert, final, footer and unknown records carry nothing
+        // the server needs from this client.
+        return;
+    }
+  }
+
+  private async startRun(record: RunRecord): Promise<void> {
+    this.runRecord = record;
+    applyItems(this.config, record.config?.update, record.config?.remove);
+    applyItems(this.summary, record.summary?.update, record.summary?.remove);
+    const entity = nonEmpty(record.entity) ?? this.options.defaultEntity;
+    const project = nonEmpty(record.project) ?? this.options.defaultProject;
+    const upserted = await upsertBucket(this.options.http, {
+      ...runFields(record),
+      ...(entity !== undefined ? { entity } : {}),
+      ...(project !== undefined ? { project } : {}),
+      config: this.config,
+    });
+    this.run = { ...upserted, url: runUrl(this.options.http.baseUrl, upserted.entity, upserted.project, upserted.runId) };
+    const failureHook = { onFailure: (error: unknown) => this.fail(error) };
+    this.stream = new FileStream(this.options.http, { entity: upserted.entity, project: upserted.project, runId: upserted.runId }, {
+      ...this.options.fileStream,
+      ...(this.options.mode === "live" ? failureHook : {}),
+    });
+    if (this.options.mode === "live") {
+      this.stream.startAt(HISTORY_FILE, upserted.historyLineCount);
+      this.stream.start();
+    }
+  }
+
+  private async updateRun(record: RunRecord): Promise<void> {
+    applyItems(this.config, record.config?.update, record.config?.remove);
+    this.runRecord = { ...this.runRecord, ...record };
+    await upsertBucket(this.options.http, { ...this.runIdentity(), ...runFields(record), config: this.config });
+    this.configDirty = false;
+  }
+
+  private runIdentity(): RunUpsert {
+    const run = this.run!;
+    return { runId: run.runId, entity: run.entity, project: run.project };
+  }
+
+  private artifactUpload(record: ArtifactRecord, producer: string | null): ArtifactUpload {
+    const run = this.run!;
+    return {
+      entity: nonEmpty(record.entity) ?? run.entity,
+      project: nonEmpty(record.project) ?? run.project,
+      runId: producer,
+      type: record.type ?? "",
+      name: record.name ?? "",
+      digest: record.digest ?? "",
+      ...(record.description ? { description: record.description } : {}),
+      ...(record.metadata ? { metadata: record.metadata } : {}),
+      aliases: record.aliases ?? [],
+      clientId: record.clientId ?? "",
+      sequenceClientId: record.sequenceClientId ?? "",
+      entries: (record.manifest?.contents ?? []).map((entry) => ({
+        path: entry.path ?? "",
+        digest: entry.digest ?? "",
+        size: entry.size ?? 0,
+        ...(entry.localPath ? { localPath: entry.localPath } : {}),
+        ...(entry.ref ? { ref: entry.ref } : {}),
+        ...(entry.mimetype ? { mimetype: entry.mimetype } : {}),
+      })),
+    };
+  }
+
+  private async sendProducedArtifact(record: ArtifactRecord): Promise<void> {
+    const run = this.run!;
+    const upload = this.artifactUpload(record, record.userCreated ? null : run.runId);
+    const logged = await uploadArtifact(this.options.http, upload, this.options.artifactUpload);
+    (this.options.artifactIds ?? processArtifactIds).remember(
+      this.options.http.baseUrl,
+      upload.entity,
+      upload.project,
+      upload.name,
+      upload.digest,
+      logged.id,
+    );
+  }
+
+  private async sendUse(record: UseRecord): Promise<void> {
+    const run = this.run!;
+    const consumer = { entity: run.entity, project: run.project, runId: run.runId };
+    if (record.type === "artifact") {
+      const upload = this.artifactUpload(record.artifact, null);
+      await useArtifactVersion(this.options.http, this.options.artifactIds ?? processArtifactIds, consumer, upload, this.options.artifactUpload ?? {});
+      return;
+    }
+    const use = record.useArtifact;
+    if (use.name) await useArtifactByName(this.options.http, consumer, use.name);
+    else if (use.id) await useArtifactByName(this.options.http, consumer, use.id);
+  }
+
+  private async finish(exitCode: number): Promise<void> {
+    const run = this.requireRun({ type: "exit", exit: {} });
+    if (this.configDirty) {
+      await upsertBucket(this.options.http, { ...this.runIdentity(), config: this.config });
+      this.configDirty = false;
+    }
+    await this.stream!.flush();
+    await this.uploadRunFiles(run);
+    await this.stream!.finish(exitCode);
+    this.finished = true;
+  }
+
+  /** `config.yaml`, `wandb-summary.json` and the files named by `files` records, via createRunFiles. */
+  private async uploadRunFiles(run: OnlineRunInfo): Promise<void> {
+    const contents = new Map<string, Buffer>();
+    const wrapped: Record<string, unknown> = { wandb_version: 1 };
+    for (const [key, value] of Object.entries(this.config)) wrapped[key] = { value };
+    contents.set("config.yaml", Buffer.from(toYaml(wrapped)));
+    contents.set("wandb-summary.json", Buffer.from(toExtendedJson(this.summary, "summary")));
+    for (const name of this.runFiles) {
+      if (contents.has(name) || !this.options.filesDir) continue;
+      contents.set(name, await readFile(path.join(this.options.filesDir, ...name.split("/"))));
+    }
+    const targets = await createRunFiles(this.options.http, run, [...contents.keys()]);
+    const headers = parseUploadHeaders(targets.uploadHeaders);
+    for (const target of targets.files) {
+      const bytes = contents.get(target.name);
+      if (!bytes || !target.uploadUrl) continue;
+      await putToUploadUrl(this.options.http, target.uploadUrl, headers, { bytes }, `upload of run file ${target.name}`);
+      this.stream!.markUploaded(target.name);
+    }
+  }
+}
+
+function isUse(record: Extract<WandbRecord, { type: "artifact" } | { type: "useArtifact" }>): boolean {
+  return record.type === "useArtifact" || record.artifact.useAfterCommit === true;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === "" ? undefined : value;
+}
+
+function runFields(record: RunRecord): RunUpsert {
+  const fields: RunUpsert = {};
+  if (record.runId) fields.runId = record.runId;
+  if (record.runGroup) fields.group = record.runGroup;
+  if (record.jobType) fields.jobType = record.jobType;
+  if (record.displayName) fields.displayName = record.displayName;
+  if (record.notes) fields.notes = record.notes;
+  if (record.tags && record.tags.length > 0) fields.tags = record.tags;
+  if (record.host) fields.host = record.host;
+  return fields;
+}
+
+/** The history row as W&B builds it at sync: from the items only (they carry `_step` etc.). */
+function historyLine(history: HistoryRecord): string {
+  const row: JsonTree = {};
+  applyItems(row, history.item);
+  return toExtendedJson(row, "history");
+}
+
+function timestampMs(ts: { seconds?: number; nanos?: number }): number {
+  return (ts.seconds ?? 0) * 1000 + (ts.nanos ?? 0) / 1e6;
+}

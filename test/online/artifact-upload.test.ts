@@ -1,0 +1,135 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startProtocolServer, TEST_USER, type ProtocolServer } from "../server/protocol-server.js";
+import type { Fault, Route } from "../server/fault-plan.js";
+import { WandbHttpClient } from "../../src/wandb/online/http-client.js";
+import { upsertBucket } from "../../src/wandb/online/run-operations.js";
+import { uploadArtifact, type ArtifactUploadProgress } from "../../src/wandb/online/artifact-uploader.js";
+import { useArtifactByName } from "../../src/wandb/online/artifact-use.js";
+import { md5Base64 } from "../server/server-state.js";
+import { artifactFromFiles, tempDir } from "./artifact-fixture.js";
+import { recordingTiming } from "./recording-timing.js";
+
+let server: ProtocolServer;
+let http: WandbHttpClient;
+const dir = tempDir();
+const ENTITY = TEST_USER.entity;
+
+beforeEach(async () => {
+  server = await startProtocolServer();
+  http = new WandbHttpClient({ baseUrl: server.url, apiKey: TEST_USER.apiKey, timing: recordingTiming() });
+  await upsertBucket(http, { runId: "producer", project: "p" });
+  await upsertBucket(http, { runId: "consumer", project: "p" });
+});
+afterEach(async () => {
+  await server.close();
+});
+
+const base = { entity: ENTITY, project: "p", runId: "producer", type: "dataset", name: "raw_df" };
+
+describe("artifact upload", () => {
+  it("logs a version with its files, manifest, birth ids, aliases and producer", async () => {
+    const progress: ArtifactUploadProgress[] = [];
+    const upload = artifactFromFiles(dir, base, { "a.txt": "hello\n", "data/b.txt": "world\n" });
+    const logged = await uploadArtifact(http, upload, { onProgress: (p) => progress.push(p) });
+    expect(logged).toMatchObject({ versionIndex: 0, deduplicated: false });
+    expect(logged.aliases).toEqual(["v0", "latest"]);
+    const snapshot = server.state.snapshot();
+    expect(snapshot.artifacts[`${ENTITY}/p/raw_df`]).toEqual([
+      {
+        version: "v0",
+        type: "dataset",
+        digest: upload.digest,
+        aliases: ["v0", "latest"],
+        metadata: null,
+        files: { "a.txt": "sZRqySSS0jR8YjW00mERhA==", "data/b.txt": "WReFt5RgHiErJg4lklY2/Q==" },
+        producer: `${ENTITY}/p/producer`,
+        consumers: [],
+      },
+    ]);
+    expect(server.state.blobs.get("sZRqySSS0jR8YjW00mERhA==")!.bytes!.toString()).toBe("hello\n");
+    const manifest = JSON.parse(server.state.artifacts.get(logged.id)!.manifest!.bytes!.toString()) as {
+      contents: Record<string, { birthArtifactID: string; digest: string; size: number }>;
+    };
+    expect(manifest.contents["a.txt"]).toEqual({ digest: "sZRqySSS0jR8YjW00mERhA==", size: 6, birthArtifactID: logged.id });
+    expect(progress.at(-1)).toEqual({ name: "raw_df", uploadedBytes: 12, totalBytes: 12 });
+    expect(server.rejectedDocuments).toEqual([]);
+  });
+
+  it("deduplicates an identical version and skips files the server already has", async () => {
+    const first = await uploadArtifact(http, artifactFromFiles(dir, base, { "a.txt": "hello\n", "b.txt": "same\n" }));
+    const putsBefore = server.requests.filter((r) => r.method === "PUT" && r.path.startsWith("/storage/blobs")).length;
+    const again = await uploadArtifact(http, artifactFromFiles(dir, base, { "a.txt": "hello\n", "b.txt": "same\n" }));
+    expect(again).toMatchObject({ id: first.id, deduplicated: true, versionIndex: 0 });
+    const changed = await uploadArtifact(http, artifactFromFiles(dir, base, { "a.txt": "changed\n", "b.txt": "same\n" }));
+    expect(changed.versionIndex).toBe(1);
+    const blobPuts = server.requests.filter((r) => r.method === "PUT" && r.path.startsWith("/storage/blobs")).length - putsBefore;
+    expect(blobPuts).toBe(1); // only the changed file
+    const versions = server.state.snapshot().artifacts[`${ENTITY}/p/raw_df`]!;
+    expect(versions.map((v) => v.aliases)).toEqual([["v0"], ["v1", "latest"]]);
+    // the unchanged file keeps the birth id of the version that first stored it
+    const manifest = JSON.parse(server.state.artifacts.get(changed.id)!.manifest!.bytes!.toString()) as {
+      contents: Record<string, { birthArtifactID: string }>;
+    };
+    expect(manifest.contents["b.txt"]!.birthArtifactID).toBe(first.id);
+    expect(manifest.contents["a.txt"]!.birthArtifactID).toBe(changed.id);
+  });
+
+  it("records a lineage edge when a run uses name:alias", async () => {
+    const logged = await uploadArtifact(http, artifactFromFiles(dir, base, { "a.txt": "x" }));
+    await useArtifactByName(http, { entity: ENTITY, project: "p", runId: "consumer" }, "raw_df:v0");
+    await useArtifactByName(http, { entity: ENTITY, project: "p", runId: "consumer" }, "raw_df"); // latest, same version
+    expect(server.state.consumersOf(logged.id)).toEqual([`${ENTITY}/p/consumer`]);
+    await expect(useArtifactByName(http, { entity: ENTITY, project: "p", runId: "consumer" }, "nope:latest")).rejects.toThrow(/does not exist/);
+  });
+
+  it("uploads large files in parts and the server assembles the same bytes", async () => {
+    const big = Buffer.alloc(300_000);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7919) % 251;
+    const upload = artifactFromFiles(dir, { ...base, name: "model", type: "model" }, { "weights.bin": big, "small.txt": "s" });
+    await uploadArtifact(http, upload, { multipartThresholdBytes: 100_000, partBytes: 64 * 1024 });
+    const blob = server.state.blobs.get(md5Base64(big))!;
+    expect(blob.bytes!.equals(big)).toBe(true);
+    const parts = server.requests.filter((r) => r.path.startsWith("/storage/parts/"));
+    expect(parts).toHaveLength(5);
+  });
+
+  it("never sends the API key to upload hosts", async () => {
+    await uploadArtifact(http, artifactFromFiles(dir, base, { "a.txt": "k" }));
+    const storage = server.requests.filter((r) => r.listener === "storage");
+    expect(storage.length).toBeGreaterThan(0);
+    for (const request of storage) {
+      expect(request.headers.authorization).toBeUndefined();
+      expect(JSON.stringify(request.headers)).not.toContain(TEST_USER.apiKey);
+    }
+    expect(server.requests.filter((r) => r.listener === "api").every((r) => r.headers.authorization !== undefined)).toBe(true);
+  });
+
+  const faults: Array<[string, Route, string | undefined, Fault]> = [
+    ["500 on createArtifact", "graphql", "CreateArtifact", { kind: "status", status: 500 }],
+    ["lost createArtifact response", "graphql", "CreateArtifact", { kind: "lost-response" }],
+    ["lost commit response", "graphql", "CommitArtifact", { kind: "lost-response" }],
+    ["lost createArtifactFiles response", "graphql", "CreateArtifactFiles", { kind: "lost-response" }],
+    ["429 on manifest", "graphql", "CreateArtifactManifest", { kind: "rate-limit", retryAfterSeconds: 3 }],
+    ["reset during upload", "upload", undefined, { kind: "reset" }],
+    ["lost upload response", "upload", undefined, { kind: "lost-response" }],
+    ["500 on upload", "upload", undefined, { kind: "status", status: 503 }],
+  ];
+  for (const [label, route, operationName, fault] of faults) {
+    it(`ends in the same state despite: ${label}`, async () => {
+      const files = { "a.txt": "hello\n", "data/b.txt": "world\n" };
+      const reference = await startProtocolServer();
+      try {
+        const refHttp = new WandbHttpClient({ baseUrl: reference.url, apiKey: TEST_USER.apiKey, timing: recordingTiming() });
+        await upsertBucket(refHttp, { runId: "producer", project: "p" });
+        await uploadArtifact(refHttp, artifactFromFiles(dir, base, files));
+        server.faults.inject({ route, ...(operationName ? { operationName } : {}) }, fault);
+        await uploadArtifact(http, artifactFromFiles(dir, base, files));
+        expect(server.faults.pending).toBe(0);
+        expect(server.state.snapshot().artifacts).toEqual(reference.state.snapshot().artifacts);
+        expect(server.state.artifacts.size).toBe(1);
+      } finally {
+        await reference.close();
+      }
+    });
+  }
+});
