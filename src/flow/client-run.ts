@@ -1,13 +1,10 @@
 import { ClientNotFoundError } from "./client-errors.js";
 import { datastoreOf, type ClientOptions } from "./client-datastore.js";
-import { PARAMETERS_STEP } from "./client-graph.js";
+import { PARAMETERS_STEP, readRunGraph } from "./client-graph.js";
 import { parsePathspec } from "./client-pathspec.js";
 import { Step } from "./client-step.js";
 import type { Task } from "./client-task.js";
 import type { Datastore, RunInfo } from "./datastore.js";
-
-/** Name of the step whose task decides whether a run succeeded. */
-const END_STEP = "end";
 
 /**
  * One run of a flow: `new Run("Flow/runId")`. Its data is the `end` task's; iterating gives its
@@ -71,10 +68,11 @@ export class Run {
     return new Step(`${this.pathspec}/${stepName}`, { datastore: this.datastore });
   }
 
-  /** The `end` task, or undefined if `end` has not started. */
+  /** The end step's task, or undefined if the end step has not started. */
   async endTask(): Promise<Task | undefined> {
     await this.info();
-    return this.step(END_STEP).firstTask().catch((error: Error) => {
+    const { endStep } = await readRunGraph(this.datastore, this.flowName, this.id);
+    return this.step(endStep).firstTask().catch((error: Error) => {
       if (error.name === "ClientNotFoundError") return undefined;
       throw error;
     });

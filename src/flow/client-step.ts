@@ -1,6 +1,6 @@
 import { ClientNotFoundError } from "./client-errors.js";
 import { datastoreOf, type ClientOptions } from "./client-datastore.js";
-import { parentsOf, readStepEdges } from "./client-graph.js";
+import { parentsOf, readRunGraph } from "./client-graph.js";
 import { parsePathspec } from "./client-pathspec.js";
 import { Task } from "./client-task.js";
 import type { Datastore } from "./datastore.js";
@@ -53,13 +53,13 @@ export class Step {
 
   /** Names of the steps that transition into this one (from the stored graph). */
   async parentSteps(): Promise<Step[]> {
-    const edges = await readStepEdges(this.datastore, this.flowName, this.runId);
+    const { edges } = await readRunGraph(this.datastore, this.flowName, this.runId);
     return parentsOf(edges, this.id).map((name) => this.sibling(name));
   }
 
   /** Names of the steps this one transitions to (from the stored graph). */
   async childSteps(): Promise<Step[]> {
-    const edges = await readStepEdges(this.datastore, this.flowName, this.runId);
+    const { edges } = await readRunGraph(this.datastore, this.flowName, this.runId);
     return (edges.get(this.id) ?? []).map((name) => this.sibling(name));
   }
 

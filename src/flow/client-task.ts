@@ -1,6 +1,6 @@
 import { ClientNotFoundError } from "./client-errors.js";
 import { datastoreOf, type ClientOptions } from "./client-datastore.js";
-import { parentsOf, readStepEdges } from "./client-graph.js";
+import { parentsOf, readRunGraph } from "./client-graph.js";
 import { parsePathspec } from "./client-pathspec.js";
 import { TaskNotFinishedError, type Datastore } from "./datastore.js";
 import type { ArtifactRecord, StoredTask, TaskKey } from "./datastore-types.js";
@@ -181,7 +181,7 @@ export class Task {
     const ids = ((await this.metadata()).parentTaskIds ?? []) as string[];
     if (ids.length === 0) return [];
     const { flowName, runId, stepName } = this.key;
-    const edges = await readStepEdges(this.datastore, flowName, runId);
+    const { edges } = await readRunGraph(this.datastore, flowName, runId);
     const candidates = parentsOf(edges, stepName);
     const found: Task[] = [];
     for (const id of ids) {
@@ -196,7 +196,7 @@ export class Task {
   /** Finished tasks of the child steps that started from this task, in task id order. */
   async childTasks(): Promise<Task[]> {
     const { flowName, runId, stepName } = this.key;
-    const edges = await readStepEdges(this.datastore, flowName, runId);
+    const { edges } = await readRunGraph(this.datastore, flowName, runId);
     const children: Task[] = [];
     for (const childStep of edges.get(stepName) ?? []) {
       const taskIds = await this.datastore.listTasks(flowName, runId, childStep).catch((): string[] => []);
