@@ -19,3 +19,15 @@ export { UnrepresentableValueError, toExtendedJson, parseExtendedJson } from "./
 export { systemClock, type Clock } from "./wandb/clock.js";
 export { generateRunId } from "./wandb/ids.js";
 export { RunDirectoryExistsError } from "./wandb/offline/run-directory.js";
+import "./wandb/online/install.js";
+export { verifyApiKey, queryViewer, type ViewerInfo } from "./wandb/online/viewer.js";
+export { WandbApiError, WandbAuthError, WandbNotFoundError, WandbGraphQLError, WandbUnreachableError, WandbUploadError } from "./wandb/online/api-errors.js";
+export { WandbHttpClient, type ServerConnection, type RetryEvent } from "./wandb/online/http-client.js";
+export { appUrlFor, projectUrl, runUrl, artifactUrl } from "./wandb/online/app-urls.js";
+export { OnlineSender, type OnlineSenderOptions, type OnlineRunInfo } from "./wandb/online/online-sender.js";
+export { tuneOnlineRuns, createOnlineSink, type OnlineRunTuning } from "./wandb/online/online-backend-factory.js";
+export { uploadArtifact, type ArtifactUpload, type ArtifactUploadEntry, type ArtifactUploadOptions, type ArtifactUploadProgress, type LoggedArtifact } from "./wandb/online/artifact-uploader.js";
+export { useArtifactByName, parseArtifactPath } from "./wandb/online/artifact-use.js";
+export { syncRuns, type SyncOptions, type SyncedRun } from "./wandb/sync.js";
+export { SyncPathError } from "./wandb/sync-sources.js";
+export { isSynced, markSynced, syncedMarkerPath } from "./wandb/sync-marker.js";

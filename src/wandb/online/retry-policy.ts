@@ -43,10 +43,14 @@ export const UPSERT_RETRY_POLICY: RetryPolicy = {
   retriesStatus: (status) => status === 409 || defaultRetries(status),
 };
 
-/** file_stream: effectively "retry for days" so a flaky network never loses history. */
+/**
+ * file_stream: W&B's wandb-core retries for days (10 085 attempts). Here every record is already in
+ * the offline log, so after the GraphQL patience (about 15 minutes) the sender stops and the user
+ * syncs later; the 180 s per-attempt timeout is W&B's.
+ */
 export const FILE_STREAM_RETRY_POLICY: RetryPolicy = {
   name: "file_stream",
-  maxAttempts: 10_085,
+  maxAttempts: 21,
   minWaitMs: 2_000,
   maxWaitMs: 60_000,
   attemptTimeoutMs: 180_000,
