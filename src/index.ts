@@ -10,3 +10,4 @@ export { registerCodec, codecFor, codecById, FilePath, UnserializableValueError 
 export type { Codec, EncodedSource, EncodedValue, FileReference } from "./codecs/index.js";
 export { display, liveDisplay, type DisplayHandle, type DisplayCallOptions } from "./kernel/display.js";
 export { mimeBundleOf, jupyterDisplaySymbol, type MimeBundle, type MimeRenderable } from "./display/mime-bundle.js";
+export { prompt, type PromptOptions } from "./kernel/prompt.js";

@@ -21,6 +21,8 @@ export interface ExecuteRequest {
   silent?: boolean;
   allow_stdin?: boolean;
   store_history?: boolean;
+  /** When false, later queued cells still run after this one fails (nbconvert --allow-errors). */
+  stop_on_error?: boolean;
 }
 
 /** The content of an `execute_reply`. */
@@ -88,22 +90,32 @@ export class CellExecutor {
 
   /** Executes one `execute_request`; outputs go to `output`. */
   async execute(request: ExecuteRequest, output: CellOutput): Promise<ExecuteReplyContent> {
+    const stopOnError = request.stop_on_error !== false;
+    let failure: unknown;
     try {
-      const count = await this.queue.add(() => this.executeNow(request, output));
-      return { status: "ok", execution_count: count, user_expressions: {}, payload: [] };
-    } catch (failure) {
-      if (failure instanceof tslabUtil.TaskCanceledError) {
-        return { status: "abort", execution_count: undefined };
-      }
-      // Like tslab: cells queued behind a failed one are aborted, then the queue accepts work again.
+      const count = await this.queue.add(async () => {
+        try {
+          return await this.executeNow(request, output);
+        } catch (error) {
+          // Rejecting the task makes the queue abort the cells behind it (stop_on_error).
+          if (stopOnError) throw error;
+          failure = error;
+          return undefined;
+        }
+      });
+      if (count !== undefined) return { status: "ok", execution_count: count, user_expressions: {}, payload: [] };
+    } catch (error) {
+      if (error instanceof tslabUtil.TaskCanceledError) return { status: "abort", execution_count: undefined };
+      // Like tslab: cells already queued are aborted, then the queue accepts work again.
       this.queue.reset(200);
-      if (failure instanceof CellFailed) {
-        return { status: "error", execution_count: failure.count, ...(failure.report ?? reportFallback()) };
-      }
-      const report = reportError(failure);
-      output.error(report.ename, report.evalue, report.traceback);
-      return { status: "error", execution_count: this.executionCount, ...report };
+      failure = error;
     }
+    if (failure instanceof CellFailed) {
+      return { status: "error", execution_count: failure.count, ...(failure.report ?? reportFallback()) };
+    }
+    const report = reportError(failure);
+    output.error(report.ename, report.evalue, report.traceback);
+    return { status: "error", execution_count: this.executionCount, ...report };
   }
 
   private async executeNow(request: ExecuteRequest, output: CellOutput): Promise<number> {

@@ -68,7 +68,7 @@ describe("tslab contract", () => {
     const cwd = mkdtempSync(path.join(os.tmpdir(), "wbflow-contract-"));
     const previous = process.cwd();
     process.chdir(cwd);
-    let converter;
+    let converter: ReturnType<typeof tslabConverter.createConverter>;
     try {
       converter = tslabConverter.createConverter({ isJS: false, isBrowser: false });
     } finally {
