@@ -1,11 +1,15 @@
 /**
  * Codecs: how values become bytes and back. Importing this module registers the built-ins:
- * v8 plain data (priority 0), arquero and Arrow tables and files/folders (priority 50).
+ * v8 plain data (priority 0); arquero and Arrow tables, files/folders and registered models
+ * (priority 50); model types for ml-random-forest.
  * User codecs default to priority 100, so they win.
  */
 import { arqueroCodec } from "./arquero-codec.js";
 import { arrowCodec } from "./arrow-codec.js";
 import { fileCodec } from "./file-codec.js";
+import { modelCodec } from "./model-codec.js";
+import { registerModelType } from "./models.js";
+import { randomForestClassifierType, randomForestRegressionType } from "./models-ml-random-forest.js";
 import { registerCodec } from "./registry.js";
 import { v8Codec } from "./v8-codec.js";
 
@@ -16,6 +20,9 @@ registerCodec(v8Codec, { priority: BUILTIN_PLAIN_PRIORITY });
 registerCodec(arqueroCodec, { priority: BUILTIN_TYPED_PRIORITY });
 registerCodec(arrowCodec, { priority: BUILTIN_TYPED_PRIORITY });
 registerCodec(fileCodec, { priority: BUILTIN_TYPED_PRIORITY });
+registerCodec(modelCodec, { priority: BUILTIN_TYPED_PRIORITY });
+registerModelType(randomForestClassifierType);
+registerModelType(randomForestRegressionType);
 
 export type { Codec, EncodedSource, EncodedValue } from "./codec.js";
 export { codecById, codecFor, registerCodec } from "./registry.js";
@@ -25,3 +32,15 @@ export { UnserializableValueError } from "./unserializable-value-error.js";
 export { describeType } from "./describe-type.js";
 export { materializeRoot } from "./materialized-files.js";
 export { encodeValue, type EncodedWithCodec } from "./encode-value.js";
+export {
+  isModel,
+  loadModel,
+  MODEL_MANIFEST,
+  modelTypeFor,
+  ModelTypeError,
+  registerModelType,
+  saveModel,
+  type ModelClass,
+  type ModelType,
+  type SavableModel,
+} from "./models.js";
