@@ -1,0 +1,105 @@
+/**
+ * `FlowSpec`: the base class of every flow. Subclass it, mark steps with `@step`, declare parameters
+ * with `Parameter(...)`, and run with `await MyFlow.run(params)`.
+ */
+import { foreachElements, type ForeachStackEntry } from "./foreach.js";
+import type { GraphInfo } from "./graph-info.js";
+import type { JoinInputs } from "./join-inputs.js";
+import { mergeArtifacts, type MergeOptions } from "./merge-artifacts.js";
+import type { FlowRun } from "./run-handle.js";
+import type { ResumeOptions, RunOptions } from "./run-options.js";
+import { checkFlowClass, resumeFlow, runFlow } from "./run-flow.js";
+import { taskStateOf, type TaskState } from "./task-state.js";
+import { recordNext } from "./transition.js";
+
+/** A step method, as passed to `this.next(...)`. */
+export type StepMethod = (...args: never[]) => unknown;
+
+const inputCache = new WeakMap<TaskState, { elements: unknown[] }[]>();
+
+/** The elements of each foreach level of a task, derived from the artifacts it can see. */
+function frameElements(state: TaskState, level: number): unknown[] | undefined {
+  let cache = inputCache.get(state);
+  if (!cache) {
+    cache = [];
+    inputCache.set(state, cache);
+  }
+  const cached = cache[level];
+  if (cached) return cached.elements;
+  const frame = state.start.foreachStack[level];
+  if (!frame) return undefined;
+  const found = state.lookup(frame.var);
+  if (!found.found) return undefined;
+  const elements = foreachElements(found.value, frame.var, state.stepName);
+  cache[level] = { elements };
+  return elements;
+}
+
+/** The base class of flows. */
+export class FlowSpec {
+  /**
+   * Ends a step by naming what runs next: `this.next(this.b)` (linear), `this.next(this.a, this.b)`
+   * (parallel branches), `this.next(this.body, { foreach: "items" })` (one task per element), or
+   * `this.next({ hi: this.a, lo: this.b }, { condition: "mode" })` (switch on an artifact's value,
+   * matched by its string form). Must be the last statement of the step.
+   */
+  next(...targets: [StepMethod, ...StepMethod[]]): void;
+  next(target: StepMethod, options: { foreach: string }): void;
+  next(cases: Record<string, StepMethod>, options: { condition: string }): void;
+  next(...args: unknown[]): void {
+    recordNext(taskStateOf(this, "this.next(...)"), args);
+  }
+
+  /** In a foreach task: the element this task handles (undefined outside a foreach). */
+  get input(): unknown {
+    const state = taskStateOf(this, "this.input");
+    const level = state.start.foreachStack.length - 1;
+    const frame = state.start.foreachStack[level];
+    return frame ? frameElements(state, level)?.[frame.index] : undefined;
+  }
+
+  /** In a foreach task: the index of this task's element (undefined outside a foreach). */
+  get index(): number | undefined {
+    return taskStateOf(this, "this.index").start.foreachStack.at(-1)?.index;
+  }
+
+  /** One entry per enclosing foreach, outermost first: index, number of splits and the element. */
+  foreachStack(): ForeachStackEntry[] {
+    const state = taskStateOf(this, "this.foreachStack()");
+    return state.start.foreachStack.map((frame, level) => ({
+      index: frame.index,
+      numSplits: frame.numSplits,
+      value: frameElements(state, level)?.[frame.index],
+    }));
+  }
+
+  /**
+   * In a join: copies the inputs' artifacts whose stored content is the same on every input that has
+   * them. Artifacts already assigned in this step are left alone; differing values throw a
+   * MergeConflictError naming them; `include` names that no input has throw a MergeMissingError.
+   */
+  mergeArtifacts(inputs: JoinInputs, options?: MergeOptions): void {
+    mergeArtifacts(taskStateOf(this, "this.mergeArtifacts(...)"), inputs, options);
+  }
+
+  /**
+   * Runs the flow in this process and resolves when it has finished. Parameters are given by name.
+   * A failed run rejects with a FlowRunError (set `throwOnFailure: false` to get the handle instead).
+   */
+  static run(this: Function, params?: Record<string, unknown>, options?: RunOptions): Promise<FlowRun> {
+    return runFlow(this, params, options);
+  }
+
+  /**
+   * Continues an earlier run (by default the latest): tasks that finished OK are reused, the failed
+   * (or `step`) step and everything after it run again with the current code.
+   */
+  static resume(this: Function, options?: ResumeOptions): Promise<FlowRun> {
+    return resumeFlow(this, options);
+  }
+
+  /** Checks the flow (definition and graph lint) and returns its graph; throws the first problem found. */
+  static check(this: Function): GraphInfo {
+    return checkFlowClass(this).graphInfo;
+  }
+}
