@@ -2,11 +2,19 @@
 import { CliUsageError, type CliCommand } from "./cli/command.js";
 import { installCommand } from "./cli/install.js";
 import { kernelCommand } from "./cli/kernel.js";
+import { loginCommand } from "./cli/login.js";
+import { logoutCommand } from "./cli/logout.js";
+import { statusCommand } from "./cli/status.js";
+import { syncCommand } from "./cli/sync.js";
 
 const commands: CliCommand[] = [
   // Each issue's commands are added here, one import per file in src/cli/.
   installCommand,
   kernelCommand,
+  loginCommand,
+  logoutCommand,
+  statusCommand,
+  syncCommand,
 ];
 
 function help(): string {

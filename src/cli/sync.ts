@@ -1,0 +1,72 @@
+/** `wbflow sync [PATH ...] [--all]`: uploads runs kept offline to the W&B server. */
+import { resolveSettings } from "../wandb/settings.js";
+import { syncRuns, type SyncedRun } from "../wandb/sync.js";
+import { SyncPathError } from "../wandb/sync-sources.js";
+import { CliUsageError, type CliCommand } from "./command.js";
+import { parseHostOption, validateHost } from "./host-option.js";
+
+function takeValue(args: string[], name: string): string | undefined {
+  const index = args.findIndex((a) => a === name || a.startsWith(`${name}=`));
+  if (index < 0) return undefined;
+  const arg = args[index]!;
+  if (arg.includes("=")) {
+    args.splice(index, 1);
+    return arg.slice(name.length + 1);
+  }
+  const value = args[index + 1];
+  if (value === undefined) throw new CliUsageError(`${name} needs a value`);
+  args.splice(index, 2);
+  return value;
+}
+
+export const syncCommand: CliCommand = {
+  name: "sync",
+  summary: "Upload runs kept offline to the W&B server",
+  usage: [
+    "Usage: wbflow sync [PATH ...] [--all] [--include-synced] [--entity E] [--project P] [--host URL]",
+    "",
+    "Uploads each run (history, summary, console, files, artifacts and lineage) and marks it synced.",
+    "PATH is a run directory (wandb/offline-run-…), its .wandb file, or a wandb/ directory.",
+    "  --all             every run in this directory's wandb/ folder (WANDB_DIR) not synced yet",
+    "  --include-synced  send runs already marked synced again (nothing is duplicated)",
+    "  --entity, --project  used for runs whose log names none",
+    "  --host URL        the server's API URL (default: WANDB_BASE_URL or https://api.wandb.ai)",
+  ].join("\n"),
+  async run(argv) {
+    const { host, rest } = parseHostOption(argv);
+    const args = [...rest];
+    const entity = takeValue(args, "--entity");
+    const project = takeValue(args, "--project");
+    const all = args.includes("--all");
+    const includeSynced = args.includes("--include-synced");
+    const paths = args.filter((a) => a !== "--all" && a !== "--include-synced");
+    const unknown = paths.find((a) => a.startsWith("-"));
+    if (unknown) throw new CliUsageError(`unknown option ${unknown}`);
+    if (all === paths.length > 0) throw new CliUsageError("give run paths or --all (not both, not neither)");
+
+    const settings = await resolveSettings({ mode: "online", ...(host !== undefined ? { base_url: validateHost(host) } : {}) });
+    if (!settings.api_key) {
+      console.error(`wbflow sync: no API key for ${settings.base_url}. Run \`wbflow login\` (or set WANDB_API_KEY) first.`);
+      return 1;
+    }
+    let results: SyncedRun[];
+    try {
+      results = await syncRuns({
+        ...(all ? { allIn: settings.wandb_dir } : { paths }),
+        includeSynced,
+        connection: { baseUrl: settings.base_url, apiKey: settings.api_key.reveal() },
+        ...(entity !== undefined ? { defaultEntity: entity } : settings.entity !== undefined ? { defaultEntity: settings.entity } : {}),
+        defaultProject: project ?? settings.project,
+        notify: (line) => console.log(line),
+      });
+    } catch (error) {
+      if (!(error instanceof SyncPathError)) throw error;
+      console.error(error.message);
+      return 1;
+    }
+    const count = (status: string) => results.filter((r) => r.status === status).length;
+    for (const failed of results.filter((r) => r.status === "failed")) console.error(`wbflow sync: ${failed.logPath}: ${failed.reason}`);
+    console.log(`${count("synced")} synced, ${count("skipped")} already synced, ${count("failed")} failed.`);
+    return count("failed") > 0 ? 1 : 0;
+  },
+};
