@@ -31,3 +31,18 @@ export { useArtifactByName, parseArtifactPath } from "./wandb/online/artifact-us
 export { syncRuns, type SyncOptions, type SyncedRun } from "./wandb/sync.js";
 export { SyncPathError } from "./wandb/sync-sources.js";
 export { isSynced, markSynced, syncedMarkerPath } from "./wandb/sync-marker.js";
+export { Artifact, ArtifactFrozenError, type ArtifactOptions, type LoggedArtifactVersion } from "./wandb/artifact.js";
+export { ArtifactVersion, ArtifactIntegrityError, type ArtifactFileInfo } from "./wandb/artifact-version.js";
+export * from "./wandb/artifact-validation.js";
+export { artifactDigest, manifestV1, compareUtf8, type ManifestV1Json, type ManifestEntryJson } from "./wandb/artifact-digest.js";
+export { digestFile, base64DigestToHex, type FileDigest } from "./wandb/file-digest.js";
+export { parseArtifactPath, type ArtifactPath } from "./wandb/artifact-path.js";
+export type { LogArtifactOptions, UseArtifactOptions } from "./wandb/run-artifacts.js";
+export { ArtifactRegistry, ArtifactNotFoundError, ArtifactTypeConflictError, type RunRef, type StoredVersion } from "./wandb/offline/artifact-registry.js";
+export { ObjectStore, ArtifactSourceError } from "./wandb/offline/object-store.js";
+export { LocalArtifacts } from "./wandb/offline/local-artifacts.js";
+export { artifactLocations } from "./wandb/offline/artifact-locations.js";
+export { LockTimeoutError } from "./wandb/offline/lock-file.js";
+export { Api, OfflineApiBackend, RunNotFoundError, registerOnlineApiBackend, type ApiBackend, type ApiRun, type RunFilters, type ApiOptions } from "./wandb/api.js";
+export { listRunDirs, readLocalRun, runIdOfDir, type LocalRunData } from "./wandb/offline/run-log-reader.js";
+export { applyItems, type JsonTree } from "./wandb/key-value-tree.js";

@@ -6,7 +6,8 @@
 import type { Clock } from "./clock.js";
 import { systemClock } from "./clock.js";
 import { CLIENT_NAME, CLIENT_VERSION } from "./client-version.js";
-import { generateRunId } from "./ids.js";
+import { generateRunId, randomId } from "./ids.js";
+import { LocalArtifacts } from "./offline/local-artifacts.js";
 import { announceOfflineOnce } from "./offline-notice.js";
 import { createRunDirectory } from "./offline/run-directory.js";
 import { TransactionLogSink } from "./offline/transaction-log-sink.js";
@@ -43,6 +44,8 @@ export interface InitDependencies extends SettingsEnvironment {
   newRunId?: () => string;
   /** Where notices and warnings go (default: stderr). */
   print?: (line: string) => void;
+  /** Source of artifact client ids (default: 128 random `[a-z0-9]`). */
+  newClientId?: () => string;
   /** Producer string of the log header (default: this package's name and version). */
   producer?: string;
 }
@@ -82,6 +85,7 @@ export async function init(options: InitOptions = {}, deps: InitDependencies = {
     }
     sinks.push(await factory(settings, { runId: id, runDir: dirs.runDir, filesDir: dirs.filesDir }));
   }
+  let artifacts: LocalArtifacts | undefined; // created on first use: runs without artifacts touch nothing
   const run = new Run(
     {
       settings,
@@ -92,6 +96,8 @@ export async function init(options: InitOptions = {}, deps: InitDependencies = {
       clock,
       sinks,
       closeOfflineSync: () => offlineSink.closeSync(),
+      artifacts: () => (artifacts ??= new LocalArtifacts(settings.wandb_dir, settings.root_dir, () => clock.now())),
+      newClientId: deps.newClientId ?? (() => randomId(128)),
       producer: deps.producer ?? `${CLIENT_NAME} ${CLIENT_VERSION}`,
       warn: print,
     },

@@ -14,6 +14,10 @@ import { METADATA_FILE, OUTPUT_FILE, appendOutput, writeConfigFile, writeSummary
 import { untrackRun } from "./run-state.js";
 import { RunSummary } from "./run-summary.js";
 import type { Settings } from "./settings.js";
+import type { Artifact, LoggedArtifactVersion } from "./artifact.js";
+import type { ArtifactVersion } from "./artifact-version.js";
+import type { LocalArtifacts } from "./offline/local-artifacts.js";
+import { logArtifactForRun, useArtifactForRun, type ArtifactRunContext, type LogArtifactOptions, type UseArtifactOptions } from "./run-artifacts.js";
 
 /** Raised when a finished run is used. */
 export class RunFinishedError extends Error {
@@ -46,6 +50,10 @@ export interface RunParts {
   sinks: RecordSink[];
   /** Synchronously closes the offline log (used at process exit). */
   closeOfflineSync: () => void;
+  /** The local artifact store and registry of this W&B directory. */
+  artifacts: () => LocalArtifacts;
+  /** Source of artifact client ids (128 chars `[a-z0-9]`). */
+  newClientId: () => string;
   /** Written into the log header as the producer, e.g. "wbflow 0.1.0". */
   producer: string;
   /** Called when a recorded line should be printed (warnings). */
@@ -76,6 +84,7 @@ export class Run {
   private step = 0;
   private pendingRow: Record<string, unknown> | undefined;
   private sinkWork: Promise<unknown>[] = [];
+  private artifactWork: Promise<unknown>[] = [];
   private sinkErrors: unknown[] = [];
   private finishing: Promise<void> | undefined;
   private offlineDone = false;
@@ -179,6 +188,24 @@ export class Run {
   }
 
   /**
+   * Logs an artifact as an output of this run: stores its files, commits a version in the local
+   * registry (or finds the identical one) and records it. Resolves to the version logged.
+   */
+  logArtifact(artifact: Artifact, options: LogArtifactOptions = {}): Promise<LoggedArtifactVersion> {
+    this.assertOpen("log an artifact");
+    return this.trackArtifactWork(logArtifactForRun(this.artifactContext(), artifact, options));
+  }
+
+  /**
+   * Marks an artifact version as an input of this run (lineage) and returns it. Accepts
+   * `"[entity/][project/]name:alias"`, `"name:vN"`, or an `Artifact` (a draft is committed first).
+   */
+  useArtifact(reference: string | Artifact, options: UseArtifactOptions = {}): Promise<ArtifactVersion> {
+    this.assertOpen("use an artifact");
+    return this.trackArtifactWork(useArtifactForRun(this.artifactContext(), reference, options));
+  }
+
+  /**
    * Ends the run: completes the pending row, writes `files/`, records `exit` and closes every sink.
    * Exit code 0 means finished, anything else failed. Calling it again returns the same promise.
    * Rejects (after the offline log is complete) if a sink failed.
@@ -220,8 +247,27 @@ export class Run {
     return this.parts.clock;
   }
 
+  private trackArtifactWork<T>(work: Promise<T>): Promise<T> {
+    this.artifactWork.push(work.catch(() => undefined));
+    return work;
+  }
+
+  private artifactContext(): ArtifactRunContext {
+    return {
+      runRef: { runId: this.id, project: this.project, ...(this.entity ? { entity: this.entity } : {}) },
+      artifacts: this.parts.artifacts(),
+      newClientId: this.parts.newClientId,
+      emit: (body) => {
+        if (this.offlineDone) throw new RunFinishedError(this.id, "record an artifact");
+        this.emit(body);
+      },
+    };
+  }
+
   private async finishNow(exitCode: number): Promise<void> {
     untrackRun(this);
+    // Artifacts being logged belong to this run: let them land before the exit record.
+    await Promise.all(this.artifactWork);
     if (!this.offlineDone) this.writeFinalRecords(exitCode);
     await Promise.all(this.sinkWork);
     const closing = await Promise.allSettled(this.parts.sinks.map((sink) => sink.close()));

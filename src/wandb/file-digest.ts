@@ -1,0 +1,43 @@
+/**
+ * Streaming MD5 of files, in W&B's base64 form (reference §4.2). Files are read in large chunks into
+ * one reused buffer, so hashing a multi-GB file uses constant memory.
+ */
+import { createHash, type Hash } from "node:crypto";
+import { open } from "node:fs/promises";
+
+/** Read size: large enough that syscalls are negligible next to hashing. */
+export const READ_CHUNK_BYTES = 4 * 1024 * 1024;
+
+/** A file's MD5 (base64, as W&B writes entry digests) and size. */
+export interface FileDigest {
+  digest: string;
+  size: number;
+}
+
+/**
+ * Reads `path` once, feeding every chunk to MD5 and to `onChunk` (e.g. a copy being written), in order.
+ */
+export async function digestFile(path: string, onChunk?: (chunk: Uint8Array) => Promise<void>): Promise<FileDigest> {
+  const hash: Hash = createHash("md5");
+  const handle = await open(path, "r");
+  const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+  let size = 0;
+  try {
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      const chunk = buffer.subarray(0, bytesRead);
+      hash.update(chunk);
+      if (onChunk) await onChunk(chunk);
+      size += bytesRead;
+    }
+  } finally {
+    await handle.close();
+  }
+  return { digest: hash.digest("base64"), size };
+}
+
+/** base64 MD5 → hex MD5 (the object-store key). */
+export function base64DigestToHex(digest: string): string {
+  return Buffer.from(digest, "base64").toString("hex");
+}

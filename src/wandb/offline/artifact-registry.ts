@@ -1,0 +1,204 @@
+/**
+ * The local artifact registry: what W&B's server keeps about artifacts, kept on disk for offline use.
+ *
+ * Layout under `<wandb_dir>/artifacts/registry/<project>/<name>/`:
+ *   collection.json     name and type (the first logged type wins, as on W&B)
+ *   versions/v<N>.json  one committed version: digest, manifest, metadata, producer run
+ *   aliases.json        alias → version number (`latest` included)
+ *   uses.jsonl          append-only: which run used which version (lineage input edges)
+ *   .lock               held while committing or moving aliases
+ *
+ * Commits run under the collection lock, and each version file is published with an exclusive
+ * hard link, so two processes logging at once get consecutive, unique versions and lose nothing.
+ */
+import { randomUUID } from "node:crypto";
+import { existsSync, mkdirSync } from "node:fs";
+import { appendFile, link, readFile, readdir, unlink, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { ManifestV1Json } from "../artifact-digest.js";
+import { writeFileAtomicSync } from "./atomic-write.js";
+import { withLockFile } from "./lock-file.js";
+
+/** A run, as registry lineage refers to it. */
+export interface RunRef {
+  runId: string;
+  project: string;
+  entity?: string;
+}
+
+/** One committed version as stored. */
+export interface StoredVersion {
+  name: string;
+  type: string;
+  project: string;
+  entity?: string;
+  /** 0, 1, 2… in commit order. */
+  version: number;
+  digest: string;
+  size: number;
+  description?: string;
+  metadata: Record<string, unknown>;
+  manifest: ManifestV1Json;
+  /** ISO time of the commit. */
+  createdAt: string;
+  /** The run that logged it (absent for user-created versions). */
+  producer?: RunRef;
+  clientId: string;
+}
+
+/** What a commit asks for. */
+export type VersionDraft = Omit<StoredVersion, "version" | "createdAt"> & { aliases: string[] };
+
+export interface CommitResult {
+  version: StoredVersion;
+  /** True when a version with the same digest existed: nothing new was created. */
+  deduplicated: boolean;
+  aliases: string[];
+}
+
+/** Raised when an artifact or version asked for is not in the registry. */
+export class ArtifactNotFoundError extends Error {
+  constructor(what: string, where: string) {
+    super(`Artifact ${what} was not found in the local registry ${where}. Check the name and alias (e.g. 'name:latest' or 'name:v0').`);
+    this.name = "ArtifactNotFoundError";
+  }
+}
+
+/** Raised when a name is logged with a different type than its collection has. */
+export class ArtifactTypeConflictError extends Error {
+  constructor(name: string, existing: string, requested: string) {
+    super(`Artifact '${name}' already exists with type '${existing}'; it cannot be logged as type '${requested}'. Use another name.`);
+    this.name = "ArtifactTypeConflictError";
+  }
+}
+
+async function readJson<T>(file: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(file, "utf8")) as T;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
+export class ArtifactRegistry {
+  constructor(
+    readonly root: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private collectionDir(project: string, name: string): string {
+    return path.join(this.root, project, name);
+  }
+
+  /** Commits a version (or finds the existing one with the same digest) and moves the requested aliases to it. */
+  async commit(draft: VersionDraft): Promise<CommitResult> {
+    const dir = this.collectionDir(draft.project, draft.name);
+    mkdirSync(path.join(dir, "versions"), { recursive: true });
+    return withLockFile(path.join(dir, ".lock"), async () => {
+      const collection = await readJson<{ name: string; type: string }>(path.join(dir, "collection.json"));
+      if (collection && collection.type !== draft.type) throw new ArtifactTypeConflictError(draft.name, collection.type, draft.type);
+      if (!collection) writeFileAtomicSync(path.join(dir, "collection.json"), JSON.stringify({ name: draft.name, type: draft.type }));
+      const versions = await this.readVersions(dir);
+      let stored = versions.find((v) => v.digest === draft.digest);
+      const deduplicated = stored !== undefined;
+      if (!stored) {
+        const { aliases: _aliases, ...fields } = draft;
+        stored = { ...fields, version: versions.length, createdAt: new Date(this.now()).toISOString() };
+        await this.publishVersion(dir, stored);
+      }
+      const aliases = await this.moveAliases(dir, stored.version, draft.aliases);
+      return { version: stored, deduplicated, aliases };
+    });
+  }
+
+  /** Resolves `alias` (`latest`, a custom alias, or `vN`) to a version. */
+  async resolve(project: string, name: string, alias: string): Promise<StoredVersion> {
+    const dir = this.collectionDir(project, name);
+    let number: number | undefined;
+    const match = /^v(\d+)$/.exec(alias);
+    if (match) number = Number(match[1]);
+    else number = (await readJson<Record<string, number>>(path.join(dir, "aliases.json")))?.[alias];
+    const version = number === undefined ? undefined : await readJson<StoredVersion>(path.join(dir, "versions", `v${number}.json`));
+    if (!version) throw new ArtifactNotFoundError(`'${name}:${alias}' of project '${project}'`, this.root);
+    return version;
+  }
+
+  /** Every version of a collection, in order. */
+  async versions(project: string, name: string): Promise<StoredVersion[]> {
+    return this.readVersions(this.collectionDir(project, name));
+  }
+
+  /** The aliases currently pointing at `version` (including `vN`). */
+  async aliasesOf(project: string, name: string, version: number): Promise<string[]> {
+    const map = (await readJson<Record<string, number>>(path.join(this.collectionDir(project, name), "aliases.json"))) ?? {};
+    return [`v${version}`, ...Object.entries(map).filter(([, v]) => v === version).map(([alias]) => alias)];
+  }
+
+  /** Records that `consumer` used `version` (append-only; repeated uses are kept once when read). */
+  async recordUse(project: string, name: string, version: number, consumer: RunRef): Promise<void> {
+    const line = JSON.stringify({ version, ...consumer, at: new Date(this.now()).toISOString() }) + "\n";
+    await appendFile(path.join(this.collectionDir(project, name), "uses.jsonl"), line);
+  }
+
+  /** The runs that used `version`, each once, in first-use order. */
+  async consumers(project: string, name: string, version: number): Promise<RunRef[]> {
+    let text = "";
+    try {
+      text = await readFile(path.join(this.collectionDir(project, name), "uses.jsonl"), "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+    const seen = new Map<string, RunRef>();
+    for (const line of text.split("\n")) {
+      if (!line.trim()) continue;
+      let use: RunRef & { version: number };
+      try {
+        use = JSON.parse(line) as RunRef & { version: number };
+      } catch {
+        continue; // a line torn by a crash mid-append
+      }
+      const key = `${use.entity ?? ""}/${use.project}/${use.runId}`;
+      if (use.version === version && !seen.has(key)) {
+        seen.set(key, { runId: use.runId, project: use.project, ...(use.entity ? { entity: use.entity } : {}) });
+      }
+    }
+    return [...seen.values()];
+  }
+
+  /** Names of the collections in `project`. */
+  async collections(project: string): Promise<string[]> {
+    const dir = path.join(this.root, project);
+    if (!existsSync(dir)) return [];
+    return (await readdir(dir)).sort();
+  }
+
+  private async readVersions(dir: string): Promise<StoredVersion[]> {
+    const versions: StoredVersion[] = [];
+    for (let n = 0; ; n++) {
+      const version = await readJson<StoredVersion>(path.join(dir, "versions", `v${n}.json`));
+      if (!version) return versions;
+      versions.push(version);
+    }
+  }
+
+  /** Writes the version file beside its slot, then links it in: the link fails if the slot is taken. */
+  private async publishVersion(dir: string, version: StoredVersion): Promise<void> {
+    const slot = path.join(dir, "versions", `v${version.version}.json`);
+    const temp = `${slot}.${randomUUID()}.tmp`;
+    await writeFile(temp, JSON.stringify(version, null, 1));
+    try {
+      await link(temp, slot);
+    } finally {
+      await unlink(temp);
+    }
+  }
+
+  private async moveAliases(dir: string, version: number, requested: string[]): Promise<string[]> {
+    const file = path.join(dir, "aliases.json");
+    const map = (await readJson<Record<string, number>>(file)) ?? {};
+    for (const alias of requested) map[alias] = version;
+    writeFileAtomicSync(file, JSON.stringify(map));
+    return [`v${version}`, ...Object.entries(map).filter(([, v]) => v === version).map(([alias]) => alias)];
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * The local artifact store of one W&B directory: object store + registry, and the two operations a
+ * run needs — commit a logged artifact, and look up a version for use or reading.
+ */
+import path from "node:path";
+import { artifactDigest, manifestV1 } from "../artifact-digest.js";
+import type { Artifact, MaterializedEntry } from "../artifact.js";
+import { ArtifactVersion } from "../artifact-version.js";
+import type { ArtifactManifestEntry, ArtifactRecord } from "./records.js";
+import { artifactLocations } from "./artifact-locations.js";
+import { ArtifactRegistry, type CommitResult, type RunRef, type StoredVersion } from "./artifact-registry.js";
+import { ObjectStore } from "./object-store.js";
+
+/** What committing a draft produced, plus what the `artifact` record needs. */
+export interface CommittedArtifact {
+  result: CommitResult;
+  entries: MaterializedEntry[];
+}
+
+export class LocalArtifacts {
+  readonly store: ObjectStore;
+  readonly registry: ArtifactRegistry;
+  private readonly stagingRoot: string;
+  private readonly downloadRoot: string;
+
+  constructor(
+    wandbDir: string,
+    /** The run root (`root_dir`); default downloads go to `<root_dir>/artifacts/<name>:vN`. */
+    rootDir: string,
+    now: () => number = Date.now,
+  ) {
+    const locations = artifactLocations(wandbDir);
+    this.store = ObjectStore.at(locations.objects);
+    this.registry = new ArtifactRegistry(locations.registry, now);
+    this.stagingRoot = locations.staging;
+    this.downloadRoot = path.join(rootDir, "artifacts");
+  }
+
+  /** Hashes and stores the draft's files, then commits (or deduplicates) a version. */
+  async commit(
+    artifact: Artifact,
+    where: { project: string; entity?: string },
+    producer: RunRef | undefined,
+    aliases: string[],
+    clientId: string,
+  ): Promise<CommittedArtifact> {
+    const entries = await artifact.materialize(this.store);
+    const manifest = manifestV1(entries.map(({ path: p, digest, size, ref }) => ({ path: p, digest, size, ...(ref ? { ref } : {}) })));
+    const result = await this.registry.commit({
+      name: artifact.name,
+      type: artifact.type,
+      project: where.project,
+      ...(where.entity ? { entity: where.entity } : {}),
+      digest: artifactDigest(entries),
+      size: entries.reduce((sum, e) => sum + e.size, 0),
+      ...(artifact.description !== undefined ? { description: artifact.description } : {}),
+      metadata: artifact.metadata,
+      manifest,
+      ...(producer ? { producer } : {}),
+      clientId,
+      aliases,
+    });
+    return { result, entries };
+  }
+
+  /**
+   * Manifest entries for an `artifact` record: each stored file gets a staging hard link as its
+   * `localPath` (what `wandb sync` uploads and then deletes), so the store itself is never touched.
+   */
+  async recordEntries(entries: Iterable<{ path: string; digest: string; size: number; ref?: string }>, clientId: string): Promise<ArtifactManifestEntry[]> {
+    const out: ArtifactManifestEntry[] = [];
+    for (const entry of entries) {
+      if (entry.ref !== undefined) {
+        out.push({ path: entry.path, digest: entry.digest, ref: entry.ref, size: entry.size });
+        continue;
+      }
+      const localPath = path.join(this.stagingRoot, clientId, ...entry.path.split("/"));
+      await this.store.stageLink(entry.digest, localPath);
+      out.push({ path: entry.path, digest: entry.digest, size: entry.size, localPath });
+    }
+    return out;
+  }
+
+  /** Reads a version with its aliases and consumers. */
+  async open(project: string, name: string, alias: string): Promise<ArtifactVersion> {
+    const stored = await this.registry.resolve(project, name, alias);
+    const [aliases, consumers] = await Promise.all([
+      this.registry.aliasesOf(project, name, stored.version),
+      this.registry.consumers(project, name, stored.version),
+    ]);
+    return new ArtifactVersion(stored, aliases, consumers, this.store, this.downloadRoot);
+  }
+}
+
+/** The `artifact` record of a version (produced, or logged for use). */
+export function artifactRecord(fields: {
+  version: Pick<StoredVersion, "project" | "entity" | "type" | "name" | "digest" | "description" | "metadata">;
+  runId: string;
+  entries: ArtifactManifestEntry[];
+  aliases: string[];
+  clientId: string;
+  sequenceClientId: string;
+  forUse: boolean;
+}): ArtifactRecord {
+  const v = fields.version;
+  return {
+    runId: fields.runId,
+    project: v.project,
+    entity: v.entity,
+    type: v.type,
+    name: v.name,
+    digest: v.digest,
+    description: v.description,
+    metadata: JSON.stringify(v.metadata),
+    userCreated: fields.forUse,
+    useAfterCommit: fields.forUse,
+    aliases: fields.aliases,
+    manifest: {
+      version: 1,
+      storagePolicy: "wandb-storage-policy-v1",
+      storagePolicyConfig: [{ key: "storageLayout", valueJson: JSON.stringify("V2") }],
+      contents: fields.entries,
+    },
+    finalize: true,
+    clientId: fields.clientId,
+    sequenceClientId: fields.sequenceClientId,
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * `run.logArtifact` and `run.useArtifact`: commit drafts to the local registry, record lineage, and
+ * emit the `artifact` records W&B's sync (and the online sender) upload from. A use is recorded as an
+ * `artifact` record of the exact version with `userCreated`/`useAfterCommit` set (reference §5.7),
+ * so the input edge points at that version even if `latest` moves later.
+ */
+import { Artifact, type LoggedArtifactVersion } from "./artifact.js";
+import { parseArtifactPath } from "./artifact-path.js";
+import { ArtifactValidationError, validateAlias } from "./artifact-validation.js";
+import type { ArtifactVersion } from "./artifact-version.js";
+import { artifactRecord, type LocalArtifacts } from "./offline/local-artifacts.js";
+import type { RunRef } from "./offline/artifact-registry.js";
+import type { RecordBody } from "./offline/records.js";
+
+/** What the artifact operations need from their run. */
+export interface ArtifactRunContext {
+  runRef: RunRef;
+  artifacts: LocalArtifacts;
+  newClientId: () => string;
+  emit: (body: RecordBody) => void;
+}
+
+/** Options of `run.logArtifact`. */
+export interface LogArtifactOptions {
+  /** Extra aliases; `latest` is always added, as W&B does. */
+  aliases?: string[];
+}
+
+/** Options of `run.useArtifact`. */
+export interface UseArtifactOptions {
+  /** If given, the used version must have this type. */
+  type?: string;
+}
+
+export async function logArtifactForRun(
+  context: ArtifactRunContext,
+  artifact: Artifact,
+  options: LogArtifactOptions = {},
+): Promise<LoggedArtifactVersion> {
+  const aliases = [...new Set(["latest", ...(options.aliases ?? []).map(validateAlias)])];
+  return commitAndRecord(context, artifact, context.runRef, aliases);
+}
+
+async function commitAndRecord(
+  context: ArtifactRunContext,
+  artifact: Artifact,
+  producer: RunRef | undefined,
+  aliases: string[],
+): Promise<LoggedArtifactVersion> {
+  if (artifact.logged) {
+    throw new ArtifactValidationError("", artifact.name, "this Artifact object was already logged; create a new Artifact for a new version");
+  }
+  const clientId = context.newClientId();
+  const where = { project: context.runRef.project, ...(context.runRef.entity ? { entity: context.runRef.entity } : {}) };
+  const { result, entries } = await context.artifacts.commit(artifact, where, producer, aliases, clientId);
+  if (producer) {
+    context.emit({
+      type: "artifact",
+      artifact: artifactRecord({
+        version: result.version,
+        runId: producer.runId,
+        entries: await context.artifacts.recordEntries(entries, clientId),
+        aliases,
+        clientId,
+        sequenceClientId: context.newClientId(),
+        forUse: false,
+      }),
+    });
+  }
+  const v = result.version;
+  const logged: LoggedArtifactVersion = {
+    name: v.name,
+    type: v.type,
+    project: v.project,
+    ...(v.entity ? { entity: v.entity } : {}),
+    version: `v${v.version}`,
+    versionIndex: v.version,
+    digest: v.digest,
+    size: v.size,
+    deduplicated: result.deduplicated,
+    aliases: result.aliases,
+    qualifiedName: `${v.name}:v${v.version}`,
+  };
+  await artifact.markLogged(logged);
+  return logged;
+}
+
+export async function useArtifactForRun(
+  context: ArtifactRunContext,
+  reference: string | Artifact,
+  options: UseArtifactOptions = {},
+): Promise<ArtifactVersion> {
+  let project: string;
+  let name: string;
+  let alias: string;
+  if (reference instanceof Artifact) {
+    // A draft is committed as a user-created version first (no producer), as W&B does.
+    const logged = reference.logged ?? (await commitAndRecord(context, reference, undefined, ["latest"]));
+    ({ project, name } = logged);
+    alias = logged.version;
+  } else {
+    const parsed = parseArtifactPath(reference);
+    project = parsed.project ?? context.runRef.project;
+    name = parsed.name;
+    alias = parsed.alias;
+  }
+  const version = await context.artifacts.open(project, name, alias);
+  if (options.type !== undefined && options.type !== version.type) {
+    throw new ArtifactValidationError("type", options.type, `'${version.qualifiedName}' has type '${version.type}'`);
+  }
+  await context.artifacts.registry.recordUse(project, name, version.versionIndex, context.runRef);
+  const clientId = context.newClientId();
+  context.emit({
+    type: "artifact",
+    artifact: artifactRecord({
+      version,
+      runId: context.runRef.runId,
+      entries: await context.artifacts.recordEntries(version.files(), clientId),
+      aliases: [],
+      clientId,
+      sequenceClientId: context.newClientId(),
+      forUse: true,
+    }),
+  });
+  return context.artifacts.open(project, name, version.version);
+}
