@@ -36,7 +36,7 @@ export { ArtifactVersion, ArtifactIntegrityError, type ArtifactFileInfo } from "
 export * from "./wandb/artifact-validation.js";
 export { artifactDigest, manifestV1, compareUtf8, type ManifestV1Json, type ManifestEntryJson } from "./wandb/artifact-digest.js";
 export { digestFile, base64DigestToHex, type FileDigest } from "./wandb/file-digest.js";
-export { parseArtifactPath, type ArtifactPath } from "./wandb/artifact-path.js";
+export type { ArtifactPath } from "./wandb/artifact-path.js";
 export type { LogArtifactOptions, UseArtifactOptions } from "./wandb/run-artifacts.js";
 export { ArtifactRegistry, ArtifactNotFoundError, ArtifactTypeConflictError, type RunRef, type StoredVersion } from "./wandb/offline/artifact-registry.js";
 export { ObjectStore, ArtifactSourceError } from "./wandb/offline/object-store.js";
