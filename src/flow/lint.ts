@@ -279,7 +279,7 @@ const frameKey = (stack: readonly BranchFrame[]): string => stack.map((f) => `${
 function forgottenJoinHint(graph: FlowGraph, arrivals: Map<string, BranchFrame[][]>): string {
   for (const [name, stacks] of arrivals) {
     const node = graph.nodes.get(name)!;
-    if (node.type === "join" || stacks.length < 2) continue;
+    if (node.type === "join" || name === graph.end || stacks.length < 2) continue;
     const tops = new Map<string, Set<string>>();
     for (const stack of stacks) {
       const top = stack.at(-1);
@@ -443,10 +443,10 @@ export const LINT_RULES: readonly LintRule[] = [
   staticTransitions,
   validTransitions,
   unknownTransitions,
+  switchSplits,
   acyclicity,
   orphans,
   emptyForeach,
-  switchSplits,
   ambiguousJoins,
   splitJoinBalance,
   catchPlacement,

@@ -8,3 +8,15 @@ import { Datastore } from "../../src/flow/datastore.js";
 export function tempDatastore(): Datastore {
   return new Datastore({ root: mkdtempSync(path.join(tmpdir(), "wbflow-engine-")) });
 }
+
+import { loadFlowModule, type CompileOptions } from "./compile-flow.js";
+
+const LEGACY: CompileOptions = { mode: "legacy", useDefineForClassFields: false };
+
+/** Compiles `source` (a module exporting flow classes) and returns the export `name` (default "F"). */
+export function flowFrom(source: string, name = "F", options: CompileOptions = LEGACY): any {
+  const header = `import { FlowSpec, step, Parameter, retry, catchFailure, timeout, environment, current, defineStepDecorator } from "wbflow";\n`;
+  const flow = loadFlowModule(header + source, options)[name];
+  if (!flow) throw new Error(`the fixture exports no ${name}`);
+  return flow;
+}
