@@ -47,10 +47,18 @@ export const createOnlineSink: OnlineBackendFactory = (settings: Settings, conte
   if (!settings.api_key) {
     throw new Error("W&B mode is 'online' but no API key is set; run `wbflow login` or set WANDB_API_KEY.");
   }
+  const notify = tuning.notify ?? ((line: string) => console.error(line));
+  let warnedSlow = false;
   const http = new WandbHttpClient({
     baseUrl: settings.base_url,
     apiKey: settings.api_key.reveal(),
     ...(tuning.timing ? { timing: tuning.timing } : {}),
+    // Say once that the server is struggling; the final outcome is reported by the sender.
+    onRetry: (event) => {
+      if (warnedSlow) return;
+      warnedSlow = true;
+      notify(`wandb: ${settings.base_url} did not answer a ${event.policy} request (${event.reason}); retrying.`);
+    },
   });
   const sender = new OnlineSender({
     http,
@@ -61,7 +69,7 @@ export const createOnlineSink: OnlineBackendFactory = (settings: Settings, conte
     syncHint: `wbflow sync ${context.runDir}`,
     ...(tuning.fileStream ? { fileStream: tuning.fileStream } : {}),
     ...(tuning.artifactUpload ? { artifactUpload: tuning.artifactUpload } : {}),
-    ...(tuning.notify ? { notify: tuning.notify } : {}),
+    notify,
   });
   return new MarkingSink(sender, path.join(context.runDir, `run-${context.runId}.wandb`));
 };

@@ -15,6 +15,7 @@ import { toExtendedJson } from "../extended-json.js";
 import { applyItems, type JsonTree } from "../key-value-tree.js";
 import type { ArtifactRecord, HistoryRecord, RunRecord, WandbRecord } from "../offline/records.js";
 import type { RecordSink } from "../record-sink.js";
+import { WandbAuthError } from "./api-errors.js";
 import { processArtifactIds, type ArtifactIdCache } from "./artifact-id-cache.js";
 import { uploadArtifact, type ArtifactUpload, type ArtifactUploadOptions } from "./artifact-uploader.js";
 import { useArtifactByName, useArtifactVersion } from "./artifact-use.js";
@@ -120,9 +121,12 @@ export class OnlineSender implements RecordSink {
     this.stream?.stop();
     const notify = this.options.notify ?? ((line: string) => console.error(line));
     const message = error instanceof Error ? error.message : String(error);
+    const later = `upload it later with \`${this.options.syncHint ?? "wbflow sync"}\``;
     notify(
-      `wandb: the W&B server stopped answering (${message}). Nothing is lost: the run is kept offline` +
-        (this.options.syncHint ? `; upload it later with \`${this.options.syncHint}\`.` : "; upload it later with `wbflow sync`."),
+      error instanceof WandbAuthError
+        ? `wandb: the W&B server refused the API key (${message}). Nothing is lost: the run is kept offline; ` +
+            `fix the key with \`wbflow login --relogin\`, then ${later}.`
+        : `wandb: sending the run to the W&B server failed (${message}). Nothing is lost: the run is kept offline; ${later}.`,
     );
   }
 

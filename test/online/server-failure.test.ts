@@ -1,0 +1,109 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startProtocolServer, TEST_USER, type ProtocolServer } from "../server/protocol-server.js";
+import { tuneOnlineRuns } from "../../src/wandb/online/online-backend-factory.js";
+import { syncedMarkerPath } from "../../src/wandb/sync-marker.js";
+import { syncRuns } from "../../src/wandb/sync.js";
+import { tempDir } from "./artifact-fixture.js";
+import { logDemoRuns, startRun } from "./logged-runs.js";
+import { recordingTiming } from "./recording-timing.js";
+
+let server: ProtocolServer;
+let reference: ProtocolServer;
+const notices: string[] = [];
+beforeEach(async () => {
+  server = await startProtocolServer();
+  reference = await startProtocolServer();
+  notices.length = 0;
+  tuneOnlineRuns({ timing: recordingTiming(), notify: (line) => notices.push(line) });
+});
+afterEach(async () => {
+  tuneOnlineRuns({});
+  await Promise.all([server.close(), reference.close()]);
+});
+
+function comparable(s: ProtocolServer) {
+  const snapshot = s.state.snapshot();
+  for (const run of Object.values(snapshot.runs)) delete run.files["wandb-metadata.json"];
+  return snapshot;
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name));
+}
+
+describe("when the server fails mid-run", () => {
+  it("keeps the run offline, tells how to sync, and a later sync completes it without duplicates", async () => {
+    await logDemoRuns(tempDir(), "online", reference.url);
+    const root = tempDir();
+    // Everything after the runs were created fails: file_stream and uploads never get through.
+    server.faults.inject({ route: "file_stream" }, { kind: "status", status: 503 }, 10_000);
+    server.faults.inject({ route: "upload" }, { kind: "reset" }, 10_000);
+    const dirs = await logDemoRuns(root, "online", server.url); // finish() resolves: the offline log has it all
+    expect(notices.some((n) => n.includes("retrying"))).toBe(true);
+    const failures = notices.filter((n) => n.includes("Nothing is lost"));
+    expect(failures).toHaveLength(2);
+    expect(failures[0]).toContain(`wbflow sync ${dirs[0]}`);
+    for (const dir of dirs) {
+      const log = readdirSync(dir).find((f) => f.endsWith(".wandb"))!;
+      expect(existsSync(syncedMarkerPath(path.join(dir, log)))).toBe(false);
+    }
+    server.faults.clear();
+    const results = await syncRuns({
+      allIn: path.join(root, "wandb"),
+      connection: { baseUrl: server.url, apiKey: TEST_USER.apiKey, timing: recordingTiming() },
+      notify: () => undefined,
+    });
+    expect(results.map((r) => r.status)).toEqual(["synced", "synced"]);
+    expect(comparable(server)).toEqual(comparable(reference));
+  });
+
+  it("fails fast on a refused key, says how to fix it, and leaks the key nowhere", async () => {
+    const root = tempDir();
+    const badKey = "q".repeat(40);
+    const run = await (async () => {
+      const { init } = await import("../../src/wandb/init.js");
+      return init(
+        { project: "proj", mode: "online", id: "badkey01", dir: root, settings: { base_url: server.url, api_key: badKey } },
+        { env: {}, home: root, cwd: root, print: (line) => notices.push(line) },
+      );
+    })();
+    run.log({ loss: 1 });
+    await run.finish();
+    const graphql = server.requests.filter((r) => r.path === "/graphql");
+    expect(graphql).toHaveLength(1); // no retries on 401
+    expect(notices.join("\n")).toContain("wbflow login --relogin");
+    expect(notices.join("\n")).not.toContain(badKey);
+    for (const file of filesUnder(root)) expect(readFileSync(file, "latin1")).not.toContain(badKey);
+  });
+
+  it("never writes the key into run files or sends it to storage", async () => {
+    const root = tempDir();
+    await logDemoRuns(root, "online", server.url);
+    for (const file of filesUnder(root)) expect(readFileSync(file, "latin1")).not.toContain(TEST_USER.apiKey);
+    expect(notices.join("\n")).not.toContain(TEST_USER.apiKey);
+    const storage = server.requests.filter((r) => r.listener === "storage");
+    expect(storage.length).toBeGreaterThan(0);
+    expect(storage.every((r) => r.headers.authorization === undefined)).toBe(true);
+  });
+
+  it("a run started while the server is down still logs everything locally", async () => {
+    const root = tempDir();
+    await server.close();
+    const run = await startRun(root, "online", server.url, "down0001");
+    run.log({ loss: 1 });
+    await run.finish();
+    expect(notices.some((n) => n.includes("Nothing is lost"))).toBe(true);
+    server = await startProtocolServer(); // for afterEach
+    const results = await syncRuns({
+      paths: [run.dir],
+      connection: { baseUrl: server.url, apiKey: TEST_USER.apiKey, timing: recordingTiming() },
+      notify: () => undefined,
+    });
+    expect(results[0]!.status).toBe("synced");
+    expect(server.state.snapshot().runs[`${TEST_USER.entity}/proj/down0001`]!.history).toHaveLength(1);
+  });
+});
