@@ -15,8 +15,13 @@ const LEGACY: CompileOptions = { mode: "legacy", useDefineForClassFields: false 
 
 /** Compiles `source` (a module exporting flow classes) and returns the export `name` (default "F"). */
 export function flowFrom(source: string, name = "F", options: CompileOptions = LEGACY): any {
-  const header = `import { FlowSpec, step, Parameter, retry, catchFailure, timeout, environment, current, defineStepDecorator } from "wbflow";\n`;
-  const flow = loadFlowModule(header + source, options)[name];
+  const flow = flowModule(source, options)[name];
   if (!flow) throw new Error(`the fixture exports no ${name}`);
   return flow;
+}
+
+/** Compiles `source` with the usual wbflow imports and returns all its exports. */
+export function flowModule(source: string, options: CompileOptions = LEGACY): Record<string, any> {
+  const header = `import { FlowSpec, step, Parameter, retry, catchFailure, timeout, environment, current, defineStepDecorator } from "wbflow";\n`;
+  return loadFlowModule(header + source, options);
 }
