@@ -44,3 +44,12 @@ export {
   type ModelType,
   type SavableModel,
 } from "./models.js";
+export {
+  isExportableTable,
+  tableToParquet,
+  writeParquetFile,
+  type ExportableTable,
+  type ParquetColumn,
+  type ParquetData,
+  type ParquetFile,
+} from "./parquet-export.js";

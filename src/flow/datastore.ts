@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { appendFile, mkdir, readdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { codecById, encodeValue } from "../codecs/index.js";
-import { writeFileAtomic } from "./datastore-atomic-write.js";
+import { writeFileAtomic } from "../codecs/atomic-write.js";
 import { BlobStore } from "./datastore-blobs.js";
 import {
   DatastoreCorruptError,
@@ -75,13 +75,16 @@ export class Datastore {
     const where = `"${record.name}" (${record.producedBy})`;
     if (!codec) throw new UnknownCodecError(record.codec, where);
     const blobs = this.blobs(flowName);
-    if (!(await blobs.has(record.sha))) {
+    try {
+      return await codec.decode(blobs.source(record.sha, record.size));
+    } catch (error) {
+      const { code, path } = error as NodeJS.ErrnoException;
+      if (code !== "ENOENT" || path !== blobs.pathOf(record.sha)) throw error;
       throw new DatastoreCorruptError(
         `The stored bytes of artifact ${where} (blob ${record.sha}) are missing from ${blobs.dataDir}. ` +
           `The datastore was modified by hand or partly deleted; re-run the step that produced it.`,
       );
     }
-    return codec.decode(blobs.source(record.sha, record.size));
   }
 
   /** Writes a new run's facts. */

@@ -1,0 +1,179 @@
+/**
+ * Datastore and codec benchmarks:
+ * - put+get of small artifacts through the Datastore vs plain `v8.serialize` + `writeFile`;
+ * - whether to gzip blobs (time and size for a typical artifact mix);
+ * - the Parquet writer choice: hyparquet-writer (baseline) vs parquet-wasm on a 1M-row arquero table
+ *   (time, file size, peak memory in a child process).
+ */
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { deserialize, serialize } from "node:v8";
+import { gzipSync } from "node:zlib";
+import * as aq from "arquero";
+import { parquetWriteBuffer } from "hyparquet-writer";
+import { tableToParquet } from "../../src/codecs/index.js";
+import { Datastore } from "../../src/flow/datastore.js";
+import { peakRssMiB, timeMs, type BenchCase } from "../harness.js";
+
+const SMALL_ARTIFACTS = 500;
+const PARQUET_ROWS = 1_000_000;
+
+let workDir = "";
+let counter = 0;
+
+async function freshDir(): Promise<void> {
+  workDir = await mkdtemp(join(tmpdir(), "wbflow-bench-store-"));
+}
+async function removeDir(): Promise<void> {
+  await rm(workDir, { recursive: true, force: true });
+}
+
+/** A small artifact like a step's metrics; distinct each call so nothing deduplicates. */
+function smallArtifact(): Record<string, unknown> {
+  counter++;
+  return { step: counter, accuracy: 0.9 + (counter % 100) / 1000, tags: ["a", "b"], at: new Date(counter) };
+}
+
+/** A 1M-row table with an int, a float, a repeated string and a boolean column. */
+function bigTable(): aq.ColumnTable {
+  const id = new Int32Array(PARQUET_ROWS).map((_, i) => i);
+  const x = new Float64Array(PARQUET_ROWS).map((_, i) => Math.sin(i));
+  const label = Array.from({ length: PARQUET_ROWS }, (_, i) => `label-${i % 1000}`);
+  const flag = Array.from({ length: PARQUET_ROWS }, (_, i) => i % 3 === 0);
+  return aq.table({ id, x, label, flag });
+}
+
+function writeWithHyparquet(table: aq.ColumnTable): ArrayBuffer {
+  return parquetWriteBuffer({
+    columnData: [
+      { name: "id", data: table.array("id") as Int32Array, type: "INT32" },
+      { name: "x", data: table.array("x") as Float64Array, type: "DOUBLE" },
+      { name: "label", data: table.array("label") as string[], type: "STRING" },
+      { name: "flag", data: table.array("flag") as boolean[], type: "BOOLEAN" },
+    ],
+  });
+}
+
+/** Child-process entry: writes the table once with one writer and prints peak RSS in MiB. */
+async function parquetMemoryChild(writer: string): Promise<void> {
+  const table = bigTable();
+  if (writer === "hyparquet-writer") writeWithHyparquet(table);
+  else await tableToParquet(table);
+  process.stdout.write(String(peakRssMiB()));
+}
+
+async function peakOfChild(writer: string): Promise<number> {
+  const self = fileURLToPath(import.meta.url);
+  const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", self, "--parquet-memory", writer], {
+    cwd: join(fileURLToPath(import.meta.url), "..", "..", ".."),
+  });
+  return Number(stdout.trim());
+}
+
+/** A typical mix of artifacts, encoded, for the compression decision. */
+function artifactMix(): Uint8Array[] {
+  const floats = new Float64Array(200_000).map((_, i) => Math.random() * i);
+  const table = aq.table({ id: Int32Array.from({ length: 50_000 }, (_, i) => i), label: Array.from({ length: 50_000 }, (_, i) => `c${i % 50}`) });
+  const records = Array.from({ length: 5_000 }, (_, i) => ({ id: i, name: `item ${i}`, score: i / 7 }));
+  return [serialize(floats), aq.toArrowIPC(table, { format: "stream" }), serialize(records), serialize(smallArtifact())];
+}
+
+let table: aq.ColumnTable | undefined;
+let mix: Uint8Array[] = [];
+let store: Datastore | undefined;
+
+export const cases: BenchCase[] = [
+  {
+    name: "store: put+get small artifact",
+    unit: "µs/artifact",
+    aim: "ratio ≤ 2 (content addressing costs a hash and a stat)",
+    setup: async () => {
+      await freshDir();
+      store = new Datastore({ root: workDir });
+    },
+    teardown: removeDir,
+    baseline: {
+      label: "v8.serialize + writeFile + readFile",
+      run: async () =>
+        (1000 *
+          (await timeMs(async () => {
+            for (let i = 0; i < SMALL_ARTIFACTS; i++) {
+              const path = join(workDir, `plain-${counter}`);
+              await writeFile(path, serialize(smallArtifact()));
+              deserialize(await readFile(path));
+            }
+          }))) /
+        SMALL_ARTIFACTS,
+    },
+    measured: {
+      label: "Datastore putValue + getValue",
+      run: async () =>
+        (1000 *
+          (await timeMs(async () => {
+            for (let i = 0; i < SMALL_ARTIFACTS; i++) {
+              const stored = await store!.putValue("BenchFlow", smallArtifact());
+              await store!.getValue("BenchFlow", { ...stored, name: "x", producedBy: "BenchFlow/1/s/1" });
+            }
+          }))) /
+        SMALL_ARTIFACTS,
+    },
+  },
+  {
+    name: "store: blob compression time (gzip level 1 vs raw)",
+    unit: "ms/mix",
+    setup: async () => {
+      await freshDir();
+      mix = artifactMix();
+    },
+    teardown: removeDir,
+    baseline: {
+      label: "raw writeFile",
+      run: () => timeMs(async () => { for (const [i, bytes] of mix.entries()) await writeFile(join(workDir, `raw-${i}`), bytes); }),
+    },
+    measured: {
+      label: "gzip -1 + writeFile",
+      run: () => timeMs(async () => { for (const [i, bytes] of mix.entries()) await writeFile(join(workDir, `gz-${i}`), gzipSync(bytes, { level: 1 })); }),
+    },
+  },
+  {
+    name: "store: blob compression size (gzip level 1 vs raw)",
+    unit: "MiB",
+    repeats: 1,
+    setup: async () => { mix = artifactMix(); },
+    baseline: { label: "raw", run: async () => mix.reduce((n, b) => n + b.byteLength, 0) / 2 ** 20 },
+    measured: { label: "gzip -1", run: async () => mix.reduce((n, b) => n + gzipSync(b, { level: 1 }).byteLength, 0) / 2 ** 20 },
+  },
+  {
+    name: "parquet: write 1M-row arquero table",
+    unit: "ms",
+    repeats: 3,
+    aim: "pick the faster writer",
+    setup: async () => { table = bigTable(); },
+    teardown: async () => { table = undefined; },
+    baseline: { label: "hyparquet-writer 0.17.0", run: () => timeMs(() => writeWithHyparquet(table!)) },
+    measured: { label: "parquet-wasm 0.8.0 (tableToParquet)", run: () => timeMs(() => tableToParquet(table!)) },
+  },
+  {
+    name: "parquet: file size of 1M-row table",
+    unit: "MiB",
+    repeats: 1,
+    setup: async () => { table = bigTable(); },
+    teardown: async () => { table = undefined; },
+    baseline: { label: "hyparquet-writer 0.17.0", run: async () => writeWithHyparquet(table!).byteLength / 2 ** 20 },
+    measured: { label: "parquet-wasm 0.8.0 (snappy)", run: async () => (await tableToParquet(table!)).bytes.byteLength / 2 ** 20 },
+  },
+  {
+    name: "parquet: peak memory writing 1M rows (child process)",
+    unit: "MiB peak",
+    repeats: 1,
+    baseline: { label: "hyparquet-writer 0.17.0", run: () => peakOfChild("hyparquet-writer") },
+    measured: { label: "parquet-wasm 0.8.0", run: () => peakOfChild("parquet-wasm") },
+  },
+];
+
+const memoryFlag = process.argv.indexOf("--parquet-memory");
+if (memoryFlag >= 0) await parquetMemoryChild(process.argv[memoryFlag + 1]!);
