@@ -30,3 +30,5 @@ export type { ForeachFrame, ForeachStackEntry } from "./flow/foreach.js";
 export type { JoinInputs, InputView } from "./flow/join-inputs.js";
 export type { MergeOptions } from "./flow/merge-artifacts.js";
 export { FlowDefinitionError, LintError, InvalidNextError, ParameterError, ReadOnlyAttributeError, MergeConflictError, MergeMissingError, NotInTaskError, StepTimeoutError, ForeachError, FlowRunError, ResumeError, ArtifactStoreError } from "./flow/errors.js";
+export { registerModelType, saveModel, loadModel, isModel, modelTypeFor, ModelTypeError, MODEL_MANIFEST, type ModelType, type ModelClass, type SavableModel } from "./codecs/index.js";
+export { tableToParquet, writeParquetFile, isExportableTable, type ExportableTable, type ParquetColumn, type ParquetData, type ParquetFile } from "./codecs/index.js";
