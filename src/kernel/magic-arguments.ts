@@ -42,6 +42,14 @@ export interface ParsedArguments {
   extraOptions: Record<string, string>;
 }
 
+/**
+ * Hides anything in `text` that looks like an API key (40+ key characters), so an argument typed in
+ * the wrong place never ends up in an error output.
+ */
+export function redactSecrets(text: string): string {
+  return text.replace(/[A-Za-z0-9_.-]{40,}/g, "[hidden: looks like an API key]");
+}
+
 /** A magic was given arguments its spec does not accept. */
 export class MagicArgumentError extends Error {
   override name = "MagicArgumentError";
@@ -114,7 +122,7 @@ export function parseArguments(words: string[], spec: ArgumentSpec, usage: strin
         extraOptions[flag.slice(2)] = value;
         continue;
       }
-      throw new MagicArgumentError(`${usage}: unknown option ${flag}`);
+      throw new MagicArgumentError(`${usage}: unknown option ${redactSecrets(flag)}`);
     }
     if (option.valueName === undefined) {
       if (inlineValue !== undefined) throw new MagicArgumentError(`${usage}: option --${option.long} takes no value`);
@@ -141,7 +149,7 @@ export function parseArguments(words: string[], spec: ArgumentSpec, usage: strin
     }
     positionals[positional.name] = value;
   }
-  if (values.length > 0) throw new MagicArgumentError(`${usage}: unexpected argument ${values[0]}`);
+  if (values.length > 0) throw new MagicArgumentError(`${usage}: unexpected argument ${redactSecrets(values[0]!)}`);
   return { positionals, rest, options, extraOptions };
 }
 

@@ -2,7 +2,7 @@
  * The magics a kernel knows: dispatch of `%name args` / `%%name args`, `%name?` help generated from
  * argument specs, and the `%lsmagic` listing.
  */
-import { MagicArgumentError, argumentHelp, parseArguments, tokenizeArguments, usageLine } from "./magic-arguments.js";
+import { MagicArgumentError, argumentHelp, redactSecrets, parseArguments, tokenizeArguments, usageLine } from "./magic-arguments.js";
 import type { Magic, MagicContext } from "./magic.js";
 
 /** `%name` names no registered magic. */
@@ -57,7 +57,7 @@ export class MagicRegistry {
       throw new MagicArgumentError(
         first === undefined
           ? `${prefix}${name} needs a subcommand: ${choices}. See %${name}?`
-          : `${prefix}${name}: unknown subcommand '${first}'; expected one of: ${choices}. See %${name}?`,
+          : `${prefix}${name}: unknown subcommand '${redactSecrets(first)}'; expected one of: ${choices}. See %${name}?`,
       );
     }
     return magic.main.run(parseArguments(words, magic.main.arguments, `${prefix}${name}`), context, body);

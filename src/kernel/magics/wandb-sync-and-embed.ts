@@ -1,0 +1,90 @@
+/**
+ * `%wandb sync [PATH... | --all]` (upload offline runs) and `%wandb [ENTITY/PROJECT[/runs/ID]] [-h N]`
+ * (the W&B page of a project or run inline, as W&B's Python magic does).
+ */
+import { appUrlFor } from "../../wandb/online/app-urls.js";
+import { resolveSettings } from "../../wandb/settings.js";
+import { SyncPathError } from "../../wandb/sync-sources.js";
+import { syncRuns, type SyncedRun } from "../../wandb/sync.js";
+import { escapeHtml, safeUrl } from "../../display/html-escape.js";
+import { htmlTable, textTable, type TableCell } from "../../display/html-table.js";
+import { linkCell } from "../../display/link.js";
+import { redactSecrets } from "../magic-arguments.js";
+import type { MagicAction } from "../magic.js";
+import { MagicUsageError, Notice } from "./notice.js";
+import { wandbSession } from "./wandb-session-state.js";
+
+/** `%wandb sync`. */
+export const syncAction: MagicAction = {
+  summary: "Upload runs kept offline (a run directory, a .wandb file, or --all in ./wandb) to the W&B server.",
+  arguments: {
+    positionals: [{ name: "path", help: "run directories, .wandb files or wandb/ directories", variadic: true }],
+    options: [
+      { long: "all", help: "every run in this directory's wandb/ folder not synced yet" },
+      { long: "include-synced", help: "send runs already marked synced again" },
+    ],
+  },
+  async run(args, context) {
+    const all = args.options.all === true;
+    if (all === args.rest.length > 0) throw new MagicUsageError("%wandb sync: give run paths or --all (not both, not neither). See %wandb?");
+    const settings = await resolveSettings({ mode: "online" }, { env: context.env });
+    if (!settings.api_key) throw new MagicUsageError(`%wandb sync: there is no API key for ${settings.base_url}. Run %wandb login first.`);
+    let results: SyncedRun[];
+    try {
+      results = await syncRuns({
+        ...(all ? { allIn: settings.wandb_dir } : { paths: args.rest }),
+        includeSynced: args.options["include-synced"] === true,
+        connection: { baseUrl: settings.base_url, apiKey: settings.api_key.reveal() },
+        ...(settings.entity !== undefined ? { defaultEntity: settings.entity } : {}),
+        defaultProject: settings.project,
+        notify: (line) => context.output.stream("stderr", `${line}\n`),
+      });
+    } catch (error) {
+      if (error instanceof SyncPathError) throw new MagicUsageError(error.message);
+      throw error;
+    }
+    const rows = results.map((r): TableCell[] => [r.logPath, r.status, r.url ? linkCell(r.url) : (r.reason ?? "")]);
+    const count = (status: string) => results.filter((r) => r.status === status).length;
+    const line = `${count("synced")} synced, ${count("skipped")} already synced, ${count("failed")} failed.`;
+    return new Notice(`${textTable(["run log", "status", "page / reason"], rows)}\n${line}`, `${htmlTable(["run log", "status", "page / reason"], rows, "wbflow-sync-table")}<p>${escapeHtml(line)}</p>`);
+  },
+};
+
+/** The default iframe height, as W&B's magic. */
+export const DEFAULT_IFRAME_HEIGHT = 420;
+
+/** `%wandb [PATH] [-h HEIGHT]`. */
+export const embedAction: MagicAction = {
+  summary: "Show a W&B project or run page inline (online only).",
+  arguments: {
+    positionals: [{ name: "path", help: "ENTITY/PROJECT or ENTITY/PROJECT/runs/RUN_ID (default: this session's project)", optional: true }],
+    options: [{ long: "height", short: "h", valueName: "PX", help: `iframe height in pixels (default ${DEFAULT_IFRAME_HEIGHT})` }],
+  },
+  async run(args, context) {
+    const height = args.options.height === undefined ? DEFAULT_IFRAME_HEIGHT : Number(args.options.height);
+    if (!Number.isInteger(height) || height < 50 || height > 10_000) {
+      throw new MagicUsageError(`%wandb: -h/--height must be a whole number of pixels between 50 and 10000, not ${String(args.options.height)}`);
+    }
+    const settings = await resolveSettings({}, { env: context.env });
+    if (settings.mode !== "online") {
+      const why = settings.offlineBecause === "no-api-key" ? "there is no API key" : `the mode is ${settings.mode}`;
+      return new Notice(
+        `W&B is offline in this session (${why}), so there is no W&B page to show. Runs are kept in ${settings.wandb_dir}; ` +
+          "run %wandb login, then %wandb sync --all, to see them on the W&B server.",
+      );
+    }
+    const pagePath = args.positionals.path ?? defaultProjectPath(settings.entity ?? wandbSession.viewer?.entity, settings.project);
+    if (!/^[^/\s]+\/[^/\s]+(\/(runs|sweeps|reports)\/[^/\s]+)?$/.test(pagePath)) {
+      throw new MagicUsageError(`%wandb: '${redactSecrets(pagePath)}' is not ENTITY/PROJECT or ENTITY/PROJECT/runs/RUN_ID.`);
+    }
+    const url = `${appUrlFor(settings.base_url, context.env.WANDB_APP_URL)}/${pagePath.split("/").map(encodeURIComponent).join("/")}?jupyter=true`;
+    return new Notice(url, `<iframe src="${safeUrl(url)}" style="border:none;width:100%;height:${height}px;"></iframe>`);
+  },
+};
+
+function defaultProjectPath(entity: string | undefined, project: string): string {
+  if (!entity) {
+    throw new MagicUsageError("%wandb: which entity? Give ENTITY/PROJECT, set one with %wandb project NAME --entity E, or %wandb login.");
+  }
+  return `${entity}/${project}`;
+}
