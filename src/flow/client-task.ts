@@ -176,24 +176,30 @@ export class Task {
   /** Captured standard error of the attempt (readable while it runs). */
   async stderr(): Promise<string> { return this.datastore.readLog(this.key, await this.currentAttempt(), "stderr"); }
 
-  /** Tasks whose output this task started from (from the `parentTaskIds` metadata), in stored order. */
+  /**
+   * Tasks whose output this task started from, in stored order. Read from the `parentTaskIds`
+   * metadata: `"step/taskId"` entries (what the engine writes), or bare task ids looked up in the
+   * parent steps of the stored graph.
+   */
   async parentTasks(): Promise<Task[]> {
-    const ids = ((await this.metadata()).parentTaskIds ?? []) as string[];
-    if (ids.length === 0) return [];
     const { flowName, runId, stepName } = this.key;
-    const { edges } = await readRunGraph(this.datastore, flowName, runId);
-    const candidates = parentsOf(edges, stepName);
-    const found: Task[] = [];
-    for (const id of ids) {
+    const parents: Task[] = [];
+    let candidates: string[] | undefined;
+    for (const entry of await this.parentEntries()) {
+      if (entry.includes("/")) {
+        parents.push(this.sibling(`${flowName}/${runId}/${entry}`));
+        continue;
+      }
+      candidates ??= parentsOf((await readRunGraph(this.datastore, flowName, runId)).edges, stepName);
       for (const parentStep of candidates) {
         const taskIds = await this.datastore.listTasks(flowName, runId, parentStep).catch((): string[] => []);
-        if (taskIds.includes(id)) found.push(this.sibling(`${flowName}/${runId}/${parentStep}/${id}`));
+        if (taskIds.includes(entry)) parents.push(this.sibling(`${flowName}/${runId}/${parentStep}/${entry}`));
       }
     }
-    return found;
+    return parents;
   }
 
-  /** Finished tasks of the child steps that started from this task, in task id order. */
+  /** Tasks of the child steps (from the stored graph) that started from this task, in task id order. */
   async childTasks(): Promise<Task[]> {
     const { flowName, runId, stepName } = this.key;
     const { edges } = await readRunGraph(this.datastore, flowName, runId);
@@ -202,11 +208,16 @@ export class Task {
       const taskIds = await this.datastore.listTasks(flowName, runId, childStep).catch((): string[] => []);
       for (const taskId of taskIds) {
         const child = this.sibling(`${flowName}/${runId}/${childStep}/${taskId}`);
-        const parents = await child.metadata().then((m) => (m.parentTaskIds ?? []) as string[], (): string[] => []);
-        if (parents.includes(this.id)) children.push(child);
+        const entries = await child.parentEntries().catch((): string[] => []);
+        if (entries.includes(`${stepName}/${this.id}`) || entries.includes(this.id)) children.push(child);
       }
     }
     return children;
+  }
+
+  private async parentEntries(): Promise<string[]> {
+    const ids = (await this.metadata()).parentTaskIds;
+    return Array.isArray(ids) ? ids.map(String) : [];
   }
 
   private sibling(pathspec: string): Task {

@@ -8,6 +8,7 @@ export interface FixtureTask {
   step: string;
   taskId: string;
   values: Record<string, unknown>;
+  /** Parent tasks as the engine writes them ("step/taskId"), or bare task ids. */
   parents?: string[];
   ok?: boolean;
   /** Leave the attempt started but not done. */
@@ -98,11 +99,12 @@ export async function writeForeachRun(store: Datastore, runId: string, createdAt
     parameters: { alpha: 0.5 },
     tasks: [
       { step: "start", taskId: "1", values: { items: [10, 20, 30], _private: "hidden" }, stdout: "starting\n" },
-      ...[0, 1, 2].map((i) => ({ step: "body", taskId: String(i + 2), values: { square: (10 * (i + 1)) ** 2 }, parents: ["1"], foreachIndex: i })),
+      ...[0, 1, 2].map((i) => ({ step: "body", taskId: String(i + 2), values: { square: (10 * (i + 1)) ** 2 }, parents: ["start/1"], foreachIndex: i })),
+      // Bare ids (no step) are accepted too: the client finds their step from the graph.
       { step: "join", taskId: "5", values: { total: 1400 }, parents: ["2", "3", "4"] },
       endOk
-        ? { step: "end", taskId: "6", values: { total: 1400, summary: new Map([["ok", true]]) }, parents: ["5"] }
-        : { step: "end", taskId: "6", values: {}, parents: ["5"], ok: false, exception: { type: "Error", message: "boom" } },
+        ? { step: "end", taskId: "6", values: { total: 1400, summary: new Map([["ok", true]]) }, parents: ["join/5"] }
+        : { step: "end", taskId: "6", values: {}, parents: ["join/5"], ok: false, exception: { type: "Error", message: "boom" } },
     ],
   });
 }
