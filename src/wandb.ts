@@ -46,3 +46,4 @@ export { LockTimeoutError } from "./wandb/offline/lock-file.js";
 export { Api, OfflineApiBackend, RunNotFoundError, registerOnlineApiBackend, type ApiBackend, type ApiRun, type RunFilters, type ApiOptions } from "./wandb/api.js";
 export { listRunDirs, readLocalRun, runIdOfDir, type LocalRunData } from "./wandb/offline/run-log-reader.js";
 export { applyItems, type JsonTree } from "./wandb/key-value-tree.js";
+export * from "./integration/index.js";

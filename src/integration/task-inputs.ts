@@ -1,0 +1,58 @@
+/**
+ * Inputs of a task: every stored attribute the step body read (from `this` or a join's
+ * `inputs[i].x`), resolved to the exact W&B version its producing task logged and marked used.
+ */
+import type { TaskContext } from "../flow/middleware.js";
+import type { Run } from "../wandb/run.js";
+import { usedLine } from "./output-lines.js";
+import { exactReference, taskWandbRecordOf, type LoggedAttribute } from "./task-wandb-record.js";
+
+/** One distinct value read: the attribute and the task that produced it. */
+interface ReadInput {
+  attribute: string;
+  producedBy: string;
+}
+
+/** Starts recording the reads of the step body; `inputs()` lists them, each value once. */
+export function trackInputs(ctx: TaskContext): { inputs(): ReadInput[] } {
+  const seen = new Map<string, ReadInput>();
+  ctx.artifacts.onRead((read) => {
+    const key = `${read.record.producedBy}\u0000${read.name}`;
+    if (!seen.has(key)) seen.set(key, { attribute: read.name, producedBy: read.record.producedBy });
+  });
+  return { inputs: () => [...seen.values()] };
+}
+
+/** What `useInputs` needs besides the run. */
+export interface UseInputsContext {
+  ctx: TaskContext;
+  label: string;
+  print(line: string): void;
+}
+
+/**
+ * Marks every read input that its producer logged as used by this run, at the exact version. Inputs
+ * whose producer logged nothing (not decorated, or a basic value) have no artifact and are left out.
+ * A failure with one input is printed and does not stop the others.
+ */
+export async function useInputs(run: Run, inputs: ReadInput[], { ctx, label, print }: UseInputsContext): Promise<void> {
+  const producerRecords = new Map<string, Promise<Record<string, LoggedAttribute> | undefined>>();
+  const loggedBy = (pathspec: string) => {
+    let record = producerRecords.get(pathspec);
+    if (!record) {
+      record = ctx.readTaskMetadata(pathspec).then((metadata) => taskWandbRecordOf(metadata)?.artifacts);
+      producerRecords.set(pathspec, record);
+    }
+    return record;
+  };
+  for (const input of inputs) {
+    try {
+      const logged = (await loggedBy(input.producedBy))?.[input.attribute];
+      if (!logged) continue;
+      const version = await run.useArtifact(exactReference(logged));
+      print(usedLine(label, version, input.attribute));
+    } catch (error) {
+      print(`wandb: ${label} could not record input ${input.attribute} from ${input.producedBy}: ${(error as Error).message}`);
+    }
+  }
+}

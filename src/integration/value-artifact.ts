@@ -1,0 +1,112 @@
+/**
+ * Builds the W&B artifact for one attribute value: a table as `{name}.parquet` with its schema and
+ * shape, a file or folder as it is, a model as the model's own files, anything else as `{name}.bin`
+ * (the codec's bytes) plus a readable `{name}.json` when JSON can show it. The artifact's metadata
+ * says how to read the value back (`wbflow`, see `artifact-load.ts`).
+ */
+import { createWriteStream } from "node:fs";
+import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { ColumnTable } from "arquero";
+import { encodeValue, saveModel, tableToParquet } from "../codecs/index.js";
+import { Artifact } from "../wandb/artifact.js";
+import type { ArtifactKind, ValueKind } from "./value-kind.js";
+
+/** How `@wandb_log` wrote a value, kept in the artifact's metadata under `wbflow`. */
+export type StoredForm =
+  | { form: "table"; library: "arquero" | "arrow"; file: string }
+  | { form: "file" | "folder"; entry: string }
+  | { form: "model"; modelType: string }
+  | { form: "encoded"; codec: string; file: string };
+
+/** The `wbflow` metadata of an artifact logged by `@wandb_log`. */
+export type WbflowArtifactMetadata = StoredForm & {
+  /** The attribute the value was assigned to (the artifact name may be sanitised). */
+  attribute: string;
+  /** `Flow/run/step/task` of the task that logged it. */
+  pathspec: string;
+};
+
+/** An artifact ready to log, and the scratch folder to remove once it is logged. */
+export interface BuiltArtifact {
+  artifact: Artifact;
+  cleanup(): Promise<void>;
+}
+
+/** What to build an artifact from. */
+export interface ArtifactSource {
+  /** Sanitised artifact name. */
+  name: string;
+  attribute: string;
+  pathspec: string;
+  kind: ArtifactKind;
+  classified: ValueKind;
+  value: unknown;
+}
+
+async function writeEncoded(target: string, value: unknown): Promise<string> {
+  const { codec, encoded } = await encodeValue(value);
+  if ("bytes" in encoded) await writeFile(target, encoded.bytes);
+  else await pipeline(encoded.stream(), createWriteStream(target));
+  return codec.id;
+}
+
+/** A readable JSON view of a value, or undefined when JSON cannot show it. */
+function jsonView(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value, (_key, item: unknown) => (typeof item === "bigint" ? item.toString() : item), 2);
+  } catch {
+    return undefined; // cycles: the .bin file alone holds the value
+  }
+}
+
+/** Builds the artifact for one value (throws UnserializableValueError / ModelTypeError when it cannot). */
+export async function buildArtifact(source: ArtifactSource): Promise<BuiltArtifact> {
+  const scratch = await mkdtemp(path.join(tmpdir(), "wbflow-wandb-log-"));
+  const cleanup = () => rm(scratch, { recursive: true, force: true });
+  try {
+    const base = { attribute: source.attribute, pathspec: source.pathspec };
+    const { classified, name } = source;
+    let artifact: Artifact;
+    if (classified.kind === "dataset" && classified.form === "table") {
+      const file = `${name}.parquet`;
+      const parquet = await tableToParquet(classified.table);
+      await writeFile(path.join(scratch, file), parquet.bytes);
+      const library = classified.table instanceof ColumnTable ? "arquero" : "arrow";
+      const wbflow: WbflowArtifactMetadata = { ...base, form: "table", library, file };
+      artifact = new Artifact(name, "dataset", {
+        metadata: { wbflow, schema: parquet.schema, shape: [parquet.numRows, parquet.numCols] },
+      });
+      artifact.addFile(path.join(scratch, file));
+    } else if (classified.kind === "dataset" && classified.form === "path") {
+      const isFolder = (await stat(classified.path)).isDirectory();
+      const entry = path.basename(classified.path);
+      const wbflow: WbflowArtifactMetadata = { ...base, form: isFolder ? "folder" : "file", entry };
+      artifact = new Artifact(name, "dataset", { metadata: { wbflow } });
+      if (isFolder) await artifact.addDir(classified.path, { name: entry });
+      else artifact.addFile(classified.path, { name: entry });
+    } else if (classified.kind === "model") {
+      const modelType = await saveModel(source.value, scratch);
+      const wbflow: WbflowArtifactMetadata = { ...base, form: "model", modelType };
+      artifact = new Artifact(name, "model", { metadata: { wbflow } });
+      await artifact.addDir(scratch);
+    } else {
+      const file = `${name}.bin`;
+      const codec = await writeEncoded(path.join(scratch, file), source.value);
+      const wbflow: WbflowArtifactMetadata = { ...base, form: "encoded", codec, file };
+      artifact = new Artifact(name, source.kind, { metadata: { wbflow } });
+      artifact.addFile(path.join(scratch, file));
+      const json = jsonView(source.value);
+      if (json !== undefined) {
+        await writeFile(path.join(scratch, `${name}.json`), json);
+        artifact.addFile(path.join(scratch, `${name}.json`));
+      }
+    }
+    return { artifact, cleanup };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The task middleware of `@wandb_log`: one W&B run per task attempt, open while the step body runs
+ * (as the task's active `run`), then the step's inputs marked used at exact versions, its outputs
+ * logged, the versions recorded in the task's metadata, and the run finished — failed (exit code 1)
+ * when the body threw, after still recording what it read and wrote. Logging problems are printed and
+ * never fail a step that succeeded; the body's own error is always rethrown unchanged.
+ */
+import type { TaskMiddleware, TaskContext } from "../flow/middleware.js";
+import { init } from "../wandb/init.js";
+import { runUrl } from "../wandb/online/app-urls.js";
+import type { Run } from "../wandb/run.js";
+import { withActiveRun } from "./active-run.js";
+import { runLine, skippedLine } from "./output-lines.js";
+import { toSummaryValue } from "./summary-value.js";
+import { trackInputs, useInputs } from "./task-inputs.js";
+import { logOutputs } from "./task-outputs.js";
+import { taskInitOptions, taskRunName } from "./task-run-options.js";
+import { TASK_METADATA_KEY, type TaskWandbRecord } from "./task-wandb-record.js";
+import { wandbLogEnvironment } from "./wandb-log-environment.js";
+import type { WandbLogOptions } from "./wandb-log-options.js";
+
+/** The flow's parameters as config values; one that JSON cannot hold is left out with a line. */
+function parameterConfig(ctx: TaskContext, label: string, print: (line: string) => void): Record<string, unknown> {
+  const config: Record<string, unknown> = {};
+  for (const name of ctx.parameterNames) {
+    const converted = toSummaryValue(ctx.parameters[name], name);
+    if (converted.basic) config[name] = converted.value;
+    else print(skippedLine(label, name, converted.typeName, "a parameter W&B config cannot hold"));
+  }
+  return config;
+}
+
+async function startRun(ctx: TaskContext<WandbLogOptions>, label: string): Promise<Run | undefined> {
+  const environment = wandbLogEnvironment();
+  try {
+    const options = taskInitOptions(ctx, parameterConfig(ctx, label, environment.print), environment.env());
+    return await init(options, { env: environment.env(), ...environment.initDependencies() });
+  } catch (error) {
+    environment.print(`wandb: ${label} runs without W&B logging: its run could not start (${(error as Error).message})`);
+    return undefined;
+  }
+}
+
+function urlOf(run: Run): string | undefined {
+  if (run.mode !== "online" || !run.entity) return undefined;
+  return runUrl(run.settings.base_url, run.entity, run.project, run.id);
+}
+
+/** `@wandb_log`'s middleware. */
+export const wandbLogMiddleware: TaskMiddleware<WandbLogOptions> = async (ctx, next) => {
+  const { print } = wandbLogEnvironment();
+  const label = taskRunName(ctx);
+  const run = await startRun(ctx, label);
+  if (!run) return next();
+  const reads = trackInputs(ctx);
+  let failure: { error: unknown } | undefined;
+  try {
+    await withActiveRun(run, next);
+  } catch (error) {
+    failure = { error };
+  }
+  const exitCode = failure ? 1 : 0;
+  try {
+    await useInputs(run, reads.inputs(), { ctx, label, print });
+    const artifacts = await logOutputs(run, ctx.artifacts.written(), { options: ctx.decoratorOptions, pathspec: ctx.pathspec, label, print });
+    const record: TaskWandbRecord = {
+      run: {
+        id: run.id,
+        project: run.project,
+        ...(run.entity ? { entity: run.entity } : {}),
+        ...(run.group ? { group: run.group } : {}),
+        ...(run.jobType ? { jobType: run.jobType } : {}),
+        dir: run.dir,
+        exitCode,
+      },
+      artifacts,
+    };
+    ctx.addMetadata(TASK_METADATA_KEY, record);
+  } catch (error) {
+    print(`wandb: ${label} could not finish logging: ${(error as Error).message}`);
+  }
+  try {
+    await run.finish(exitCode);
+  } catch (error) {
+    print(`wandb: ${label}: ${(error as Error).message}`);
+  }
+  const url = urlOf(run);
+  print(runLine(ctx.pathspec, { id: run.id, dir: run.dir, mode: run.mode, ...(url ? { url } : {}) }, exitCode));
+  if (failure) throw failure.error;
+};
