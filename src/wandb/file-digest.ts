@@ -1,6 +1,6 @@
 /**
  * Streaming MD5 of files, in W&B's base64 form (reference §4.2). Files are read in large chunks into
- * one reused buffer, so hashing a multi-GB file uses constant memory.
+ * two reused buffers, so hashing a multi-GB file uses constant memory.
  */
 import { createHash, type Hash } from "node:crypto";
 import { open } from "node:fs/promises";
@@ -20,13 +20,18 @@ export interface FileDigest {
 export async function digestFile(path: string, onChunk?: (chunk: Uint8Array) => Promise<void>): Promise<FileDigest> {
   const hash: Hash = createHash("md5");
   const handle = await open(path, "r");
-  const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+  // Two buffers: the next read runs on the I/O thread while this thread hashes the previous chunk.
+  let filling = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+  let spare = Buffer.allocUnsafe(READ_CHUNK_BYTES);
   let size = 0;
   try {
+    let pending = handle.read(filling, 0, READ_CHUNK_BYTES, null);
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      const { bytesRead } = await pending;
       if (bytesRead === 0) break;
-      const chunk = buffer.subarray(0, bytesRead);
+      const chunk = filling.subarray(0, bytesRead);
+      [filling, spare] = [spare, filling];
+      pending = handle.read(filling, 0, READ_CHUNK_BYTES, null);
       hash.update(chunk);
       if (onChunk) await onChunk(chunk);
       size += bytesRead;
