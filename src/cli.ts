@@ -2,6 +2,7 @@
 import { CliUsageError, type CliCommand } from "./cli/command.js";
 import { installCommand } from "./cli/install.js";
 import { kernelCommand } from "./cli/kernel.js";
+import { runCommand } from "./cli/run.js";
 import { loginCommand } from "./cli/login.js";
 import { logoutCommand } from "./cli/logout.js";
 import { statusCommand } from "./cli/status.js";
@@ -11,6 +12,7 @@ const commands: CliCommand[] = [
   // Each issue's commands are added here, one import per file in src/cli/.
   installCommand,
   kernelCommand,
+  runCommand,
   loginCommand,
   logoutCommand,
   statusCommand,

@@ -35,8 +35,21 @@ function frameElements(state: TaskState, level: number): unknown[] | undefined {
   return elements;
 }
 
+const FLOW_CLASS_BRAND = Symbol.for("wbflow.FlowSpec");
+
+/**
+ * Whether `value` is a flow class (a subclass of FlowSpec), also when it was built against another
+ * copy of this package (e.g. the compiled one while the CLI runs from source).
+ */
+export function isFlowClass(value: unknown): value is typeof FlowSpec {
+  return typeof value === "function" && (value as unknown as Record<symbol, unknown>)[FLOW_CLASS_BRAND] === true && value.name !== "FlowSpec";
+}
+
 /** The base class of flows. */
 export class FlowSpec {
+  /** Marks flow classes across copies of this package; see {@link isFlowClass}. */
+  static readonly [FLOW_CLASS_BRAND] = true;
+
   /**
    * Ends a step by naming what runs next: `this.next(this.b)` (linear), `this.next(this.a, this.b)`
    * (parallel branches), `this.next(this.body, { foreach: "items" })` (one task per element), or

@@ -1,0 +1,201 @@
+/**
+ * `wbflow run FILE [FlowName] [--<param> value ...]`: runs a flow defined in a .ts or .js file, like
+ * Metaflow's `python flow.py run`, printing one progress line per task event.
+ */
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { tsImport } from "tsx/esm/api";
+import type { FlowEvent } from "../flow/events.js";
+import type { FlowRun } from "../flow/run-handle.js";
+import type { RunOptions } from "../flow/run-options.js";
+import { isFlowClass, type FlowSpec } from "../flow/spec.js";
+import { Datastore } from "../flow/datastore.js";
+import { CliUsageError, type CliCommand } from "./command.js";
+
+const usage = `Usage: wbflow run FILE [FlowName] [options] [--<parameter> VALUE ...]
+
+Runs a flow class exported by FILE (.ts, .mts, .js or .mjs). FlowName is needed only when the file
+exports several flows. Flow parameters are given as --<name> VALUE (a boolean parameter may be given
+as a bare --<name>).
+
+Options:
+  --max-workers N       most tasks running at once (default 16)
+  --max-num-splits N    most splits one foreach may produce (default 100)
+  --tag TAG             a tag for the run (repeatable)
+  --datastore DIR       where runs are stored (default $WBFLOW_DATASTORE or ./.wbflow)
+  --quiet               print only the final result line`;
+
+interface ParsedArgs {
+  file: string;
+  flowName: string | undefined;
+  params: Record<string, string | boolean>;
+  maxWorkers: number | undefined;
+  maxNumSplits: number | undefined;
+  tags: string[];
+  datastore: string | undefined;
+  quiet: boolean;
+}
+
+function positiveInteger(option: string, text: string | undefined): number {
+  const value = Number(text);
+  if (text === undefined || !Number.isInteger(value) || value < 1) {
+    throw new CliUsageError(`${option} needs a whole number >= 1; got ${text ?? "nothing"}.`);
+  }
+  return value;
+}
+
+/** Parses the arguments after `run`. Exported for tests. */
+export function parseRunArgs(args: string[]): ParsedArgs {
+  const parsed: ParsedArgs = {
+    file: "",
+    flowName: undefined,
+    params: {},
+    maxWorkers: undefined,
+    maxNumSplits: undefined,
+    tags: [],
+    datastore: undefined,
+    quiet: false,
+  };
+  const positional: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!arg.startsWith("--")) {
+      positional.push(arg);
+      continue;
+    }
+    const [flag, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const takeValue = (): string | undefined => {
+      if (inline !== undefined) return inline;
+      const next = args[i + 1];
+      if (next === undefined || next.startsWith("--")) return undefined;
+      i++;
+      return next;
+    };
+    switch (flag) {
+      case "--max-workers":
+        parsed.maxWorkers = positiveInteger(flag, takeValue());
+        break;
+      case "--max-num-splits":
+        parsed.maxNumSplits = positiveInteger(flag, takeValue());
+        break;
+      case "--tag": {
+        const tag = takeValue();
+        if (!tag) throw new CliUsageError("--tag needs a value.");
+        parsed.tags.push(tag);
+        break;
+      }
+      case "--datastore": {
+        const dir = takeValue();
+        if (!dir) throw new CliUsageError("--datastore needs a folder.");
+        parsed.datastore = dir;
+        break;
+      }
+      case "--quiet":
+        parsed.quiet = true;
+        break;
+      default:
+        parsed.params[flag.slice(2)] = takeValue() ?? true;
+    }
+  }
+  const [file, flowName, ...extra] = positional;
+  if (!file) throw new CliUsageError("Give the file that defines the flow.");
+  if (extra.length > 0) throw new CliUsageError(`Unexpected argument '${extra[0]}'. Parameters are given as --name value.`);
+  return { ...parsed, file, flowName };
+}
+
+async function importFlowFile(file: string): Promise<Record<string, unknown>> {
+  const absolute = path.resolve(file);
+  if (!existsSync(absolute)) throw new CliUsageError(`No such file: ${absolute}`);
+  const url = pathToFileURL(absolute).href;
+  const isTypeScript = /\.(c|m)?tsx?$/.test(absolute);
+  return (isTypeScript ? await tsImport(url, import.meta.url) : await import(url)) as Record<string, unknown>;
+}
+
+/** Picks the flow class to run from a module's exports. Exported for tests. */
+export function pickFlowClass(exports: Record<string, unknown>, file: string, flowName: string | undefined): typeof FlowSpec {
+  const flows = new Map<string, typeof FlowSpec>();
+  for (const value of [...Object.values(exports), ...Object.values((exports.default ?? {}) as Record<string, unknown>), exports.default]) {
+    if (isFlowClass(value)) flows.set(value.name, value);
+  }
+  if (flows.size === 0) {
+    throw new CliUsageError(`${file} exports no flow class. Export it: export class MyFlow extends FlowSpec { ... }`);
+  }
+  if (flowName !== undefined) {
+    const flow = flows.get(flowName);
+    if (!flow) throw new CliUsageError(`${file} exports no flow named ${flowName}. It exports: ${[...flows.keys()].join(", ")}.`);
+    return flow;
+  }
+  if (flows.size > 1) {
+    throw new CliUsageError(`${file} exports several flows (${[...flows.keys()].join(", ")}). Name the one to run: wbflow run ${file} FlowName`);
+  }
+  return [...flows.values()][0]!;
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace("T", " ").replace("Z", "");
+}
+
+/** One Metaflow-like progress line per event, or undefined for events not shown. */
+export function progressLine(event: FlowEvent): string | undefined {
+  switch (event.type) {
+    case "run-started":
+      return `${timestamp()} Workflow starting (run-id ${event.runId})${event.originRunId ? `, resuming ${event.originRunId}` : ""}:`;
+    case "task-started":
+      return `${timestamp()} [${event.runId}/${event.stepName}/${event.taskId}] Task is starting${event.retryCount > 0 ? ` (retry ${event.retryCount})` : ""}.`;
+    case "task-finished":
+      return `${timestamp()} [${event.runId}/${event.stepName}/${event.taskId}] ${
+        event.cloned ? "Cloned from the origin run." : "Task finished successfully."
+      }${event.foreachSplits !== undefined ? ` Foreach yields ${event.foreachSplits} child steps.` : ""}`;
+    case "task-retrying":
+      return `${timestamp()} [${event.runId}/${event.stepName}/${event.taskId}] Task failed: ${event.error.message} Retrying.`;
+    case "task-failed":
+      return `${timestamp()} [${event.runId}/${event.stepName}/${event.taskId}] ${
+        event.handledByCatch ? `Failure handled by @catch: ${event.error.message}` : `Task failed: ${event.error.message}`
+      }`;
+    case "run-finished":
+      return event.successful ? `${timestamp()} Done!` : undefined;
+  }
+}
+
+async function run(args: string[]): Promise<number> {
+  const parsed = parseRunArgs(args);
+  const flow = pickFlowClass(await importFlowFile(parsed.file), parsed.file, parsed.flowName);
+  const options: RunOptions = {
+    tags: parsed.tags,
+    throwOnFailure: false,
+    ...(parsed.maxWorkers === undefined ? {} : { maxWorkers: parsed.maxWorkers }),
+    ...(parsed.maxNumSplits === undefined ? {} : { maxNumSplits: parsed.maxNumSplits }),
+    ...(parsed.datastore === undefined ? {} : { datastore: new Datastore({ root: parsed.datastore }) }),
+    ...(parsed.quiet
+      ? {}
+      : {
+          onEvent: (event: FlowEvent) => {
+            const line = progressLine(event);
+            if (line) console.log(line);
+          },
+        }),
+  };
+  let result: FlowRun;
+  try {
+    result = await flow.run(parsed.params, options);
+  } catch (error) {
+    // Definition, lint and parameter errors: nothing ran.
+    console.error(`wbflow run: ${(error as Error).message}`);
+    return 1;
+  }
+  if (result.successful) {
+    console.log(`Run ${result.pathspec} finished successfully.`);
+    return 0;
+  }
+  console.error(result.error ? result.error.message : `Run ${result.pathspec} did not complete its end step.`);
+  return 1;
+}
+
+/** The `wbflow run` command. */
+export const runCommand: CliCommand = {
+  name: "run",
+  summary: "run a flow defined in a .ts or .js file",
+  usage,
+  run,
+};

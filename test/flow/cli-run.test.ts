@@ -1,0 +1,106 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { describe, expect, test } from "vitest";
+import { parseRunArgs } from "../../src/cli/run.js";
+import { Datastore } from "../../src/flow/datastore.js";
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const tsx = path.join(repo, "node_modules/.bin/tsx");
+const entry = path.join(repo, "test/flow/cli-entry.ts");
+const source = path.join(repo, "src/index.ts");
+
+/** Writes a flow file into a fresh folder; `from "wbflow"` points at this repository's source. */
+function flowFile(name: string, text: string): { dir: string; file: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), "wbflow-cli-"));
+  const file = path.join(dir, name);
+  writeFileSync(file, text.replaceAll(`from "wbflow"`, `from ${JSON.stringify(source)}`));
+  return { dir, file };
+}
+
+async function cli(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(tsx, [entry, ...args], { cwd, env: { ...process.env, WBFLOW_DATASTORE: "" } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe("wbflow run", () => {
+  test("runs examples/hello.ts with typed parameters and prints progress", async () => {
+    const { dir, file } = flowFile("hello.ts", readFileSync(path.join(repo, "examples/hello.ts"), "utf8"));
+    const store = path.join(dir, "store");
+    const result = await cli(["run", file, "--greeting", "Hi", "--times", "3", "--tag", "cli", "--datastore", store], dir);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Workflow starting \(run-id \d+\):/);
+    expect(result.stdout).toMatch(/\[\d+\/start\/1\] Task is starting\./);
+    expect(result.stdout).toMatch(/\[\d+\/end\/3\] Task finished successfully\./);
+    expect(result.stdout).toContain("3. Hi from HelloFlow run ");
+    expect(result.stdout).toMatch(/Run HelloFlow\/\d+ finished successfully\.\n$/);
+    const datastore = new Datastore({ root: store });
+    const [run] = await datastore.listRuns("HelloFlow");
+    expect(run!.tags).toEqual(["cli"]);
+  });
+
+  test("runs examples/branches.ts (split, foreach, joins, switch)", async () => {
+    const { dir, file } = flowFile("branches.ts", readFileSync(path.join(repo, "examples/branches.ts"), "utf8"));
+    const result = await cli(["run", file, "--folds", "4", "--max-workers", "2", "--datastore", path.join(dir, "s")], dir);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Foreach yields 4 child steps.");
+    expect(result.stdout).toMatch(/shipping the linear model|no model is good enough/);
+  });
+
+  test("a failing step exits 1 and says which step failed", async () => {
+    const { dir, file } = flowFile(
+      "fails.mts",
+      `import { FlowSpec, step } from "wbflow";
+      export class Broken extends FlowSpec {
+        @step start() { this.next(this.explode); }
+        @step explode() { throw new Error("kaboom"); this.next(this.end); }
+        @step end() {}
+      }`,
+    );
+    const result = await cli(["run", file, "--datastore", path.join(dir, "s")], dir);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("Task failed: kaboom");
+    expect(result.stderr).toMatch(/Flow Broken run \d+ failed in step 'explode' \(task Broken\/\d+\/explode\/2\): kaboom/);
+  });
+
+  test("usage errors: several flows, unknown flow, bad parameter", async () => {
+    const { dir, file } = flowFile(
+      "two.ts",
+      `import { FlowSpec, step, Parameter } from "wbflow";
+      export class A extends FlowSpec { n = Parameter("n", { default: 1 }); @step start() { this.next(this.end); } @step end() {} }
+      export class B extends FlowSpec { @step start() { this.next(this.end); } @step end() {} }`,
+    );
+    const several = await cli(["run", file], dir);
+    expect(several.code).toBe(2);
+    expect(several.stderr).toContain(`exports several flows (A, B). Name the one to run: wbflow run ${file} FlowName`);
+    const unknown = await cli(["run", file, "C"], dir);
+    expect(unknown.stderr).toContain("exports no flow named C. It exports: A, B.");
+    const bad = await cli(["run", file, "A", "--n", "many", "--datastore", path.join(dir, "s")], dir);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("Parameter 'n' of flow A: 'many' is not a number. Pass a number such as 0.5.");
+  });
+
+  test("argument parsing", () => {
+    expect(parseRunArgs(["f.ts", "Flow", "--alpha=0.1", "--flag", "--tag", "a", "--tag", "b", "--max-workers", "3"])).toEqual({
+      file: "f.ts",
+      flowName: "Flow",
+      params: { alpha: "0.1", flag: true },
+      maxWorkers: 3,
+      maxNumSplits: undefined,
+      tags: ["a", "b"],
+      datastore: undefined,
+      quiet: false,
+    });
+    expect(() => parseRunArgs(["f.ts", "--max-workers", "0"])).toThrow("--max-workers needs a whole number >= 1; got 0.");
+    expect(() => parseRunArgs([])).toThrow("Give the file that defines the flow.");
+  });
+});
