@@ -16,7 +16,7 @@ import type { RecordSink } from "./record-sink.js";
 import { writeMetadataFile } from "./run-files.js";
 import { trackOpenRun } from "./run-state.js";
 import { Run } from "./run.js";
-import { resolveSettings, validateRunId, type SettingsEnvironment, type SettingsInput, type WandbMode } from "./settings.js";
+import { resolveSettings, validateRunId, type Settings, type SettingsEnvironment, type SettingsInput, type WandbMode } from "./settings.js";
 
 /** Options of `init`, named as in W&B's `wandb.init`. */
 export interface InitOptions {
@@ -65,9 +65,7 @@ export async function init(options: InitOptions = {}, deps: InitDependencies = {
   if (options.id !== undefined) input.run_id = options.id;
   const settings = await resolveSettings(input, deps);
   const print = deps.print ?? ((line: string) => console.error(line));
-  if (settings.mode === "disabled") {
-    throw new TypeError("W&B mode is 'disabled': no run is created. Use mode 'offline' to keep data locally.");
-  }
+  if (settings.mode === "disabled") return disabledRun(settings, deps, options.config ?? {});
   if (settings.mode === "offline") announceOfflineOnce(settings, print);
 
   const clock = deps.clock ?? systemClock;
@@ -105,4 +103,36 @@ export async function init(options: InitOptions = {}, deps: InitDependencies = {
   );
   trackOpenRun(run);
   return run;
+}
+
+/** Raised when a run in mode `disabled` is asked to store an artifact. */
+export class WandbDisabledError extends Error {
+  constructor(action: string) {
+    super(`W&B mode is 'disabled', so nothing is stored and a run cannot ${action}. Use mode 'offline' to keep data locally.`);
+    this.name = "WandbDisabledError";
+  }
+}
+
+/** A run that accepts every call and writes nothing: no directory, no sinks. */
+function disabledRun(settings: Settings, deps: InitDependencies, config: Record<string, unknown>): Run {
+  const clock = deps.clock ?? systemClock;
+  return new Run(
+    {
+      settings,
+      id: settings.run_id ?? validateRunId((deps.newRunId ?? generateRunId)()),
+      runDir: "",
+      filesDir: "",
+      startMs: clock.now(),
+      clock,
+      sinks: [],
+      closeOfflineSync: () => undefined,
+      artifacts: () => {
+        throw new WandbDisabledError("log or use artifacts");
+      },
+      newClientId: () => randomId(128),
+      producer: deps.producer ?? `${CLIENT_NAME} ${CLIENT_VERSION}`,
+      warn: deps.print ?? ((line: string) => console.error(line)),
+    },
+    config,
+  );
 }

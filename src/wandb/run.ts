@@ -19,6 +19,9 @@ import type { ArtifactVersion } from "./artifact-version.js";
 import type { LocalArtifacts } from "./offline/local-artifacts.js";
 import { logArtifactForRun, useArtifactForRun, type ArtifactRunContext, type LogArtifactOptions, type UseArtifactOptions } from "./run-artifacts.js";
 
+/** Keys W&B adds to every history row (and its own namespace). */
+const RESERVED_HISTORY_KEYS = new Set(["_step", "_runtime", "_timestamp", "_wandb"]);
+
 /** Raised when a finished run is used. */
 export class RunFinishedError extends Error {
   constructor(runId: string, action: string) {
@@ -134,6 +137,11 @@ export class Run {
     return this.finishing !== undefined || this.offlineDone;
   }
 
+  /** False in mode `disabled`: the run accepts every call and stores nothing. */
+  private get persists(): boolean {
+    return this.mode !== "disabled";
+  }
+
   /** The step the next committed row gets. */
   get currentStep(): number {
     return this.step;
@@ -147,7 +155,7 @@ export class Run {
   log(row: Record<string, unknown>, options: LogOptions = {}): void {
     this.assertOpen("log");
     for (const key of Object.keys(row)) {
-      if (key.startsWith("_")) throw new TypeError(`history key '${key}' starts with '_', which W&B reserves; rename it`);
+      if (RESERVED_HISTORY_KEYS.has(key)) throw new TypeError(`history key '${key}' is set by W&B itself; rename your key`);
       toExtendedJson(row[key], `history.${key}`); // validate before changing anything
     }
     const { step } = options;
@@ -183,7 +191,7 @@ export class Run {
         line: text,
       },
     });
-    appendOutput(this.filesDir, text);
+    if (this.persists) appendOutput(this.filesDir, text);
     this.hasOutput = true;
   }
 
@@ -192,8 +200,12 @@ export class Run {
    * registry (or finds the identical one) and records it. Resolves to the version logged.
    */
   logArtifact(artifact: Artifact, options: LogArtifactOptions = {}): Promise<LoggedArtifactVersion> {
-    this.assertOpen("log an artifact");
-    return this.trackArtifactWork(logArtifactForRun(this.artifactContext(), artifact, options));
+    return this.trackArtifactWork(
+      (async () => {
+        this.assertOpen("log an artifact");
+        return logArtifactForRun(this.artifactContext(), artifact, options);
+      })(),
+    );
   }
 
   /**
@@ -201,8 +213,12 @@ export class Run {
    * `"[entity/][project/]name:alias"`, `"name:vN"`, or an `Artifact` (a draft is committed first).
    */
   useArtifact(reference: string | Artifact, options: UseArtifactOptions = {}): Promise<ArtifactVersion> {
-    this.assertOpen("use an artifact");
-    return this.trackArtifactWork(useArtifactForRun(this.artifactContext(), reference, options));
+    return this.trackArtifactWork(
+      (async () => {
+        this.assertOpen("use an artifact");
+        return useArtifactForRun(this.artifactContext(), reference, options);
+      })(),
+    );
   }
 
   /**
@@ -284,8 +300,10 @@ export class Run {
   private writeFinalRecords(exitCode: number): void {
     this.offlineDone = true;
     this.commitRow();
-    writeConfigFile(this.filesDir, this.config.toJSON());
-    writeSummaryFile(this.filesDir, this.summary.toJSON());
+    if (this.persists) {
+      writeConfigFile(this.filesDir, this.config.toJSON());
+      writeSummaryFile(this.filesDir, this.summary.toJSON());
+    }
     if (this.hasOutput) {
       this.emit({ type: "files", files: { files: [{ path: OUTPUT_FILE, policy: FilePolicy.end, type: FileType.wandb }] } });
     }
