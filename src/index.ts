@@ -32,3 +32,4 @@ export type { MergeOptions } from "./flow/merge-artifacts.js";
 export { FlowDefinitionError, LintError, InvalidNextError, ParameterError, ReadOnlyAttributeError, MergeConflictError, MergeMissingError, NotInTaskError, StepTimeoutError, ForeachError, FlowRunError, ResumeError, ArtifactStoreError } from "./flow/errors.js";
 export { registerModelType, saveModel, loadModel, isModel, modelTypeFor, ModelTypeError, MODEL_MANIFEST, type ModelType, type ModelClass, type SavableModel } from "./codecs/index.js";
 export { tableToParquet, writeParquetFile, isExportableTable, type ExportableTable, type ParquetColumn, type ParquetData, type ParquetFile } from "./codecs/index.js";
+export { namespace, getNamespace, NamespaceMismatchError, InvalidTagError } from "./flow/client.js";

@@ -1,28 +1,36 @@
 import { ClientNotFoundError } from "./client-errors.js";
+import { ClientObject } from "./client-object.js";
 import { datastoreOf, type ClientOptions } from "./client-datastore.js";
+import { inNamespace } from "./client-namespace.js";
 import { parsePathspec } from "./client-pathspec.js";
 import { Run } from "./client-run.js";
 import type { Datastore } from "./datastore.js";
 
 /** A flow's stored runs: `new Flow("MyFlow")`. Iterating gives its runs, newest first. */
-export class Flow {
+export class Flow extends ClientObject {
+  protected readonly kind = "Flow";
   readonly pathspec: string;
   readonly id: string;
   readonly datastore: Datastore;
 
   constructor(pathspec: string, options?: ClientOptions) {
+    super();
     [this.id] = parsePathspec("Flow", pathspec) as [string];
     this.pathspec = pathspec;
     this.datastore = datastoreOf(options);
   }
 
-  /** Runs, newest first; with tags, only runs carrying all of them (user or system tags). */
+  /**
+   * Runs in the current namespace, newest first; with tags, only runs carrying all of them
+   * (user or system tags).
+   */
   async runs(...tags: string[]): Promise<Run[]> {
     const infos = await this.datastore.listRuns(this.id).catch((error: Error) => {
       if (error.name !== "DatastoreNotFoundError") throw error;
       throw new ClientNotFoundError(`Flow('${this.id}')`, this.datastore.root, "new Metaflow().flows() lists the stored flows.");
     });
     return infos
+      .filter((info) => inNamespace(info))
       .filter((info) => tags.every((tag) => info.tags.includes(tag) || info.systemTags.includes(tag)))
       .map((info) => this.run(info.runId));
   }

@@ -1,7 +1,10 @@
 import { ClientNotFoundError } from "./client-errors.js";
+import { ClientObject } from "./client-object.js";
 import { datastoreOf, type ClientOptions } from "./client-datastore.js";
 import { PARAMETERS_STEP, readRunGraph } from "./client-graph.js";
+import { getNamespace, inNamespace, NamespaceMismatchError } from "./client-namespace.js";
 import { parsePathspec } from "./client-pathspec.js";
+import { changedTags } from "./client-tags.js";
 import { Step } from "./client-step.js";
 import type { Task } from "./client-task.js";
 import type { Datastore, RunInfo } from "./datastore.js";
@@ -11,7 +14,8 @@ import type { Datastore, RunInfo } from "./datastore.js";
  * steps, newest first. Every read is async; a run that does not exist fails with
  * `ClientNotFoundError` on the first read.
  */
-export class Run {
+export class Run extends ClientObject {
+  protected readonly kind = "Run";
   readonly pathspec: string;
   readonly id: string;
   readonly flowName: string;
@@ -19,6 +23,7 @@ export class Run {
   private runInfo: Promise<RunInfo> | undefined;
 
   constructor(pathspec: string, options?: ClientOptions) {
+    super();
     const [flowName, runId] = parsePathspec("Run", pathspec) as [string, string];
     this.pathspec = pathspec;
     this.id = runId;
@@ -26,8 +31,11 @@ export class Run {
     this.datastore = datastoreOf(options);
   }
 
-  /** The run's stored facts (creation time, user, tags, origin). */
-  info(): Promise<RunInfo> {
+  /**
+   * The run's stored facts (creation time, user, tags, origin).
+   * @throws NamespaceMismatchError when the run is outside the current namespace (see `namespace`).
+   */
+  async info(): Promise<RunInfo> {
     if (!this.runInfo) {
       this.runInfo = this.datastore.readRun(this.flowName, this.id).catch((error: Error) => {
         this.runInfo = undefined;
@@ -35,7 +43,10 @@ export class Run {
         throw new ClientNotFoundError(`Run('${this.pathspec}')`, this.datastore.root, `new Flow("${this.flowName}").runs() lists its runs.`);
       });
     }
-    return this.runInfo;
+    const info = await this.runInfo;
+    const ns = getNamespace();
+    if (!inNamespace(info, ns)) throw new NamespaceMismatchError(this.pathspec, ns!);
+    return info;
   }
 
   /** When the run was created. */
@@ -50,6 +61,29 @@ export class Run {
   async originPathspec(): Promise<string | undefined> {
     const origin = (await this.info()).originRunId;
     return origin === undefined ? undefined : `${this.flowName}/${origin}`;
+  }
+
+  /** Adds user tags (tags it already has, user or system, are kept once). Returns the user tags. */
+  async addTags(...tags: string[]): Promise<string[]> {
+    return this.retag(tags, []);
+  }
+
+  /** Removes user tags; removing a system tag is an error. Returns the user tags. */
+  async removeTags(...tags: string[]): Promise<string[]> {
+    return this.retag([], tags);
+  }
+
+  /** Removes `remove` and adds `add` in one write. Returns the user tags. */
+  async replaceTags(remove: string[], add: string[]): Promise<string[]> {
+    return this.retag(add, remove);
+  }
+
+  private async retag(add: string[], remove: string[]): Promise<string[]> {
+    const info = await this.info();
+    const tags = changedTags(`Run('${this.pathspec}')`, info.tags, info.systemTags, add, remove);
+    const updated = await this.datastore.setRunTags(this.flowName, this.id, tags);
+    this.runInfo = Promise.resolve(updated);
+    return [...updated.tags];
   }
 
   /** Steps that ran (not `_parameters`), newest first by their first task's start. */

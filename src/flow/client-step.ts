@@ -1,4 +1,5 @@
 import { ClientNotFoundError } from "./client-errors.js";
+import { ClientObject } from "./client-object.js";
 import { datastoreOf, type ClientOptions } from "./client-datastore.js";
 import { parentsOf, readRunGraph } from "./client-graph.js";
 import { parsePathspec } from "./client-pathspec.js";
@@ -6,7 +7,8 @@ import { Task } from "./client-task.js";
 import type { Datastore } from "./datastore.js";
 
 /** One step of a run: `new Step("Flow/run/step")`. Iterating gives its tasks, newest first. */
-export class Step {
+export class Step extends ClientObject {
+  protected readonly kind = "Step";
   readonly pathspec: string;
   readonly id: string;
   readonly flowName: string;
@@ -14,6 +16,7 @@ export class Step {
   readonly datastore: Datastore;
 
   constructor(pathspec: string, options?: ClientOptions) {
+    super();
     const [flowName, runId, stepName] = parsePathspec("Step", pathspec) as [string, string, string];
     this.pathspec = pathspec;
     this.id = stepName;

@@ -1,4 +1,5 @@
 import { ClientNotFoundError } from "./client-errors.js";
+import { ClientObject } from "./client-object.js";
 import { datastoreOf, type ClientOptions } from "./client-datastore.js";
 import { parentsOf, readRunGraph } from "./client-graph.js";
 import { parsePathspec } from "./client-pathspec.js";
@@ -21,12 +22,14 @@ export function isInternalArtifact(name: string): boolean {
  * One stored artifact: `new DataArtifact("Flow/run/step/task/name")`, or from `task.artifact(name)`.
  * Its value is decoded only when `data()` is called.
  */
-export class DataArtifact {
+export class DataArtifact extends ClientObject {
+  protected readonly kind = "DataArtifact";
   readonly pathspec: string;
   readonly id: string;
   private readonly task: Task;
 
   constructor(pathspec: string, options?: ClientOptions & { task?: Task }) {
+    super();
     const parts = parsePathspec("DataArtifact", pathspec);
     this.pathspec = pathspec;
     this.id = parts[4]!;
@@ -67,7 +70,8 @@ export class DataArtifact {
  * Reading is async: `await task.data()` gives every public artifact (each decoded once and
  * cached), `await task.get("x")` decodes one, `await task.artifact("x")` gives its record.
  */
-export class Task {
+export class Task extends ClientObject {
+  protected readonly kind = "Task";
   readonly pathspec: string;
   readonly id: string;
   readonly key: TaskKey;
@@ -78,6 +82,7 @@ export class Task {
   private readonly values = new Map<string, Promise<unknown>>();
 
   constructor(pathspec: string, options?: ClientOptions & { attempt?: number }) {
+    super();
     const [flowName, runId, stepName, taskId] = parsePathspec("Task", pathspec) as [string, string, string, string];
     this.pathspec = pathspec;
     this.id = taskId;

@@ -11,9 +11,12 @@
  */
 import { datastoreOf, type ClientOptions } from "./client-datastore.js";
 import { Flow } from "./client-flow.js";
-import type { Datastore } from "./datastore.js";
+import { inNamespace } from "./client-namespace.js";
+import type { Datastore, RunInfo } from "./datastore.js";
 
 export { ClientNotFoundError, InvalidPathspecError } from "./client-errors.js";
+export { getNamespace, namespace, NamespaceMismatchError } from "./client-namespace.js";
+export { InvalidTagError } from "./client-tags.js";
 export type { ClientOptions } from "./client-datastore.js";
 export { Flow } from "./client-flow.js";
 export { Run } from "./client-run.js";
@@ -28,13 +31,13 @@ export class Metaflow {
     this.datastore = datastoreOf(options);
   }
 
-  /** Flows with at least one run, sorted by name. */
+  /** Flows with at least one run in the current namespace, sorted by name. */
   async flows(): Promise<Flow[]> {
     const names = await this.datastore.listFlows();
     const flows: Flow[] = [];
     for (const name of names) {
-      const runs = await this.datastore.listRuns(name).catch((): unknown[] => []);
-      if (runs.length > 0) flows.push(this.flow(name));
+      const runs = await this.datastore.listRuns(name).catch((): RunInfo[] => []);
+      if (runs.some((info) => inNamespace(info))) flows.push(this.flow(name));
     }
     return flows;
   }

@@ -92,6 +92,16 @@ export class Datastore {
     await writeFileAtomic(join(this.runDir(info.flowName, info.runId), "_meta.json"), JSON.stringify(info));
   }
 
+  /**
+   * Replaces a run's user tags (system tags never change). The run record is rewritten atomically;
+   * two processes retagging the same run at once: the last write wins.
+   */
+  async setRunTags(flowName: string, runId: string, tags: string[]): Promise<RunInfo> {
+    const info = { ...(await this.readRun(flowName, runId)), tags: [...tags] };
+    await this.createRun(info);
+    return info;
+  }
+
   /** Records which run `Flow.latestRun` and friends start from. */
   async setLatestRun(flowName: string, runId: string): Promise<void> {
     checkName("run id", runId);

@@ -2,12 +2,17 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { inspect } from "node:util";
 import {
   ClientNotFoundError,
   DataArtifact,
   Flow,
+  getNamespace,
   InvalidPathspecError,
+  InvalidTagError,
   Metaflow,
+  namespace,
+  NamespaceMismatchError,
   Run,
   Step,
   Task,
@@ -174,5 +179,50 @@ describe("client: errors", () => {
       if (saved === undefined) delete process.env.WBFLOW_DATASTORE;
       else process.env.WBFLOW_DATASTORE = saved;
     }
+  });
+});
+
+describe("client: namespaces, tags and printing", () => {
+  afterEach(() => {
+    namespace(null);
+  });
+
+  it("filters runs and flows by namespace; the default is every run", async () => {
+    await writeForeachRun(datastore, "100", 1000); // user:ada, nightly
+    await writeRun(datastore, { flowName: "OtherFlow", runId: "1", createdAt: 5, tags: ["adhoc"], tasks: [] });
+    expect(getNamespace()).toBeNull();
+    expect(ids(await new Metaflow({ datastore }).flows())).toEqual(["DemoFlow", "OtherFlow"]);
+    expect(namespace("nightly")).toBeNull();
+    expect(ids(await new Metaflow({ datastore }).flows())).toEqual(["DemoFlow"]);
+    expect(ids(await new Flow("DemoFlow", { datastore }).runs())).toEqual(["100"]);
+    expect(await new Flow("OtherFlow", { datastore }).runs()).toEqual([]);
+    await expect(new Run("OtherFlow/1", { datastore }).info()).rejects.toThrow(NamespaceMismatchError);
+    await expect(new Run("OtherFlow/1", { datastore }).info()).rejects.toThrow(/not in namespace "nightly".*namespace\(null\)/);
+    namespace("user:ada");
+    expect((await new Run("OtherFlow/1", { datastore }).info()).runId).toBe("1");
+    expect(() => namespace("")).toThrow(/namespace\(\) takes a tag/);
+  });
+
+  it("adds, removes and replaces user tags, persisted atomically, never touching system tags", async () => {
+    await writeForeachRun(datastore, "100", 1000);
+    const run = new Run("DemoFlow/100", { datastore });
+    expect(await run.addTags("best", "nightly", "user:ada")).toEqual(["nightly", "best"]);
+    expect(await run.removeTags("nightly")).toEqual(["best"]);
+    expect(await run.replaceTags(["best"], ["final"])).toEqual(["final"]);
+    expect(await new Run("DemoFlow/100", { datastore }).tags()).toEqual(["final", "user:ada"]);
+    expect(ids(await new Flow("DemoFlow", { datastore }).runs("final"))).toEqual(["100"]);
+    await expect(run.removeTags("user:ada")).rejects.toThrow(InvalidTagError);
+    await expect(run.removeTags("user:ada")).rejects.toThrow(/system tag/);
+    await expect(run.addTags("")).rejects.toThrow(/non-empty strings of at most 500/);
+    await expect(run.addTags(...Array.from({ length: 50 }, (_, i) => `t${i}`))).rejects.toThrow(/51 user tags; at most 50/);
+    expect(await run.userTags()).toEqual(["final"]);
+  });
+
+  it("prints as Kind('pathspec')", async () => {
+    const task = new Task("DemoFlow/100/start/1", { datastore });
+    expect(String(task)).toBe("Task('DemoFlow/100/start/1')");
+    expect(inspect(new Run("DemoFlow/100", { datastore }))).toBe("Run('DemoFlow/100')");
+    expect(`${new Flow("DemoFlow", { datastore })}`).toBe("Flow('DemoFlow')");
+    expect(inspect([new Step("DemoFlow/100/start", { datastore })])).toBe("[ Step('DemoFlow/100/start') ]");
   });
 });
