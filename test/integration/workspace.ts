@@ -20,7 +20,11 @@ export interface Workspace {
   restore(): void;
 }
 
-export function workspace(extraEnv: NodeJS.ProcessEnv = {}): Workspace {
+/**
+ * @param project the read API's default project (the flow's name, which `@wandb_log` uses by default)
+ * @param extraEnv more environment variables for `@wandb_log`
+ */
+export function workspace(project: string, extraEnv: NodeJS.ProcessEnv = {}): Workspace {
   const dir = mkdtempSync(path.join(tmpdir(), "wbflow-integration-"));
   const env: NodeJS.ProcessEnv = {
     WANDB_MODE: "offline",
@@ -39,7 +43,7 @@ export function workspace(extraEnv: NodeJS.ProcessEnv = {}): Workspace {
     dir,
     datastore: new Datastore({ root: path.join(dir, ".wbflow") }),
     env,
-    api: new Api({ env, home: dir, cwd: dir }),
+    api: new Api({ env, home: dir, cwd: dir, settings: { project } }),
     lines,
     restore,
   };
