@@ -5,10 +5,10 @@
  */
 import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
-import { open, rename, unlink } from "node:fs/promises";
+import { rename, unlink } from "node:fs/promises";
 import path from "node:path";
 import type { ManifestV1Json } from "./artifact-digest.js";
-import { digestFile } from "./file-digest.js";
+import { copyWithDigest } from "./copy-with-digest.js";
 import { ObjectStore } from "./offline/object-store.js";
 import type { RunRef, StoredVersion } from "./offline/artifact-registry.js";
 
@@ -111,18 +111,12 @@ export class ArtifactVersion {
   private async copyVerified(source: string, destination: string, file: ArtifactFileInfo): Promise<void> {
     mkdirSync(path.dirname(destination), { recursive: true });
     const temp = `${destination}.${randomUUID()}.tmp`;
-    const out = await open(temp, "w");
     let copied;
     try {
-      copied = await digestFile(source, async (chunk) => {
-        await out.write(chunk);
-      });
+      copied = await copyWithDigest(source, temp);
     } catch (error) {
-      await out.close();
-      await unlink(temp).catch(() => undefined);
       throw new ArtifactIntegrityError(this.qualifiedName, file.path, `its stored copy cannot be read (${(error as Error).message})`);
     }
-    await out.close();
     if (copied.digest !== file.digest) {
       await unlink(temp);
       throw new ArtifactIntegrityError(this.qualifiedName, file.path, `MD5 is ${copied.digest}, the manifest says ${file.digest}`);

@@ -6,9 +6,10 @@
  */
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
-import { chmod, link, open, rename, stat, unlink, copyFile } from "node:fs/promises";
+import { chmod, copyFile, link, rename, stat, unlink } from "node:fs/promises";
 import path from "node:path";
-import { base64DigestToHex, digestFile } from "../file-digest.js";
+import { copyWithDigest } from "../copy-with-digest.js";
+import { base64DigestToHex } from "../file-digest.js";
 import { DigestCache } from "./digest-cache.js";
 
 /** Raised when an artifact source file cannot be read. */
@@ -76,19 +77,12 @@ export class ObjectStore {
     if (cached && this.has(cached.digest)) return { ...cached, objectPath: this.objectPath(cached.digest), copied: false };
 
     const temp = path.join(this.tempDir, randomUUID());
-    const out = await open(temp, "w", 0o644);
     let result;
     try {
-      result = await digestFile(absolute, async (chunk) => {
-        await out.write(chunk);
-      });
-      await out.sync();
+      result = await copyWithDigest(absolute, temp);
     } catch (error) {
-      await out.close();
-      await unlink(temp).catch(() => undefined);
-      throw error instanceof ArtifactSourceError ? error : new ArtifactSourceError(absolute, error);
+      throw new ArtifactSourceError(absolute, error);
     }
-    await out.close();
     const objectPath = this.objectPath(result.digest);
     if (existsSync(objectPath)) {
       await unlink(temp);
