@@ -27,12 +27,14 @@ export function writeSummaryFile(filesDir: string, summary: JsonTree): void {
   writeFileAtomicSync(path.join(filesDir, SUMMARY_FILE), toExtendedJson(summary, "summary"));
 }
 
-/** Describes the process that ran the run (W&B's `wandb-metadata.json`; no secrets, no environment). */
+/**
+ * Describes the process that ran the run (W&B's `wandb-metadata.json`). Command-line arguments and
+ * the environment are left out: they can carry secrets such as API keys.
+ */
 export function writeMetadataFile(filesDir: string, startedAtMs: number): void {
   const metadata = {
     os: `${os.type()}-${os.release()}`,
     program: process.argv[1] ?? "",
-    args: process.argv.slice(2),
     startedAt: new Date(startedAtMs).toISOString(),
     host: os.hostname(),
     executable: process.execPath,

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Api } from "../../src/wandb/api.js";
@@ -11,6 +11,12 @@ import { readTransactionLog } from "../../src/wandb/offline/transaction-log-read
 import { ManualClock, offlineDeps, tempDir } from "./helpers/fixtures.js";
 
 const KEY = "k".repeat(40);
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.join(entry.parentPath, entry.name));
+}
 
 afterEach(() => {
   registerOnlineBackend(undefined);
@@ -70,6 +76,10 @@ describe("round trip", () => {
       "history", "summary", "history", "summary", "history", "summary",
       "summary", "outputRaw", "artifact", "artifact", "files", "exit",
     ]);
+
+    // The API key is nowhere in what the run wrote.
+    expect(listFiles(root).length).toBeGreaterThan(8);
+    for (const file of listFiles(root)) expect(readFileSync(file).includes(KEY), file).toBe(false);
 
     // The read API rebuilds config, summary and history from the log.
     const api = new Api({ env: { NETRC: path.join(root, "netrc") }, home: root, cwd: root, settings: { mode: "offline" } });
