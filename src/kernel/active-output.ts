@@ -20,3 +20,24 @@ export function setActiveOutput(output: CellOutput | undefined): void {
 export function activeOutput(): CellOutput | undefined {
   return (globalThis as GlobalWithSlot)[slot];
 }
+
+const pendingSlot = Symbol.for("wbflow.kernel.pendingOutputs");
+
+type GlobalWithPending = typeof globalThis & { [pendingSlot]?: Set<Promise<unknown>> };
+
+/**
+ * Registers output work still in flight (e.g. a run report being rendered) so the kernel waits for
+ * it before telling the client the cell is done — otherwise nbconvert could move on without it.
+ */
+export function deferOutput(work: Promise<unknown>): void {
+  const holder = globalThis as GlobalWithPending;
+  const pending = (holder[pendingSlot] ??= new Set());
+  pending.add(work);
+  void work.finally(() => pending.delete(work)).catch(() => undefined);
+}
+
+/** Waits until all deferred output work has settled (including work added meanwhile). */
+export async function settleDeferredOutputs(): Promise<void> {
+  const pending = (globalThis as GlobalWithPending)[pendingSlot];
+  while (pending && pending.size > 0) await Promise.allSettled([...pending]);
+}

@@ -7,8 +7,8 @@
  * blanked out, so the TypeScript language service never sees them.
  */
 import { format } from "node:util";
-import { mimeBundleOf } from "../display/mime-bundle.js";
-import { setActiveOutput } from "./active-output.js";
+import { mimeBundleOf, type MimeBundle } from "../display/mime-bundle.js";
+import { setActiveOutput, settleDeferredOutputs } from "./active-output.js";
 import { blankMagicLines, splitCell, type CellSegment } from "./cell-segments.js";
 import type { CellOutput } from "./cell-output.js";
 import { reportError } from "./error-report.js";
@@ -81,6 +81,8 @@ export class CellExecutor {
     private readonly console: ExecutorConsole,
     private readonly magics: MagicRegistry,
     private readonly env: NodeJS.ProcessEnv = process.env,
+    /** Turns a cell's value into its MIME bundle (the kernel adds flow runs and artifacts). */
+    private readonly renderValue: (value: unknown) => Promise<MimeBundle> = mimeBundleOf,
   ) {}
 
   /** Notebook variables (tslab locals). */
@@ -149,8 +151,9 @@ export class CellExecutor {
       } catch (error) {
         throw this.fail(count, error, output);
       }
-      if (value !== undefined) output.result(await mimeBundleOf(value), count);
+      if (value !== undefined) output.result(await this.renderValue(value), count);
     }
+    await settleDeferredOutputs();
     return count;
   }
 
@@ -175,8 +178,14 @@ export class CellExecutor {
     } finally {
       detach();
     }
-    if (!ok) throw new CellFailed(count, report);
-    if (hasValue) output.result(await mimeBundleOf(value), count);
+    if (!ok) {
+      await settleDeferredOutputs();
+      throw new CellFailed(count, report);
+    }
+    if (hasValue) {
+      await settleDeferredOutputs();
+      output.result(await this.renderValue(value), count);
+    }
   }
 
   private fail(count: number, error: unknown, output: CellOutput): CellFailed {

@@ -5,6 +5,8 @@
 import { CellExecutor, ExecutorConsole } from "./cell-executor.js";
 import { kernelInfo } from "./kernel-info.js";
 import { KernelServer } from "./kernel-server.js";
+import { watchFlowRuns } from "./flow-view/flow-run-watcher.js";
+import { richValueBundle } from "./flow-view/rich-values.js";
 import { createMagicRegistry } from "./magics/registry.js";
 import { wbflowPackageRoot } from "./package-root.js";
 import { tslabConverter, tslabExecutor, type Converter, type ConverterSet } from "./tslab-internals.js";
@@ -35,7 +37,8 @@ export function createCellExecutor(cwd: string = process.cwd()): CellExecutor {
   const console = new ExecutorConsole();
   const executor = tslabExecutor.createExecutor(cwd, converters, console);
   linkWbflowRuntime(packageRoot);
-  return new CellExecutor(executor, console, createMagicRegistry());
+  watchFlowRuns();
+  return new CellExecutor(executor, console, createMagicRegistry(), process.env, richValueBundle);
 }
 
 /** Starts the kernel for the connection file Jupyter passes (`--config-path`). */

@@ -3,7 +3,7 @@
  * built kernel installed into it, and helpers to run notebooks with nbconvert or `jupyter server`.
  */
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -29,6 +29,8 @@ export class JupyterSandbox {
     }
     mkdirSync(this.home);
     mkdirSync(this.work);
+    // Notebooks import the project's dependencies (arquero, ...) as a user's project would have them.
+    symlinkSync(path.join(repoRoot, "node_modules"), path.join(this.work, "node_modules"));
     installKernelspec({ kind: "prefix", prefix: this.prefix });
   }
 

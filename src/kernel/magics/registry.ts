@@ -1,5 +1,6 @@
 /** The kernel's magic registry with every built-in magic registered. */
 import { MagicRegistry } from "../magic-registry.js";
+import { flowMagic } from "./flow-magic.js";
 import { lsmagicMagic } from "./lsmagic.js";
 import { wandbMagic } from "./wandb-magic.js";
 
@@ -8,5 +9,6 @@ export function createMagicRegistry(): MagicRegistry {
   const registry = new MagicRegistry();
   registry.register(lsmagicMagic(registry));
   registry.register(wandbMagic());
+  registry.register(flowMagic());
   return registry;
 }
