@@ -86,8 +86,9 @@ export class Run {
   private nextNum = 1;
   private step = 0;
   private pendingRow: Record<string, unknown> | undefined;
-  private sinkWork: Promise<unknown>[] = [];
-  private artifactWork: Promise<unknown>[] = [];
+  /** Unsettled sink writes and artifact operations (settled ones are dropped, so long runs stay small). */
+  private readonly sinkWork = new Set<Promise<unknown>>();
+  private readonly artifactWork = new Set<Promise<unknown>>();
   private sinkErrors: unknown[] = [];
   private finishing: Promise<void> | undefined;
   private offlineDone = false;
@@ -244,7 +245,7 @@ export class Run {
     for (const sink of this.parts.sinks) {
       try {
         const work = sink.write(record);
-        if (work) this.sinkWork.push(work.catch((error: unknown) => this.sinkErrors.push(error)));
+        if (work) this.track(this.sinkWork, work.catch((error: unknown) => void this.sinkErrors.push(error)));
       } catch (error) {
         // The offline log is the first sink: its failure must surface at once; others are collected.
         if (sink === this.parts.sinks[0]) throw error;
@@ -263,8 +264,13 @@ export class Run {
     return this.parts.clock;
   }
 
+  private track(pending: Set<Promise<unknown>>, settled: Promise<unknown>): void {
+    pending.add(settled);
+    void settled.then(() => pending.delete(settled));
+  }
+
   private trackArtifactWork<T>(work: Promise<T>): Promise<T> {
-    this.artifactWork.push(work.catch(() => undefined));
+    this.track(this.artifactWork, work.catch(() => undefined));
     return work;
   }
 
@@ -283,9 +289,9 @@ export class Run {
   private async finishNow(exitCode: number): Promise<void> {
     untrackRun(this);
     // Artifacts being logged belong to this run: let them land before the exit record.
-    await Promise.all(this.artifactWork);
+    await Promise.all([...this.artifactWork]);
     if (!this.offlineDone) this.writeFinalRecords(exitCode);
-    await Promise.all(this.sinkWork);
+    await Promise.all([...this.sinkWork]);
     const closing = await Promise.allSettled(this.parts.sinks.map((sink) => sink.close()));
     for (const result of closing) if (result.status === "rejected") this.sinkErrors.push(result.reason);
     if (this.sinkErrors.length > 0) {

@@ -93,6 +93,23 @@ describe("round trip", () => {
     await expect(api.run("proj/nope0000")).rejects.toThrow(/not found/);
   });
 
+  it("a failing online sink makes finish() reject, after the offline log is complete", async () => {
+    const root = tempDir();
+    registerOnlineBackend(() => ({
+      write: async (record) => {
+        if (record.type === "history") throw new Error("server said no");
+      },
+      close: async () => undefined,
+    }));
+    const clock = new ManualClock(0);
+    const deps = { ...offlineDeps(root, clock, "failing1"), env: { WANDB_API_KEY: KEY, NETRC: path.join(root, "n") } };
+    const run = await init({ project: "p" }, deps);
+    run.log({ a: 1 });
+    await expect(run.finish()).rejects.toThrow(/offline log is complete.*wbflow sync/);
+    const { records } = await readTransactionLog(path.join(run.dir, "run-failing1.wandb"));
+    expect(records.at(-1)?.type).toBe("exit");
+  });
+
   it("online mode with no backend registered fails clearly and leaves no open log", async () => {
     const root = tempDir();
     const clock = new ManualClock(0);
