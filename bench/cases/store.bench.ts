@@ -6,7 +6,7 @@
  *   (time, file size, peak memory in a child process).
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,7 +16,7 @@ import { gzipSync } from "node:zlib";
 import * as aq from "arquero";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { tableToParquet } from "../../src/codecs/index.js";
-import { Datastore } from "../../src/flow/datastore.js";
+import { Datastore, type ArtifactRecord } from "../../src/flow/datastore.js";
 import { peakRssMiB, timeMs, type BenchCase } from "../harness.js";
 
 const SMALL_ARTIFACTS = 500;
@@ -86,7 +86,53 @@ let table: aq.ColumnTable | undefined;
 let mix: Uint8Array[] = [];
 let store: Datastore | undefined;
 
+const TASKS = 200;
+
+/** What the engine stores per small task: a few status artifacts (mostly repeated) and one value. */
+function taskArtifacts(taskId: number): Record<string, unknown> {
+  return { name: "BenchFlow", _task_ok: true, _success: true, _exception: null, _foreach_stack: [], _transition: [["end"], null], value: taskId };
+}
+
 export const cases: BenchCase[] = [
+  {
+    name: "store: task record (start, 7 artifacts, finish, read back)",
+    unit: "ms/task",
+    aim: "well under the engine's 2 ms/task budget",
+    setup: async () => {
+      await freshDir();
+      store = new Datastore({ root: workDir });
+    },
+    teardown: removeDir,
+    baseline: {
+      label: "7 × (v8.serialize + writeFile) + index writeFile",
+      run: async () =>
+        (await timeMs(async () => {
+          for (let t = 0; t < TASKS; t++) {
+            const dir = join(workDir, "plain", String(counter++));
+            await mkdir(dir, { recursive: true });
+            for (const [name, value] of Object.entries(taskArtifacts(t))) await writeFile(join(dir, name), serialize(value));
+            await writeFile(join(dir, "index.json"), "{}");
+          }
+        })) / TASKS,
+    },
+    measured: {
+      label: "Datastore start/putValue/finish/readTask",
+      run: async () =>
+        (await timeMs(async () => {
+          const runId = String(counter++);
+          for (let t = 0; t < TASKS; t++) {
+            const key = { flowName: "BenchFlow", runId, stepName: "step", taskId: String(t) };
+            await store!.startAttempt(key, 0);
+            const artifacts: Record<string, ArtifactRecord> = {};
+            for (const [name, value] of Object.entries(taskArtifacts(t))) {
+              artifacts[name] = { name, producedBy: "BenchFlow/1/step/1", ...(await store!.putValue("BenchFlow", value)) };
+            }
+            await store!.finishAttempt(key, 0, { artifacts, metadata: { attempt: 0 } });
+            await store!.readTask(key);
+          }
+        })) / TASKS,
+    },
+  },
   {
     name: "store: put+get small artifact",
     unit: "µs/artifact",

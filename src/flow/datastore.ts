@@ -53,6 +53,8 @@ export class Datastore {
   readonly root: string;
   private readonly now: () => number;
   private readonly blobStores = new Map<string, BlobStore>();
+  /** Start times of attempts this instance started (pathspec#attempt), so finishing needs no read. */
+  private readonly attemptStarts = new Map<string, number>();
 
   constructor(options?: DatastoreOptions) {
     this.root = resolve(options?.root ?? process.env.WBFLOW_DATASTORE ?? ".wbflow");
@@ -117,10 +119,9 @@ export class Datastore {
   /** Marks an attempt as started; from now on older attempts of the task are hidden. */
   async startAttempt(task: TaskKey, attempt: number): Promise<void> {
     checkAttempt(attempt);
-    await writeFileAtomic(
-      join(this.taskDir(task), `${attempt}.attempt.json`),
-      JSON.stringify({ attempt, startedAt: this.now() }),
-    );
+    const startedAt = this.now();
+    await writeFileAtomic(join(this.taskDir(task), `${attempt}.attempt.json`), JSON.stringify({ attempt, startedAt }));
+    this.attemptStarts.set(`${pathspecOf(task)}#${attempt}`, startedAt);
   }
 
   /** Writes the attempt's artifact index and metadata, then (last) its done marker. */
@@ -282,6 +283,11 @@ export class Datastore {
   }
 
   private async readAttemptStart(task: TaskKey, attempt: number): Promise<number> {
+    const known = this.attemptStarts.get(`${pathspecOf(task)}#${attempt}`);
+    if (known !== undefined) {
+      this.attemptStarts.delete(`${pathspecOf(task)}#${attempt}`);
+      return known;
+    }
     const text = await readFile(join(this.taskDir(task), `${attempt}.attempt.json`), "utf8").catch(ignoreMissing);
     if (text === undefined) {
       throw new TaskNotFinishedError(pathspecOf(task), attempt, "finishAttempt was called before startAttempt");
