@@ -5,7 +5,8 @@
  *
  * 1. A name W&B accepts is used unchanged.
  * 2. Accented Latin letters lose their accents (Unicode NFKD, combining marks dropped): `données` →
- *    `donnees`. This alone keeps the name readable and adds nothing else.
+ *    `donnees`. This alone keeps the name readable and adds nothing else (so `données` and `donnees`
+ *    in one project would share a collection; their versions still stay apart by exact version).
  * 3. Every other character W&B refuses becomes `_`, and — because two attributes could then meet on
  *    one name (`数据` and `模型` both become `__`) — a `-` and the first 8 hex digits of the SHA-256 of
  *    the original attribute name are appended: `test score` → `test_score-1b4e28ba`.
