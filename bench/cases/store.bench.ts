@@ -2,24 +2,30 @@
  * Datastore and codec benchmarks:
  * - put+get of small artifacts through the Datastore vs plain `v8.serialize` + `writeFile`;
  * - whether to gzip blobs (time and size for a typical artifact mix);
+ * - storing a big file by streaming (throughput and peak memory) vs a hashing stream copy;
  * - the Parquet writer choice: hyparquet-writer (baseline) vs parquet-wasm on a 1M-row arquero table
  *   (time, file size, peak memory in a child process).
  */
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, mkdtemp, open, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { deserialize, serialize } from "node:v8";
 import { gzipSync } from "node:zlib";
 import * as aq from "arquero";
 import { parquetWriteBuffer } from "hyparquet-writer";
-import { tableToParquet } from "../../src/codecs/index.js";
+import { FilePath, tableToParquet } from "../../src/codecs/index.js";
 import { Datastore, type ArtifactRecord } from "../../src/flow/datastore.js";
 import { peakRssMiB, timeMs, type BenchCase } from "../harness.js";
 
 const SMALL_ARTIFACTS = 500;
+const BIG_FILE_MIB = 256;
 const PARQUET_ROWS = 1_000_000;
 
 let workDir = "";
@@ -30,6 +36,23 @@ async function freshDir(): Promise<void> {
 }
 async function removeDir(): Promise<void> {
   await rm(workDir, { recursive: true, force: true });
+}
+
+function bigFile(): string {
+  return join(workDir, "big.bin");
+}
+
+/** Writes a file of BIG_FILE_MIB MiB of non-repeating bytes, 1 MiB at a time. */
+async function makeBigFile(): Promise<void> {
+  await freshDir();
+  const handle = await open(bigFile(), "w");
+  const chunk = Buffer.alloc(2 ** 20);
+  for (let i = 0; i < BIG_FILE_MIB; i++) {
+    chunk.writeUInt32LE(i, 0);
+    for (let j = 4; j < chunk.length; j += 4096) chunk.writeUInt32LE((i * 7919 + j) >>> 0, j);
+    await handle.write(chunk);
+  }
+  await handle.close();
 }
 
 /** A small artifact like a step's metrics; distinct each call so nothing deduplicates. */
@@ -66,9 +89,23 @@ async function parquetMemoryChild(writer: string): Promise<void> {
   process.stdout.write(String(peakRssMiB()));
 }
 
-async function peakOfChild(writer: string): Promise<number> {
+/** Child-process entry: stores a big file one way and prints peak RSS in MiB. */
+async function fileMemoryChild(how: string, file: string, root: string): Promise<void> {
+  if (how === "datastore") await new Datastore({ root }).putValue("BenchFlow", new FilePath(file));
+  else await hashingCopy(file, join(root, "copy"));
+  process.stdout.write(String(peakRssMiB()));
+}
+
+/** The least any content-addressed store must do: read, hash and write the bytes once. */
+async function hashingCopy(from: string, to: string): Promise<void> {
+  const hash = createHash("sha256");
+  await pipeline(createReadStream(from), new Transform({ transform(chunk: Buffer, _e, done) { hash.update(chunk); done(null, chunk); } }), createWriteStream(to));
+  hash.digest("hex");
+}
+
+async function peakOfChild(...args: string[]): Promise<number> {
   const self = fileURLToPath(import.meta.url);
-  const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", self, "--parquet-memory", writer], {
+  const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", self, ...args], {
     cwd: join(fileURLToPath(import.meta.url), "..", "..", ".."),
   });
   return Number(stdout.trim());
@@ -216,10 +253,37 @@ export const cases: BenchCase[] = [
     name: "parquet: peak memory writing 1M rows (child process)",
     unit: "MiB peak",
     repeats: 1,
-    baseline: { label: "hyparquet-writer 0.17.0", run: () => peakOfChild("hyparquet-writer") },
-    measured: { label: "parquet-wasm 0.8.0", run: () => peakOfChild("parquet-wasm") },
+    baseline: { label: "hyparquet-writer 0.17.0", run: () => peakOfChild("--parquet-memory", "hyparquet-writer") },
+    measured: { label: "parquet-wasm 0.8.0", run: () => peakOfChild("--parquet-memory", "parquet-wasm") },
+  },
+  {
+    name: `store: put a ${BIG_FILE_MIB} MiB FilePath, throughput`,
+    unit: "MiB/s",
+    higherIsBetter: true,
+    repeats: 3,
+    aim: "ratio ≥ 0.5 (tar framing + hash + temp file + rename)",
+    setup: makeBigFile,
+    teardown: removeDir,
+    baseline: { label: "stream copy with sha256", run: async () => BIG_FILE_MIB / ((await timeMs(() => hashingCopy(bigFile(), join(workDir, `copy-${counter++}`)))) / 1000) },
+    measured: {
+      // A fresh store each time, so the blob is written, not found by dedup.
+      label: "Datastore putValue(FilePath)",
+      run: async () => BIG_FILE_MIB / ((await timeMs(() => new Datastore({ root: join(workDir, `store-${counter++}`) }).putValue("BenchFlow", new FilePath(bigFile())))) / 1000),
+    },
+  },
+  {
+    name: `store: put a ${BIG_FILE_MIB} MiB FilePath, peak memory (child process)`,
+    unit: "MiB peak",
+    repeats: 1,
+    aim: "streamed: no more than the baseline plus a few MiB",
+    setup: makeBigFile,
+    teardown: removeDir,
+    baseline: { label: "stream copy with sha256", run: () => peakOfChild("--file-memory", "copy", bigFile(), workDir) },
+    measured: { label: "Datastore putValue(FilePath)", run: () => peakOfChild("--file-memory", "datastore", bigFile(), join(workDir, "store")) },
   },
 ];
 
-const memoryFlag = process.argv.indexOf("--parquet-memory");
-if (memoryFlag >= 0) await parquetMemoryChild(process.argv[memoryFlag + 1]!);
+const parquetFlag = process.argv.indexOf("--parquet-memory");
+if (parquetFlag >= 0) await parquetMemoryChild(process.argv[parquetFlag + 1]!);
+const fileFlag = process.argv.indexOf("--file-memory");
+if (fileFlag >= 0) await fileMemoryChild(process.argv[fileFlag + 1]!, process.argv[fileFlag + 2]!, process.argv[fileFlag + 3]!);

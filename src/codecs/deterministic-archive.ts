@@ -40,7 +40,8 @@ export async function planArchive(path: string): Promise<ArchivePlan> {
  */
 export function streamArchive(plan: ArchivePlan): Readable {
   const pack = createTar(
-    { cwd: plan.cwd, portable: true, mtime: new Date(0), noDirRecurse: true, follow: false },
+    // maxReadSize: read files 1 MiB at a time (default 16 MiB) so a big file never sits in memory.
+    { cwd: plan.cwd, portable: true, mtime: new Date(0), noDirRecurse: true, follow: false, maxReadSize: 2 ** 20 },
     plan.entries,
   );
   return Readable.from(pack as AsyncIterable<Buffer>);
