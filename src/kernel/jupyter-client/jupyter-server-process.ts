@@ -71,7 +71,8 @@ export async function startJupyterServer(options: JupyterServerOptions): Promise
     `--ServerApp.root_dir=${options.rootDir}`,
   ];
   if (process.getuid?.() === 0) args.push("--allow-root");
-  const child = spawn("jupyter", args, { env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+  // Kernels started without a notebook path run in the server's working directory: make that rootDir.
+  const child = spawn("jupyter", args, { cwd: options.rootDir, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
   const baseUrl = `http://127.0.0.1:${port}/`;
   await waitUntilListening(child, port, options.log);
   return {
