@@ -68,7 +68,7 @@ export class Artifact {
   logged: LoggedArtifactVersion | undefined;
 
   private readonly entries = new Map<string, DraftEntry>();
-  private readonly openWrites: Promise<void>[] = [];
+  private readonly openWrites: Array<{ name: string; stream: WriteStream; finished: Promise<void> }> = [];
   private scratchDir: string | undefined;
 
   constructor(name: string, type: string, options: ArtifactOptions = {}) {
@@ -131,12 +131,12 @@ export class Artifact {
     mkdirSync(path.dirname(target), { recursive: true });
     this.add(entryPath, { kind: "file", source: target });
     const stream = createWriteStream(target);
-    this.openWrites.push(
-      new Promise((resolve, reject) => {
-        stream.on("finish", () => resolve());
-        stream.on("error", reject);
-      }),
-    );
+    const finished = new Promise<void>((resolve, reject) => {
+      stream.on("finish", () => resolve());
+      stream.on("error", reject);
+    });
+    finished.catch(() => undefined); // reported when the artifact is logged
+    this.openWrites.push({ name: entryPath, stream, finished });
     return stream;
   }
 
@@ -157,7 +157,12 @@ export class Artifact {
 
   /** @internal Hashes and stores every entry (waiting for open `newFile` streams). */
   async materialize(store: ObjectStore): Promise<MaterializedEntry[]> {
-    await Promise.all(this.openWrites);
+    for (const write of this.openWrites) {
+      if (!write.stream.writableEnded) {
+        throw new ArtifactValidationError("file", write.name, "its newFile() stream is still open; call end() on it before logging");
+      }
+      await write.finished;
+    }
     const result: MaterializedEntry[] = [];
     for (const [entryPath, entry] of this.entries) {
       if (entry.kind === "file") {

@@ -32,6 +32,8 @@ describe("artifact validation", () => {
     expect(() => a.addReference("not a uri")).toThrow(/not a URI/);
     expect(() => a.newFile("../escape.txt")).toThrow(/'\.\.'/);
     expect(() => a.addFile("/definitely/missing/file")).toThrow(/does not exist/);
+    expect(() => a.addReference("s3://b/k", { name: "x" })).not.toThrow();
+    expect(() => a.addReference("s3://b/other", { name: "x" })).toThrow(/already has an entry/);
   });
 });
 
@@ -140,6 +142,17 @@ describe("logging and using artifacts offline", () => {
     // A changed file (new mtime/size) is hashed again.
     writeFileSync(file, Buffer.alloc(1024 * 1024 + 1, 7));
     expect((await store.ingest(file)).copied).toBe(true);
+  });
+
+  it("refuses to log while a newFile() stream is still open", async () => {
+    const root = tempDir();
+    const run = await init({ project: "proj" }, depsFor(root));
+    const draft = new Artifact("open", "text");
+    const stream = draft.newFile("n.txt");
+    stream.write("partial");
+    await expect(run.logArtifact(draft)).rejects.toThrow(/newFile\(\) stream is still open/);
+    stream.end();
+    await run.finish();
   });
 
   it("uses a draft artifact by committing it as a user-created version", async () => {
