@@ -9,7 +9,7 @@
  *    in one project would share a collection; their versions still stay apart by exact version).
  * 3. Every other character W&B refuses becomes `_`, and — because two attributes could then meet on
  *    one name (`数据` and `模型` both become `__`) — a `-` and the first 8 hex digits of the SHA-256 of
- *    the original attribute name are appended: `test score` → `test_score-1b4e28ba`.
+ *    the original attribute name are appended: `test score` → `test_score-57aa343b`.
  * 4. A name longer than 128 characters is cut to 119 and gets the same 9-character suffix.
  *
  * The artifact's metadata keeps the original attribute name (`wbflow.attribute`).

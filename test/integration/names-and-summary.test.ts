@@ -16,7 +16,7 @@ describe("artifactNameFor", () => {
   });
 
   test("characters W&B refuses become _ plus a hash of the attribute, so names never collide", () => {
-    expect(artifactNameFor("test score")).toMatch(/^test_score-[0-9a-f]{8}$/);
+    expect(artifactNameFor("test score")).toBe("test_score-57aa343b");
     expect(artifactNameFor("$cache")).toMatch(/^_cache-[0-9a-f]{8}$/);
     expect(artifactNameFor("数据")).not.toBe(artifactNameFor("模型"));
     expect(artifactNameFor("a".repeat(200))).toHaveLength(128);
