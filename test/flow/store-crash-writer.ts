@@ -1,7 +1,8 @@
 /**
  * Child process for the crash-safety test: writes tasks with large artifacts in a loop until it is
  * killed. Each task's value is derived from its id so the parent can check what it reads back.
- * Prints "writing <taskId>" just before storing each task, so the parent kills it mid-write.
+ * Prints "writing <taskId>" before storing each task's values and "finishing <taskId>" before its
+ * index and done marker, so the parent can kill it in either phase.
  * Usage: writer <root> <runId>
  */
 import { Datastore } from "../../src/flow/datastore.js";
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
     process.stdout.write(`writing ${taskId}\n`);
     const stored = await store.putValue(flowName, valueFor(taskId));
     const extra = await store.putValue(flowName, { taskId, label: `task ${taskId}` });
+    process.stdout.write(`finishing ${taskId}\n`);
     await store.finishAttempt(key, 0, {
       artifacts: {
         values: { name: "values", producedBy: `${flowName}/${runId}/work/${taskId}`, ...stored },
