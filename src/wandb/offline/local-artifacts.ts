@@ -4,6 +4,7 @@
  */
 import path from "node:path";
 import { artifactDigest, manifestV1 } from "../artifact-digest.js";
+import { validateMetadata } from "../artifact-validation.js";
 import type { Artifact, MaterializedEntry } from "../artifact.js";
 import { ArtifactVersion } from "../artifact-version.js";
 import type { ArtifactManifestEntry, ArtifactRecord } from "./records.js";
@@ -44,6 +45,7 @@ export class LocalArtifacts {
     aliases: string[],
     clientId: string,
   ): Promise<CommittedArtifact> {
+    const metadata = JSON.parse(validateMetadata(artifact.metadata)) as Record<string, unknown>; // may have changed since construction
     const entries = await artifact.materialize(this.store);
     const manifest = manifestV1(entries.map(({ path: p, digest, size, ref }) => ({ path: p, digest, size, ...(ref ? { ref } : {}) })));
     const result = await this.registry.commit({
@@ -54,7 +56,7 @@ export class LocalArtifacts {
       digest: artifactDigest(entries),
       size: entries.reduce((sum, e) => sum + e.size, 0),
       ...(artifact.description !== undefined ? { description: artifact.description } : {}),
-      metadata: artifact.metadata,
+      metadata,
       manifest,
       ...(producer ? { producer } : {}),
       clientId,
