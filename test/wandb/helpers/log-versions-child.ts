@@ -1,31 +1,33 @@
 /**
  * Child process for the registry concurrency test: logs `count` versions of the artifact `shared`
- * (distinct contents tagged with `label`) plus one version whose content both children share, then
- * prints the versions it got as JSON. Starts logging when the parent writes a line to stdin.
+ * (distinct contents tagged with `label`) plus one version whose content both children share.
+ * Lock-step with the parent: before each logging it waits for a line on stdin, after it prints
+ * `logged <version>:<new|dedup>:<content>`; at the end it prints `done`.
  */
 import { writeFileSync } from "node:fs";
 import path from "node:path";
+import { createInterface } from "node:readline";
 import { Artifact } from "../../../src/wandb/artifact.js";
 import { init } from "../../../src/wandb/init.js";
 
 const [root, label, countText] = process.argv.slice(2) as [string, string, string];
+const count = Number(countText);
 const run = await init(
   { project: "proj", id: `child${label}` },
   { env: { NETRC: path.join(root, "netrc") }, home: root, cwd: root, print: () => undefined },
 );
-// Barrier: tell the parent we are ready, then wait for its "go" so both children log at the same time.
+const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
 console.log("ready");
-await new Promise<void>((resolve) => process.stdin.once("data", () => resolve()));
-process.stdin.pause();
-const got: string[] = [];
-for (let i = 0; i <= Number(countText); i++) {
-  const content = i === Number(countText) ? "identical in both processes\n" : `${label}-${i}\n`;
+for (let i = 0; i <= count; i++) {
+  await lines.next(); // the parent releases both children at once
+  const content = i === count ? "identical in both processes" : `${label}-${i}`;
   const file = path.join(root, `${label}-${i}.txt`);
-  writeFileSync(file, content);
+  writeFileSync(file, `${content}\n`);
   const artifact = new Artifact("shared", "dataset");
   artifact.addFile(file, { name: "data.txt" });
   const logged = await run.logArtifact(artifact);
-  got.push(`${logged.version}:${logged.deduplicated ? "dedup" : "new"}:${content.trim()}`);
+  console.log(`logged ${logged.version}:${logged.deduplicated ? "dedup" : "new"}:${content}`);
 }
 await run.finish();
-console.log(JSON.stringify(got));
+console.log("done");
+process.exit(0);
