@@ -46,7 +46,7 @@ export interface StreamTarget {
 
 /** The file_stream of one run. */
 export class FileStream {
-  private readonly pending = new Map<string, Map<number, string>>();
+  private readonly pending = new Map<string, PendingLines>();
   private readonly nextOffset = new Map<string, number>();
   private readonly uploaded = new Set<string>();
   private preemptingPending = false;
@@ -145,9 +145,9 @@ export class FileStream {
     return this.uploaded.size > 0 || this.preemptingPending;
   }
 
-  private pendingOf(file: string): Map<number, string> {
+  private pendingOf(file: string): PendingLines {
     let lines = this.pending.get(file);
-    if (!lines) this.pending.set(file, (lines = new Map()));
+    if (!lines) this.pending.set(file, (lines = new PendingLines()));
     return lines;
   }
 
@@ -159,7 +159,7 @@ export class FileStream {
     const taken: Array<[string, number[]]> = [];
     for (const [file, lines] of this.pending) {
       if (lines.size === 0) continue;
-      const offsets = [...lines.keys()].sort((a, b) => a - b);
+      const offsets = lines.offsets();
       const first = offsets[0]!;
       const content: string[] = [];
       const used: number[] = [];
@@ -202,5 +202,45 @@ export class FileStream {
     }
     for (const path of uploaded) this.uploaded.delete(path);
     if (preempting) this.preemptingPending = false;
+  }
+}
+
+/**
+ * Lines waiting to be sent, by offset. Appends arrive in offset order, so the offsets are sorted
+ * only when a line was set out of order (a console line rewritten after later ones).
+ */
+class PendingLines {
+  private readonly lines = new Map<number, string>();
+  private inOrder = true;
+  private last = -1;
+
+  get size(): number {
+    return this.lines.size;
+  }
+
+  set(offset: number, line: string): void {
+    if (!this.lines.has(offset)) {
+      if (offset < this.last) this.inOrder = false;
+      this.last = Math.max(this.last, offset);
+    }
+    this.lines.set(offset, line);
+  }
+
+  get(offset: number): string | undefined {
+    return this.lines.get(offset);
+  }
+
+  delete(offset: number): void {
+    this.lines.delete(offset);
+    if (this.lines.size === 0) {
+      this.inOrder = true;
+      this.last = -1;
+    }
+  }
+
+  /** Pending offsets, ascending. */
+  offsets(): number[] {
+    const keys = [...this.lines.keys()];
+    return this.inOrder ? keys : keys.sort((a, b) => a - b);
   }
 }

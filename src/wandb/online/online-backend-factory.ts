@@ -40,6 +40,10 @@ class MarkingSink implements RecordSink {
     await this.sender.close();
     if (this.sender.failure === undefined && this.sender.runInfo) await markSynced(this.logPath);
   }
+
+  runUrl(): string | undefined {
+    return this.sender.runInfo?.url;
+  }
 }
 
 /** Builds the online sink for one run from its settings. */

@@ -13,13 +13,14 @@ import path from "node:path";
 import { stringify as toYaml } from "yaml";
 import { toExtendedJson } from "../extended-json.js";
 import { applyItems, type JsonTree } from "../key-value-tree.js";
-import type { ArtifactRecord, HistoryRecord, RunRecord, WandbRecord } from "../offline/records.js";
+import type { ArtifactRecord, RunRecord, WandbRecord } from "../offline/records.js";
 import type { RecordSink } from "../record-sink.js";
 import { WandbAuthError } from "./api-errors.js";
 import { processArtifactIds, type ArtifactIdCache } from "./artifact-id-cache.js";
 import { uploadArtifact, type ArtifactUpload, type ArtifactUploadOptions } from "./artifact-uploader.js";
 import { useArtifactByName, useArtifactVersion } from "./artifact-use.js";
 import { ConsoleLines } from "./console-lines.js";
+import { historyRowLine } from "./history-row.js";
 import { EVENTS_FILE, FileStream, HISTORY_FILE, OUTPUT_STREAM_FILE, SUMMARY_STREAM_FILE, type FileStreamOptions } from "./file-stream.js";
 import type { WandbHttpClient } from "./http-client.js";
 import { createRunFiles, upsertBucket, type RunUpsert, type UpsertedRun } from "./run-operations.js";
@@ -61,7 +62,9 @@ type UseRecord = Extract<WandbRecord, { type: "artifact" } | { type: "useArtifac
 
 /** Sends one run's records to the server. */
 export class OnlineSender implements RecordSink {
-  private chain: Promise<void> = Promise.resolve();
+  /** Records not handled yet, and the loop handling them (one at a time, in order). */
+  private readonly queue: WandbRecord[] = [];
+  private draining: Promise<void> | undefined;
   private run: OnlineRunInfo | undefined;
   private runRecord: RunRecord | undefined;
   private stream: FileStream | undefined;
@@ -84,20 +87,39 @@ export class OnlineSender implements RecordSink {
 
   /** Queues the record; never blocks the caller and never throws (see `failure`). */
   write(record: WandbRecord): Promise<void> {
-    this.chain = this.chain.then(async () => {
-      if (this.failure !== undefined) return;
-      try {
-        await this.handle(record);
-      } catch (error) {
-        this.fail(error);
+    this.queue.push(record);
+    // Started on a later tick, so `draining` is set before the loop can finish and clear it.
+    this.draining ??= Promise.resolve().then(() => this.drain());
+    return this.draining;
+  }
+
+  /** Waits until every queued record is handled. */
+  private async settled(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    // Most records are handled synchronously; only network steps return a promise to wait for.
+    // The queue is read by index (no per-record closures or shifts: runs log 100k rows).
+    try {
+      for (let i = 0; i < this.queue.length; i++) {
+        if (this.failure !== undefined) continue;
+        try {
+          const work = this.handle(this.queue[i]!);
+          if (work) await work;
+        } catch (error) {
+          this.fail(error);
+        }
       }
-    });
-    return this.chain;
+    } finally {
+      this.queue.length = 0;
+      this.draining = undefined;
+    }
   }
 
   /** Waits for every record; a run that never sent `exit` is completed with exit code 1 (as W&B does). */
   async close(): Promise<void> {
-    await this.chain;
+    await this.settled();
     if (this.failure === undefined && this.run && !this.finished) {
       await this.write({ type: "exit", exit: { exitCode: 1 } });
     }
@@ -111,7 +133,7 @@ export class OnlineSender implements RecordSink {
 
   /** Sends deferred uses (sync phase 2, once every producing run exists on the server). */
   async processDeferredUses(): Promise<void> {
-    await this.chain;
+    await this.settled();
     if (this.failure !== undefined) throw this.failure;
     for (const record of this.deferred.splice(0)) await this.sendUse(record);
   }
@@ -137,7 +159,7 @@ export class OnlineSender implements RecordSink {
     return this.run;
   }
 
-  private async handle(record: WandbRecord): Promise<void> {
+  private handle(record: WandbRecord): void | Promise<void> {
     switch (record.type) {
       case "run":
         return this.run ? this.updateRun(record.run) : this.startRun(record.run);
@@ -148,7 +170,7 @@ export class OnlineSender implements RecordSink {
         return;
       case "history":
         this.requireRun(record);
-        this.stream!.append(HISTORY_FILE, [historyLine(record.history)]);
+        this.stream!.append(HISTORY_FILE, [historyRowLine(record.history.item ?? [])]);
         return;
       case "summary":
         this.requireRun(record);
@@ -347,13 +369,6 @@ function runFields(record: RunRecord): RunUpsert {
   if (record.tags && record.tags.length > 0) fields.tags = record.tags;
   if (record.host) fields.host = record.host;
   return fields;
-}
-
-/** The history row as W&B builds it at sync: from the items only (they carry `_step` etc.). */
-function historyLine(history: HistoryRecord): string {
-  const row: JsonTree = {};
-  applyItems(row, history.item);
-  return toExtendedJson(row, "history");
 }
 
 function timestampMs(ts: { seconds?: number; nanos?: number }): number {
