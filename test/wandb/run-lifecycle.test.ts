@@ -8,6 +8,7 @@ import { generateRunId } from "../../src/wandb/ids.js";
 import { WandbDisabledError, init } from "../../src/wandb/init.js";
 import { readLocalRun } from "../../src/wandb/offline/run-log-reader.js";
 import { RunFinishedError } from "../../src/wandb/run.js";
+import { RunDirectoryExistsError } from "../../src/wandb/offline/run-directory.js";
 import { ManualClock, offlineDeps, tempDir } from "./helpers/fixtures.js";
 
 const exec = promisify(execFile);
@@ -44,6 +45,16 @@ describe("run lifecycle", () => {
       [0, 1, 2, 3, undefined, undefined],
       [3, undefined, undefined, undefined, 4, 1],
     ]);
+  });
+
+  it("refuses a second run with the same id in the same second, without touching the first", async () => {
+    const root = tempDir();
+    const deps = offlineDeps(root, new ManualClock(1_700_000_000_000));
+    const first = await init({ project: "p" }, deps);
+    await expect(init({ project: "p" }, deps)).rejects.toThrow(RunDirectoryExistsError);
+    first.log({ ok: 1 });
+    await first.finish();
+    expect((await readLocalRun(first.dir)).history).toHaveLength(1);
   });
 
   it("generates 8-character [a-z0-9] run ids", () => {
