@@ -33,3 +33,4 @@ export { FlowDefinitionError, LintError, InvalidNextError, ParameterError, ReadO
 export { registerModelType, saveModel, loadModel, isModel, modelTypeFor, ModelTypeError, MODEL_MANIFEST, type ModelType, type ModelClass, type SavableModel } from "./codecs/index.js";
 export { tableToParquet, writeParquetFile, isExportableTable, type ExportableTable, type ParquetColumn, type ParquetData, type ParquetFile } from "./codecs/index.js";
 export { namespace, getNamespace, NamespaceMismatchError, InvalidTagError } from "./flow/client.js";
+export type { GarbageReport } from "./flow/datastore.js";

@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
-import { appendFile, mkdir, readdir, readFile } from "node:fs/promises";
+import { appendFile, mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { codecById, encodeValue } from "../codecs/index.js";
 import { writeFileAtomic } from "../codecs/atomic-write.js";
 import { BlobStore } from "./datastore-blobs.js";
+import { collectFlowGarbage, DEFAULT_GARBAGE_GRACE_MS, removeRunFolder, type GarbageReport } from "./datastore-cleanup.js";
 import {
   DatastoreCorruptError,
   DatastoreNotFoundError,
@@ -23,6 +24,7 @@ import type {
 
 export type { ArtifactRecord, DatastoreOptions, RunInfo, StoredTask, StoredValue, TaskKey, TaskResult } from "./datastore-types.js";
 export * from "./datastore-errors.js";
+export type { GarbageReport } from "./datastore-cleanup.js";
 
 /** Layout version written into every attempt index, so a future layout can read old stores. */
 const INDEX_VERSION = 1;
@@ -102,6 +104,29 @@ export class Datastore {
     const info = { ...(await this.readRun(flowName, runId)), tags: [...tags] };
     await this.createRun(info);
     return info;
+  }
+
+  /**
+   * Deletes a run and everything it recorded (its blobs stay until `collectGarbage`). If it was the
+   * flow's latest run, `latest_run` moves to the newest remaining run.
+   */
+  async deleteRun(flowName: string, runId: string): Promise<void> {
+    await this.readRun(flowName, runId);
+    await removeRunFolder(this.flowDir(flowName), runId);
+    if ((await this.latestRunId(flowName)) !== runId) return;
+    const newest = (await this.listRuns(flowName))[0];
+    if (newest) await this.setLatestRun(flowName, newest.runId);
+    else await rm(join(this.flowDir(flowName), "latest_run"), { force: true });
+  }
+
+  /**
+   * Deletes a flow's blobs that no stored task refers to, and temporary files left by killed
+   * processes, once older than `graceMs` (default one hour). Do not run it while a run of this
+   * flow is in progress.
+   */
+  async collectGarbage(flowName: string, options?: { graceMs?: number }): Promise<GarbageReport> {
+    this.blobStores.delete(flowName); // its cache of known blobs may name removed ones
+    return collectFlowGarbage(this.flowDir(flowName), DATA_DIR, this.now(), options?.graceMs ?? DEFAULT_GARBAGE_GRACE_MS);
   }
 
   /** Records which run `Flow.latestRun` and friends start from. */
