@@ -5,6 +5,7 @@
 import { FlowDefinitionError } from "./errors.js";
 import { describeParameter, isParameterDeclaration, type FlowParameter } from "./parameter.js";
 import { effectiveDecorators, stepMarksOf, type AppliedDecorator } from "./step-decorator.js";
+import { readSourceReferences, type SourceReferences } from "./source-references.js";
 import { readStepSource, type StepSource } from "./step-source.js";
 
 /** One step of a flow class. */
@@ -17,7 +18,12 @@ export interface StepDefinition {
   /** Step-level decorators first, then flow-level ones the step does not have. */
   decorators: AppliedDecorator[];
   source: StepSource;
+  /** The artifact names the step can read (its source and the helper methods it mentions), or "all". */
+  loadPlan: LoadPlan;
 }
+
+/** Which stored artifacts a task decodes before its step runs. */
+export type LoadPlan = ReadonlySet<string> | "all";
 
 /** Everything the engine needs to know about a flow class. */
 export interface FlowDefinition {
@@ -31,6 +37,25 @@ export interface FlowDefinition {
   parameters: FlowParameter[];
   /** Flow-level constants: class fields initialized with a non-function value, read-only in steps. */
   constants: Map<string, unknown>;
+}
+
+// A function's source never changes, so parses are kept per function object (a redefined class or
+// a replaced method is a new function and is parsed again).
+const stepSources = new WeakMap<Function, StepSource>();
+const sourceReferences = new WeakMap<Function, SourceReferences | undefined>();
+
+function stepSourceOf(fn: Function, name: string): StepSource {
+  let source = stepSources.get(fn);
+  if (!source) {
+    source = readStepSource(fn.toString(), name);
+    stepSources.set(fn, source);
+  }
+  return source;
+}
+
+function referencesOf(fn: Function): SourceReferences | undefined {
+  if (!sourceReferences.has(fn)) sourceReferences.set(fn, readSourceReferences(fn.toString()));
+  return sourceReferences.get(fn);
 }
 
 function ownStepMethods(prototype: object): Array<[string, Function]> {
@@ -73,7 +98,8 @@ export function readFlowDefinition(flowClass: Function): FlowDefinition {
         annotatedStart: marks.start,
         annotatedEnd: marks.end,
         decorators: effectiveDecorators(marks.decorators, flowClass),
-        source: readStepSource(fn.toString(), key),
+        source: stepSourceOf(fn, key),
+        loadPlan: "all",
       });
     }
   }
@@ -84,6 +110,7 @@ export function readFlowDefinition(flowClass: Function): FlowDefinition {
   }
   const stepNameOf = new Map<Function, string>();
   for (const step of steps.values()) stepNameOf.set(step.fn, step.name);
+  for (const step of steps.values()) step.loadPlan = loadPlanOf(step.fn, flowClass.prototype as object, steps);
   const { parameters, constants } = readFields(flowClass, name, steps);
   return { flowClass, name, steps, stepNameOf, parameters, constants };
 }
@@ -127,4 +154,33 @@ function readFields(
     }
   }
   return { parameters, constants };
+}
+
+/** Functions behind a name on the flow's prototype chain (methods and accessors), above FlowSpec itself. */
+function helperFunctions(prototype: object, name: string): Function[] {
+  for (let proto: object | null = prototype; proto; proto = Object.getPrototypeOf(proto) as object | null) {
+    if (Object.prototype.hasOwnProperty.call(proto, "mergeArtifacts")) return []; // FlowSpec.prototype: the engine's own API
+    const descriptor = Object.getOwnPropertyDescriptor(proto, name);
+    if (descriptor) return [descriptor.value, descriptor.get, descriptor.set].filter((f): f is Function => typeof f === "function");
+  }
+  return [];
+}
+
+/** The names a step may read: those its source and the helper methods it mentions contain. */
+function loadPlanOf(fn: Function, prototype: object, steps: Map<string, StepDefinition>): LoadPlan {
+  const names = new Set<string>();
+  const seen = new Set<Function>();
+  const pending: Function[] = [fn];
+  while (pending.length > 0) {
+    const current = pending.pop()!;
+    if (seen.has(current)) continue;
+    seen.add(current);
+    const references = referencesOf(current);
+    if (!references || references.dynamic) return "all";
+    for (const name of references.names) {
+      names.add(name);
+      if (!steps.has(name) && name !== "constructor") pending.push(...helperFunctions(prototype, name));
+    }
+  }
+  return names;
 }

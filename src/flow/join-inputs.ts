@@ -4,7 +4,7 @@
  * addressable by step name (`inputs.train`, the last input from that step).
  */
 import type { ArtifactRecord } from "./datastore.js";
-import type { ArtifactActivityHub } from "./task-state.js";
+import { isUserArtifact, notLoadedError, type ArtifactActivityHub } from "./task-state.js";
 
 /** One incoming task, as loaded for a join. */
 export interface JoinInput {
@@ -37,7 +37,8 @@ function createView(input: JoinInput, activity: ArtifactActivityHub): InputView 
   return new Proxy(Object.create(null) as Record<string | symbol, unknown>, {
     get(_, key) {
       if (key === INPUT_DATA) return input;
-      if (typeof key !== "string" || !input.values.has(key)) return undefined;
+      if (typeof key !== "string" || !isUserArtifact(key) || !input.records.has(key)) return undefined;
+      if (!input.values.has(key)) throw notLoadedError(key, `the join input ${input.pathspec}`);
       activity.emitRead({ name: key, record: input.records.get(key)!, source: { kind: "input", pathspec: input.pathspec } });
       return input.values.get(key);
     },
@@ -51,13 +52,14 @@ function createView(input: JoinInput, activity: ArtifactActivityHub): InputView 
       throw readOnlyError(input, String(key));
     },
     has(_, key) {
-      return typeof key === "string" && input.values.has(key);
+      return typeof key === "string" && isUserArtifact(key) && input.records.has(key);
     },
     ownKeys() {
-      return [...input.values.keys()];
+      return [...input.records.keys()].filter(isUserArtifact);
     },
     getOwnPropertyDescriptor(_, key) {
-      if (typeof key !== "string" || !input.values.has(key)) return undefined;
+      if (typeof key !== "string" || !isUserArtifact(key) || !input.records.has(key)) return undefined;
+      if (!input.values.has(key)) throw notLoadedError(key, `the join input ${input.pathspec}`);
       return { value: input.values.get(key), writable: false, enumerable: true, configurable: true };
     },
   });

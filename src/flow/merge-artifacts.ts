@@ -34,7 +34,7 @@ export function mergeArtifacts(state: TaskState, inputs: readonly unknown[], opt
   const candidates = new Map<string, Array<{ input: JoinInput; sha: string }>>();
   for (const input of loaded) {
     for (const [name, record] of input.records) {
-      if (state.written.has(name) || state.start.readOnly.has(name) || ENGINE_ARTIFACTS.has(name) || !input.values.has(name)) continue;
+      if (state.written.has(name) || state.start.readOnly.has(name) || ENGINE_ARTIFACTS.has(name)) continue;
       if (include ? !include.has(name) : exclude.has(name)) continue;
       const list = candidates.get(name) ?? [];
       list.push({ input, sha: record.sha });
@@ -60,7 +60,8 @@ export function mergeArtifacts(state: TaskState, inputs: readonly unknown[], opt
     );
   }
   for (const [name, [first]] of candidates) {
-    state.merged.set(name, { record: first!.input.records.get(name)!, value: first!.input.values.get(name) });
+    const { input } = first!;
+    state.merged.set(name, { record: input.records.get(name)!, value: input.values.get(name), loaded: input.values.has(name) });
     state.deleted.delete(name);
   }
 }

@@ -36,6 +36,11 @@ export interface TaskSpec {
   taskId: string;
   /** Tasks it starts from: one parent, or every input of a join in order. */
   parents: TaskKey[];
+  /**
+   * The artifact records the parents stored (same order as `parents`), as returned when they were
+   * persisted; saves reading their indexes back. Values are always decoded from the stored blobs.
+   */
+  parentRecords?: Array<Record<string, ArtifactRecord>>;
   foreachStack: ForeachFrame[];
   /** Open splits (static and foreach) this task is inside, outermost first, with the branch taken. */
   branchStack: Array<{ split: string; branch: string; index: number }>;

@@ -3,7 +3,7 @@
  * foreaches, waits for every input of a join, follows switches and loops, retries failed tasks, and
  * (for a resume) clones the tasks the origin run already finished.
  */
-import { pathspecOf, type TaskKey } from "./datastore.js";
+import { pathspecOf, type ArtifactRecord, type TaskKey } from "./datastore.js";
 import { emitFlowEvent, type FlowEvent } from "./events.js";
 import { foreachValueLabel } from "./foreach.js";
 import type { TaskOutcome } from "./run-handle.js";
@@ -21,7 +21,7 @@ export interface ScheduleResult {
 
 interface JoinBarrier {
   expected: number;
-  arrived: Map<number, TaskKey>;
+  arrived: Map<number, { key: TaskKey; records: Record<string, ArtifactRecord> }>;
   template: Omit<TaskSpec, "taskId" | "parents">;
 }
 
@@ -114,7 +114,7 @@ class Scheduler {
       this.clonedTaskIds.add(spec.taskId);
       this.record(spec, { ok: true, caught: false, error: undefined, ...cloned }, 1, true);
       this.emit({ type: "task-finished", ...this.eventBase(spec, 0), cloned: true, ...splitCount(cloned.transition) });
-      this.followTransition(spec, cloned.transition);
+      this.followTransition(spec, cloned.transition, cloned.artifacts);
       return;
     }
     const decorators = this.run.definition.steps.get(spec.stepName)!.decorators;
@@ -146,7 +146,7 @@ class Scheduler {
     if (!result!.caught) {
       this.emit({ type: "task-finished", ...this.eventBase(spec, attemptsMade - 1), cloned: false, ...splitCount(result!.transition) });
     }
-    this.followTransition(spec, result!.transition);
+    this.followTransition(spec, result!.transition, result!.artifacts);
   }
 
   private record(spec: TaskSpec, result: AttemptResult, attempts: number, cloned: boolean): void {
@@ -164,18 +164,20 @@ class Scheduler {
     });
   }
 
-  private followTransition(spec: TaskSpec, transition: ChosenTransition | undefined): void {
+  private followTransition(spec: TaskSpec, transition: ChosenTransition | undefined, records: Record<string, ArtifactRecord>): void {
     if (!transition || spec.stepName === this.run.graph.end) return;
     const key = taskKeyOf(this.run, spec.stepName, spec.taskId);
     const node = this.run.graph.nodes.get(spec.stepName)!;
+    const parentRecords = [records];
     transition.targets.forEach((target, position) => {
-      if (this.run.graph.nodes.get(target)!.type === "join") return this.arriveAtJoin(spec, key, target);
+      if (this.run.graph.nodes.get(target)!.type === "join") return this.arriveAtJoin(spec, key, records, target);
       if (node.type === "split-foreach") {
         const elements = transition.elements ?? [];
         elements.forEach((element, index) =>
           this.enqueue({
             stepName: target,
             parents: [key],
+            parentRecords,
             foreachStack: [
               ...spec.foreachStack,
               { step: target, var: transition.foreachVar!, numSplits: elements.length, index, value: foreachValueLabel(element) },
@@ -192,6 +194,7 @@ class Scheduler {
       this.enqueue({
         stepName: target,
         parents: [key],
+        parentRecords,
         foreachStack: spec.foreachStack,
         branchStack,
         iterationStack: looping ? [(spec.iterationStack[0] ?? 0) + 1] : this.loops(target) ? [0] : [],
@@ -199,7 +202,7 @@ class Scheduler {
     });
   }
 
-  private arriveAtJoin(spec: TaskSpec, key: TaskKey, join: string): void {
+  private arriveAtJoin(spec: TaskSpec, key: TaskKey, records: Record<string, ArtifactRecord>, join: string): void {
     const top = spec.branchStack.at(-1)!;
     const split = this.run.graph.nodes.get(top.split)!;
     const isForeach = split.type === "split-foreach";
@@ -215,11 +218,11 @@ class Scheduler {
       };
       this.barriers.set(barrierKey, barrier);
     }
-    barrier.arrived.set(top.index, key);
+    barrier.arrived.set(top.index, { key, records });
     if (barrier.arrived.size === barrier.expected) {
       this.barriers.delete(barrierKey);
-      const parents = [...barrier.arrived].sort(([a], [b]) => a - b).map(([, parent]) => parent);
-      this.enqueue({ ...barrier.template, parents });
+      const arrivals = [...barrier.arrived].sort(([a], [b]) => a - b).map(([, arrival]) => arrival);
+      this.enqueue({ ...barrier.template, parents: arrivals.map((a) => a.key), parentRecords: arrivals.map((a) => a.records) });
     }
   }
 }

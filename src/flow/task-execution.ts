@@ -11,6 +11,7 @@ import { composeMiddleware, type TaskContext, type TaskMiddleware } from "./midd
 import { runWithCurrentTask } from "./current.js";
 import { pathspecIndexOf, taskKeyOf, type RunContext, type TaskSpec } from "./run-context.js";
 import type { AppliedDecorator, DecoratorOptions } from "./step-decorator.js";
+import type { LoadPlan } from "./flow-definition.js";
 import { DecodeCache, loadTask } from "./task-load.js";
 import { persistEngineArtifacts, persistUserArtifacts } from "./task-persist.js";
 import { createFlowProxy, TaskState, type ChosenTransition } from "./task-state.js";
@@ -41,15 +42,17 @@ function storedError(error: Error): StoredError {
   return { type: error.name, message: error.message, stack: error.stack };
 }
 
-async function loadStart(run: RunContext, spec: TaskSpec, isJoin: boolean, cache: DecodeCache) {
+async function loadStart(run: RunContext, spec: TaskSpec, isJoin: boolean, plan: LoadPlan, cache: DecodeCache) {
+  // `this.input` and `this.foreachStack()` need the iterated artifacts.
+  const wanted = plan === "all" ? plan : new Set([...plan, ...spec.foreachStack.map((f) => f.var)]);
   if (!isJoin) {
-    const parent = await loadTask(run.datastore, spec.parents[0]!, cache);
+    const parent = await loadTask(run.datastore, spec.parents[0]!, cache, wanted, spec.parentRecords?.[0]);
     return { records: parent.records, values: parent.values, inputs: [] as JoinInput[] };
   }
   const [own, ...inputs] = await Promise.all([
-    loadTask(run.datastore, run.parametersTask, cache),
-    ...spec.parents.map(async (key): Promise<JoinInput> => {
-      const loaded = await loadTask(run.datastore, key, cache);
+    loadTask(run.datastore, run.parametersTask, cache, wanted, Object.fromEntries(run.parametersRecords)),
+    ...spec.parents.map(async (key, i): Promise<JoinInput> => {
+      const loaded = await loadTask(run.datastore, key, cache, wanted, spec.parentRecords?.[i]);
       return { stepName: key.stepName, pathspec: pathspecOf(key), ...loaded };
     }),
   ]);
@@ -80,14 +83,17 @@ export async function executeAttempt(
   const node = run.graph.nodes.get(spec.stepName)!;
   const isJoin = node.argumentCount > 0;
   const startedAt = Date.now();
-  await run.datastore.startAttempt(key, attempt);
+  const attemptStarted = run.datastore.startAttempt(key, attempt);
 
   const output: CapturedOutput = { stdout: [], stderr: [] };
   const metadata: Record<string, unknown> = {};
   let state: TaskState | undefined;
   let failure: Error | undefined;
   try {
-    const start = await loadStart(run, spec, isJoin, new DecodeCache(run.datastore, run.flowName));
+    const [start] = await Promise.all([
+      loadStart(run, spec, isJoin, step.loadPlan, new DecodeCache(run.datastore, run.flowName)),
+      attemptStarted,
+    ]);
     state = new TaskState({
       definition: run.definition,
       graph: run.graph,
@@ -169,6 +175,16 @@ export async function executeAttempt(
     state.written.set(catchOptions.var, null);
   }
 
+  await attemptStarted; // also when loading failed: the attempt must exist before it is finished
+  // The engine's values are stored alongside the user's, assuming the outcome so far; if storing a
+  // user value fails, the task fails and they are stored again with the failure.
+  const outcome = () => {
+    const transition = failure && !caught ? undefined : state?.transition;
+    return { transition, ok: !failure || caught, values: engineValues(spec, transition, !failure || caught, !failure, failure) };
+  };
+  const planned = outcome();
+  const engineRecords = new Map<string, ArtifactRecord>();
+  const enginePersisted = persistEngineArtifacts(run, planned.values, pathspec, engineRecords);
   let records = new Map<string, ArtifactRecord>();
   if (state) {
     try {
@@ -181,9 +197,12 @@ export async function executeAttempt(
       records = new Map(state.start.records);
     }
   }
-  const transition = failure && !caught ? undefined : state?.transition;
-  const ok = !failure || caught;
-  await persistEngineArtifacts(run, engineValues(spec, node.foreachVar, transition, ok, !failure, failure), pathspec, records);
+  await enginePersisted;
+  const { transition, ok, values } = outcome();
+  if (JSON.stringify(values) !== JSON.stringify(planned.values)) {
+    await persistEngineArtifacts(run, values, pathspec, engineRecords);
+  }
+  for (const [name, record] of engineRecords) records.set(name, record);
   const artifacts = Object.fromEntries(records);
   await writeLogs(run, key, attempt, output);
   await run.datastore.finishAttempt(key, attempt, {
@@ -206,7 +225,6 @@ export async function executeAttempt(
 
 function engineValues(
   spec: TaskSpec,
-  foreachVar: string | undefined,
   transition: ChosenTransition | undefined,
   ok: boolean,
   success: boolean,
@@ -222,7 +240,7 @@ function engineValues(
     _foreach_var: transition?.foreachVar ?? null,
     _foreach_num_splits: transition?.elements?.length ?? null,
   };
-  if (transition?.elements && foreachVar) {
+  if (transition?.elements) {
     values._foreach_values = transition.elements.map(foreachValueLabel);
   }
   return values;

@@ -28,14 +28,22 @@ export class DecodeCache {
   }
 }
 
-/** Reads a stored task and decodes every artifact except the engine's bookkeeping. */
-export async function loadTask(datastore: Datastore, key: TaskKey, cache: DecodeCache): Promise<LoadedTask> {
-  const stored = await datastore.readTask(key);
-  const records = new Map(Object.entries(stored.artifacts));
+/**
+ * Reads a stored task and decodes its artifacts except the engine's bookkeeping: all of them, or
+ * only the names in `wanted` (the others stay as records, not decoded).
+ */
+export async function loadTask(
+  datastore: Datastore,
+  key: TaskKey,
+  cache: DecodeCache,
+  wanted: ReadonlySet<string> | "all" = "all",
+  knownRecords?: Record<string, ArtifactRecord>,
+): Promise<LoadedTask> {
+  const records = new Map(Object.entries(knownRecords ?? (await datastore.readTask(key)).artifacts));
   const values = new Map<string, unknown>();
   await Promise.all(
     [...records].map(async ([name, record]) => {
-      if (!ENGINE_ARTIFACTS.has(name)) values.set(name, await cache.get(record));
+      if (!ENGINE_ARTIFACTS.has(name) && (wanted === "all" || wanted.has(name))) values.set(name, await cache.get(record));
     }),
   );
   return { records, values };

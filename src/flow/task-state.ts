@@ -65,8 +65,8 @@ export interface TaskStart {
 export class TaskState {
   readonly written = new Map<string, unknown>();
   readonly deleted = new Set<string>();
-  /** Records copied in by mergeArtifacts, with their values. */
-  readonly merged = new Map<string, { record: ArtifactRecord; value: unknown }>();
+  /** Records copied in by mergeArtifacts, with their values when they were loaded. */
+  readonly merged = new Map<string, { record: ArtifactRecord; value: unknown; loaded: boolean }>();
   /** Starting artifacts the body read (candidates for re-persisting in-place mutations). */
   readonly read = new Set<string>();
   readonly activity = new ArtifactActivityHub(() => this.written);
@@ -86,8 +86,12 @@ export class TaskState {
     if (this.written.has(name)) return { found: true, value: this.written.get(name) };
     const merged = this.merged.get(name);
     if (merged) {
+      if (!merged.loaded) throw notLoadedError(name, `step '${this.stepName}'`);
       this.activity.emitRead({ name, record: merged.record, source: { kind: "self" } });
       return { found: true, value: merged.value };
+    }
+    if (!this.start.values.has(name) && isUserArtifact(name) && this.start.records.has(name)) {
+      throw notLoadedError(name, `step '${this.stepName}'`);
     }
     if (this.start.values.has(name)) {
       this.read.add(name);
@@ -134,14 +138,33 @@ export class TaskState {
 
   /** Whether an artifact of that name is visible. */
   has(name: string): boolean {
-    return !this.deleted.has(name) && (this.written.has(name) || this.merged.has(name) || this.start.values.has(name));
+    if (this.deleted.has(name)) return false;
+    return this.written.has(name) || this.merged.has(name) || (isUserArtifact(name) && this.start.records.has(name));
   }
 
   /** Every visible user artifact name. */
   visibleNames(): string[] {
-    const names = new Set([...this.start.values.keys(), ...this.merged.keys(), ...this.written.keys()]);
+    const stored = [...this.start.records.keys()].filter(isUserArtifact);
+    const names = new Set([...stored, ...this.merged.keys(), ...this.written.keys()]);
     return [...names].filter((n) => !this.deleted.has(n));
   }
+}
+
+/** Whether a stored name is a user artifact (not the engine's bookkeeping). */
+export function isUserArtifact(name: string): boolean {
+  return !ENGINE_ARTIFACTS.has(name);
+}
+
+/**
+ * A stored artifact that was not decoded because the step's source never mentions its name: it was
+ * reached by a computed name the source analysis could not see.
+ */
+export function notLoadedError(name: string, where: string): Error {
+  return new NotInTaskError(
+    `In ${where}: artifact '${name}' was not loaded, because its name does not appear in the step's source ` +
+      `(steps load only the artifacts they mention). Mention it in the step, e.g. \`const { ${name} } = this\`, ` +
+      `or read it with a literal name.`,
+  );
 }
 
 const TASK_STATE = Symbol.for("wbflow.taskState");
