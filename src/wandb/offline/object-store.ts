@@ -37,9 +37,7 @@ export class ObjectStore {
   private readonly tempDir: string;
 
   private constructor(readonly root: string) {
-    mkdirSync(root, { recursive: true });
-    this.tempDir = path.join(root, "tmp");
-    mkdirSync(this.tempDir, { recursive: true });
+    this.tempDir = path.join(root, "tmp"); // created by the first ingest: readers never write
     this.cache = new DigestCache(path.join(root, "digest-cache.jsonl"));
   }
 
@@ -76,6 +74,7 @@ export class ObjectStore {
     const cached = this.cache.get(absolute, before);
     if (cached && this.has(cached.digest)) return { ...cached, objectPath: this.objectPath(cached.digest), copied: false };
 
+    mkdirSync(this.tempDir, { recursive: true });
     const temp = path.join(this.tempDir, randomUUID());
     let result;
     try {
