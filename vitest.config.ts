@@ -8,5 +8,6 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 180_000,
     pool: "forks",
+    reporters: ["default", "./test/support/summary-line-reporter.ts"],
   },
 });
