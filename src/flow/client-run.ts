@@ -122,10 +122,13 @@ export class Run extends ClientObject {
     return end && (await end.finished()) ? end.finishedAt() : undefined;
   }
 
-  /** The `end` task's public artifacts, or undefined when the run has not finished. */
-  async data(): Promise<Record<string, unknown> | undefined> {
+  /**
+   * The end task's public artifacts, or undefined when the run has not finished. Give the shape
+   * you expect for typed access: `await run.data<{ accuracy: number }>()`.
+   */
+  async data<T extends Record<string, unknown> = Record<string, unknown>>(): Promise<T | undefined> {
     const end = await this.endTask();
-    return end && (await end.finished()) ? end.data() : undefined;
+    return end && (await end.finished()) ? end.data<T>() : undefined;
   }
 
   /** Parameter values of the run (public artifacts of its `_parameters` task). */

@@ -50,9 +50,9 @@ export class DataArtifact extends ClientObject {
     return record;
   }
 
-  /** The decoded value (loaded on each call; `Task.get` caches). */
-  async data(): Promise<unknown> {
-    return this.task.get(this.id);
+  /** The decoded value (decoded once per task object). */
+  async data<T = unknown>(): Promise<T> {
+    return this.task.get<T>(this.id);
   }
 
   /** sha256 of the encoded bytes. */
@@ -100,12 +100,15 @@ export class Task extends ClientObject {
     return this.storedTask;
   }
 
-  /** Every public artifact's value (names starting with `_`, and `name`, are hidden). */
-  async data(): Promise<Record<string, unknown>> {
+  /**
+   * Every public artifact's value (names starting with `_`, and `name`, are hidden). Give the shape
+   * you expect for typed access: `await task.data<{ model: LinearModel }>()`.
+   */
+  async data<T extends Record<string, unknown> = Record<string, unknown>>(): Promise<T> {
     const stored = await this.stored();
     const names = Object.keys(stored.artifacts).filter((name) => !isInternalArtifact(name)).sort();
     const values = await Promise.all(names.map((name) => this.get(name)));
-    return Object.fromEntries(names.map((name, i) => [name, values[i]]));
+    return Object.fromEntries(names.map((name, i) => [name, values[i]])) as T;
   }
 
   /** One artifact's value, internal ones included; decoded once per Task object. */
