@@ -41,7 +41,7 @@ export function skippedLine(step: string, attribute: string, typeName: string, r
 }
 
 /** The task's run: its link online, its directory offline (relative to the working directory when inside it). */
-export function runLine(pathspec: string, run: { id: string; dir: string; mode: string; url?: string }, exitCode: number): string {
+export function runLine(pathspec: string, run: { id: string; dir: string; url?: string }, exitCode: number): string {
   const where = run.url ?? `offline in ${shortPath(run.dir)}`;
   const state = exitCode === 0 ? "" : " (failed)";
   return `wandb: ${pathspec} -> run ${run.id}${state}, ${where}`;

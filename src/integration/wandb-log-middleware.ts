@@ -7,7 +7,6 @@
  */
 import type { TaskMiddleware, TaskContext } from "../flow/middleware.js";
 import { init } from "../wandb/init.js";
-import { runUrl } from "../wandb/online/app-urls.js";
 import type { Run } from "../wandb/run.js";
 import { withActiveRun } from "./active-run.js";
 import { runLine, skippedLine } from "./output-lines.js";
@@ -39,11 +38,6 @@ async function startRun(ctx: TaskContext<WandbLogOptions>, label: string): Promi
     environment.print(`wandb: ${label} runs without W&B logging: its run could not start (${(error as Error).message})`);
     return undefined;
   }
-}
-
-function urlOf(run: Run): string | undefined {
-  if (run.mode !== "online" || !run.entity) return undefined;
-  return runUrl(run.settings.base_url, run.entity, run.project, run.id);
 }
 
 /** `@wandb_log`'s middleware. */
@@ -84,7 +78,7 @@ export const wandbLogMiddleware: TaskMiddleware<WandbLogOptions> = async (ctx, n
   } catch (error) {
     print(`wandb: ${label}: ${(error as Error).message}`);
   }
-  const url = urlOf(run);
-  print(runLine(ctx.pathspec, { id: run.id, dir: run.dir, mode: run.mode, ...(url ? { url } : {}) }, exitCode));
+  const url = run.url;
+  print(runLine(ctx.pathspec, { id: run.id, dir: run.dir, ...(url ? { url } : {}) }, exitCode));
   if (failure) throw failure.error;
 };

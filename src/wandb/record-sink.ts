@@ -19,6 +19,8 @@ export interface RecordSink {
    * `finish()` resolves only when every sink's `close()` has resolved.
    */
   close(): Promise<void>;
+  /** The run's page on the server, once the sink knows it (online sinks only). */
+  runUrl?(): string | undefined;
 }
 
 /** What an online backend is told about the run it will serve when it is attached. */

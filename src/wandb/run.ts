@@ -143,6 +143,15 @@ export class Run {
     return this.mode !== "disabled";
   }
 
+  /** The run's page on the W&B server, once an online sink has created the run; undefined offline. */
+  get url(): string | undefined {
+    for (const sink of this.parts.sinks) {
+      const url = sink.runUrl?.();
+      if (url) return url;
+    }
+    return undefined;
+  }
+
   /** The step the next committed row gets. */
   get currentStep(): number {
     return this.step;
