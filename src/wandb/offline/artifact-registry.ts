@@ -12,8 +12,8 @@
  * hard link, so two processes logging at once get consecutive, unique versions and lose nothing.
  */
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdirSync } from "node:fs";
-import { appendFile, link, readFile, readdir, unlink, writeFile } from "node:fs/promises";
+import { mkdirSync } from "node:fs";
+import { appendFile, link, readFile, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { ManifestV1Json } from "../artifact-digest.js";
 import { writeFileAtomicSync } from "./atomic-write.js";
@@ -164,13 +164,6 @@ export class ArtifactRegistry {
       }
     }
     return [...seen.values()];
-  }
-
-  /** Names of the collections in `project`. */
-  async collections(project: string): Promise<string[]> {
-    const dir = path.join(this.root, project);
-    if (!existsSync(dir)) return [];
-    return (await readdir(dir)).sort();
   }
 
   private async readVersions(dir: string): Promise<StoredVersion[]> {

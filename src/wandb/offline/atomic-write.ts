@@ -2,8 +2,8 @@
 import { randomUUID } from "node:crypto";
 import { renameSync, writeFileSync } from "node:fs";
 
-export function writeFileAtomicSync(file: string, data: string | Uint8Array, mode?: number): void {
+export function writeFileAtomicSync(file: string, data: string | Uint8Array): void {
   const temp = `${file}.${process.pid}.${randomUUID()}.tmp`;
-  writeFileSync(temp, data, mode === undefined ? {} : { mode });
+  writeFileSync(temp, data);
   renameSync(temp, file);
 }
