@@ -20,22 +20,31 @@ export function pathOf(key: KeyPath): string[] {
   return parts;
 }
 
+/** Own-property read: keys such as `__proto__` are data here, never the prototype. */
+function own(node: JsonTree, key: string): unknown {
+  return Object.hasOwn(node, key) ? node[key] : undefined;
+}
+
+/** Own-property write that cannot reach the prototype (a key may be `__proto__`). */
+function put(node: JsonTree, key: string, value: unknown): void {
+  Object.defineProperty(node, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
 /** Sets `path` in `tree` to `value`, creating intermediate objects. */
 export function setPath(tree: JsonTree, path: readonly string[], value: unknown): void {
   let node = tree;
   for (const part of path.slice(0, -1)) {
-    const next = node[part];
-    if (!isPlainObject(next)) node[part] = {};
-    node = node[part] as JsonTree;
+    if (!isPlainObject(own(node, part))) put(node, part, {});
+    node = own(node, part) as JsonTree;
   }
-  node[path[path.length - 1]!] = value;
+  put(node, path[path.length - 1]!, value);
 }
 
 export function getPath(tree: JsonTree, path: readonly string[]): unknown {
   let node: unknown = tree;
   for (const part of path) {
     if (!isPlainObject(node)) return undefined;
-    node = node[part];
+    node = own(node, part);
   }
   return node;
 }

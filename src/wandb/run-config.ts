@@ -36,7 +36,7 @@ export class RunConfig {
   /** Applies `values` without recording them (the initial config travels in the run record). */
   apply(values: Record<string, unknown>): ConfigRecord {
     const items = Object.entries(values).map(([key, value]) => toItem([key], value, "config"));
-    for (const [key, value] of Object.entries(values)) this.tree[key] = snapshot(value, `config.${key}`);
+    for (const [key, value] of Object.entries(values)) setPath(this.tree, [key], snapshot(value, `config.${key}`));
     return { update: items };
   }
 }

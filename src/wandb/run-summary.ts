@@ -18,7 +18,7 @@ export class RunSummary {
   /** Sets several top-level keys in one record; nothing changes if any value is unrepresentable. */
   update(values: Record<string, unknown>): void {
     const items = Object.entries(values).map(([key, value]) => toItem([key], value, "summary"));
-    for (const [key, value] of Object.entries(values)) this.tree[key] = snapshot(value, `summary.${key}`);
+    for (const [key, value] of Object.entries(values)) setPath(this.tree, [key], snapshot(value, `summary.${key}`));
     this.record({ update: items });
   }
 

@@ -105,6 +105,18 @@ describe("Run (offline)", () => {
     expect(readdirSync(path.join(root, "wandb")).length).toBe(2);
   });
 
+  it("treats a '__proto__' key as data, never as the prototype", async () => {
+    const root = tempDir();
+    const run = await init({ project: "p" }, offlineDeps(root, new ManualClock(START)));
+    run.config.update(JSON.parse('{"__proto__": {"polluted": true}}') as Record<string, unknown>);
+    run.config.set(["__proto__", "deep"], 1);
+    run.summary.set(["x", "__proto__"], 2);
+    expect(({} as Record<string, unknown>)["polluted"]).toBeUndefined();
+    expect(Object.getPrototypeOf(run.config.toJSON())).toBe(Object.prototype);
+    expect(run.config.get("__proto__")).toEqual({ polluted: true, deep: 1 });
+    await run.finish();
+  });
+
   it("rejects unrepresentable values naming the key, and changes nothing", async () => {
     const root = tempDir();
     const run = await init({ project: "p" }, offlineDeps(root, new ManualClock(START)));

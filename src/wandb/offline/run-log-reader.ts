@@ -6,7 +6,7 @@ import { readdir } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { parseExtendedJson } from "../extended-json.js";
-import { applyItems, type JsonTree } from "../key-value-tree.js";
+import { applyItems, setPath, type JsonTree } from "../key-value-tree.js";
 import type { RunRecord } from "./records.js";
 import { readTransactionLog } from "./transaction-log-reader.js";
 
@@ -65,7 +65,7 @@ export async function readLocalRun(dir: string): Promise<LocalRunData> {
         const row: Record<string, unknown> = {};
         for (const item of record.history.item ?? []) {
           const key = item.nestedKey && item.nestedKey.length > 0 ? item.nestedKey.join(".") : (item.key ?? "");
-          row[key] = parseExtendedJson(item.valueJson ?? "null");
+          setPath(row, [key], parseExtendedJson(item.valueJson ?? "null"));
         }
         data.history.push(row);
         break;
