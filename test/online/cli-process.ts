@@ -25,3 +25,29 @@ export function runCli(args: string[], env: Record<string, string>, stdin = ""):
     child.stdin.end(stdin);
   });
 }
+
+/**
+ * Runs the CLI on a real pseudo-terminal (through util-linux `script`) and types `answer` once
+ * `promptText` appears, as a person would. Returns everything the terminal showed.
+ */
+export function runCliInTerminal(args: string[], env: Record<string, string>, promptText: string, answer: string): Promise<CliResult> {
+  const command = [process.execPath, "--import", "tsx", entry, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
+  return new Promise((resolve, reject) => {
+    const child = spawn("script", ["-qec", command, "/dev/null"], {
+      env: { PATH: process.env["PATH"] ?? "", TERM: "dumb", ...env },
+      cwd: path.join(import.meta.dirname, "..", ".."),
+    });
+    let stdout = "";
+    let typed = false;
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+      if (!typed && stdout.includes(promptText)) {
+        typed = true;
+        // A moment later, as a person would type: by then the prompt has switched echo off.
+        setTimeout(() => child.stdin.write(`${answer}\r`), 200);
+      }
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr: "" }));
+  });
+}

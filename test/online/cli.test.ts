@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startProtocolServer, TEST_USER, type ProtocolServer } from "../server/protocol-server.js";
 import { tempDir } from "./artifact-fixture.js";
-import { runCli } from "./cli-process.js";
+import { runCli, runCliInTerminal } from "./cli-process.js";
 import { logDemoRuns } from "./logged-runs.js";
 
 let server: ProtocolServer;
@@ -43,6 +43,15 @@ describe("wbflow login / logout / status", () => {
     expect(readFileSync(netrc, "utf8")).not.toContain(TEST_USER.apiKey);
     const after = await runCli(["status"], env);
     expect(after.stdout).toMatch(/API key\s+not set/);
+  });
+
+  it("asks for the key on a terminal without showing it", async () => {
+    const result = await runCliInTerminal(["login"], env, "(it will not be shown): ", TEST_USER.apiKey);
+    expect(result.stdout).toContain(`Paste an API key from ${server.url}/authorize`);
+    expect(result.stdout).toContain("Logged in to");
+    expect(result.stdout).not.toContain(TEST_USER.apiKey);
+    expect(result.code).toBe(0);
+    expect(readFileSync(path.join(home, ".netrc"), "utf8")).toContain(TEST_USER.apiKey);
   });
 
   it("refuses a key the server does not know, saving nothing", async () => {

@@ -2,7 +2,7 @@
  * Runs logged through the real `init()`/`Run` in a chosen mode, identical in both modes (fixed
  * clock and run ids), so a run logged online can be compared with the same run synced later.
  */
-import { copyFileSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import "../../src/wandb/online/install.js";
 import { init } from "../../src/wandb/init.js";
@@ -72,11 +72,6 @@ export function logArtifactRecord(
     },
   };
   run.emit({ type: "artifact", artifact });
-}
-
-/** Copies a file (keeps fixtures small). */
-export function copy(from: string, to: string): void {
-  copyFileSync(from, to);
 }
 
 /**

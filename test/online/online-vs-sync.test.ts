@@ -8,6 +8,7 @@ import { syncedMarkerPath } from "../../src/wandb/sync-marker.js";
 import { tempDir } from "./artifact-fixture.js";
 import { logDemoRuns } from "./logged-runs.js";
 import { recordingTiming } from "./recording-timing.js";
+import { comparableSnapshot } from "./comparable-snapshot.js";
 
 let online: ProtocolServer;
 let synced: ProtocolServer;
@@ -26,13 +27,6 @@ afterEach(async () => {
 
 function connection(server: ProtocolServer) {
   return { baseUrl: server.url, apiKey: TEST_USER.apiKey, timing: recordingTiming() };
-}
-
-/** Snapshot without wandb-metadata.json, which records the process that wrote the run. */
-function comparable(server: ProtocolServer) {
-  const snapshot = server.state.snapshot();
-  for (const run of Object.values(snapshot.runs)) delete run.files["wandb-metadata.json"];
-  return snapshot;
 }
 
 describe("a run logged online", () => {
@@ -82,7 +76,7 @@ describe("sync of offline runs", () => {
     expect(results.map((r) => r.status)).toEqual(["synced", "synced"]);
     expect(results[0]!.url).toBe(`${synced.url}/${TEST_USER.entity}/proj/runs/prep0001`);
     expect(synced.rejectedDocuments).toEqual([]);
-    expect(comparable(synced)).toEqual(comparable(online));
+    expect(comparableSnapshot(synced)).toEqual(comparableSnapshot(online));
 
     // a second sync uploads nothing
     const before = synced.requests.length;
@@ -113,7 +107,7 @@ describe("sync of offline runs", () => {
     synced.faults.clear();
     const second = await syncRuns({ allIn: path.join(root, "wandb"), connection: connection(synced), notify: () => undefined });
     expect(second.map((r) => r.status)).toEqual(["synced", "synced"]);
-    expect(comparable(synced)).toEqual(comparable(online));
+    expect(comparableSnapshot(synced)).toEqual(comparableSnapshot(online));
     expect(synced.state.runs).toHaveLength(2);
   });
 

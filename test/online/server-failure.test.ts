@@ -8,6 +8,7 @@ import { syncRuns } from "../../src/wandb/sync.js";
 import { tempDir } from "./artifact-fixture.js";
 import { logDemoRuns, startRun } from "./logged-runs.js";
 import { recordingTiming } from "./recording-timing.js";
+import { comparableSnapshot } from "./comparable-snapshot.js";
 
 let server: ProtocolServer;
 let reference: ProtocolServer;
@@ -22,12 +23,6 @@ afterEach(async () => {
   tuneOnlineRuns({});
   await Promise.all([server.close(), reference.close()]);
 });
-
-function comparable(s: ProtocolServer) {
-  const snapshot = s.state.snapshot();
-  for (const run of Object.values(snapshot.runs)) delete run.files["wandb-metadata.json"];
-  return snapshot;
-}
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
@@ -58,7 +53,7 @@ describe("when the server fails mid-run", () => {
       notify: () => undefined,
     });
     expect(results.map((r) => r.status)).toEqual(["synced", "synced"]);
-    expect(comparable(server)).toEqual(comparable(reference));
+    expect(comparableSnapshot(server)).toEqual(comparableSnapshot(reference));
   });
 
   it("fails fast on a refused key, says how to fix it, and leaks the key nowhere", async () => {

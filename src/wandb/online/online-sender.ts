@@ -66,7 +66,6 @@ export class OnlineSender implements RecordSink {
   private readonly queue: WandbRecord[] = [];
   private draining: Promise<void> | undefined;
   private run: OnlineRunInfo | undefined;
-  private runRecord: RunRecord | undefined;
   private stream: FileStream | undefined;
   private readonly config: JsonTree = {};
   private readonly summary: JsonTree = {};
@@ -124,11 +123,6 @@ export class OnlineSender implements RecordSink {
       await this.write({ type: "exit", exit: { exitCode: 1 } });
     }
     this.stream?.stop();
-  }
-
-  /** Uses that were deferred (sync phase 1), in order. */
-  get deferredUses(): readonly UseRecord[] {
-    return this.deferred;
   }
 
   /** Sends deferred uses (sync phase 2, once every producing run exists on the server). */
@@ -230,7 +224,6 @@ export class OnlineSender implements RecordSink {
   }
 
   private async startRun(record: RunRecord): Promise<void> {
-    this.runRecord = record;
     applyItems(this.config, record.config?.update, record.config?.remove);
     applyItems(this.summary, record.summary?.update, record.summary?.remove);
     const entity = nonEmpty(record.entity) ?? this.options.defaultEntity;
@@ -255,7 +248,6 @@ export class OnlineSender implements RecordSink {
 
   private async updateRun(record: RunRecord): Promise<void> {
     applyItems(this.config, record.config?.update, record.config?.remove);
-    this.runRecord = { ...this.runRecord, ...record };
     await upsertBucket(this.options.http, { ...this.runIdentity(), ...runFields(record), config: this.config });
     this.configDirty = false;
   }
