@@ -4,6 +4,7 @@
  * UTF-8 byte order of the paths, as lowercase hex.
  */
 import { createHash } from "node:crypto";
+import { put } from "./key-value-tree.js";
 
 /** What W&B's manifest v1 holds per entry (keyed by path in `contents`). */
 export interface ManifestEntryJson {
@@ -39,6 +40,6 @@ export function artifactDigest(entries: Iterable<{ path: string; digest: string 
 /** Builds the manifest v1 document with entries in UTF-8 path order. */
 export function manifestV1(entries: Iterable<{ path: string } & ManifestEntryJson>): ManifestV1Json {
   const contents: Record<string, ManifestEntryJson> = {};
-  for (const { path, ...entry } of [...entries].sort((x, y) => compareUtf8(x.path, y.path))) contents[path] = entry;
+  for (const { path, ...entry } of [...entries].sort((x, y) => compareUtf8(x.path, y.path))) put(contents, path, entry);
   return { version: 1, storagePolicy: "wandb-storage-policy-v1", storagePolicyConfig: { storageLayout: "V2" }, contents };
 }

@@ -26,7 +26,7 @@ function own(node: JsonTree, key: string): unknown {
 }
 
 /** Own-property write that cannot reach the prototype (a key may be `__proto__`). */
-function put(node: JsonTree, key: string, value: unknown): void {
+export function put(node: JsonTree, key: string, value: unknown): void {
   Object.defineProperty(node, key, { value, writable: true, enumerable: true, configurable: true });
 }
 

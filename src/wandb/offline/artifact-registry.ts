@@ -16,6 +16,7 @@ import { mkdirSync } from "node:fs";
 import { appendFile, link, readFile, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { ManifestV1Json } from "../artifact-digest.js";
+import { put } from "../key-value-tree.js";
 import { writeFileAtomicSync } from "./atomic-write.js";
 import { withLockFile } from "./lock-file.js";
 
@@ -118,7 +119,10 @@ export class ArtifactRegistry {
     let number: number | undefined;
     const match = /^v(\d+)$/.exec(alias);
     if (match) number = Number(match[1]);
-    else number = (await readJson<Record<string, number>>(path.join(dir, "aliases.json")))?.[alias];
+    else {
+      const aliases = (await readJson<Record<string, number>>(path.join(dir, "aliases.json"))) ?? {};
+      number = Object.hasOwn(aliases, alias) ? aliases[alias] : undefined;
+    }
     const version = number === undefined ? undefined : await readJson<StoredVersion>(path.join(dir, "versions", `v${number}.json`));
     if (!version) throw new ArtifactNotFoundError(`'${name}:${alias}' of project '${project}'`, this.root);
     return version;
@@ -190,7 +194,7 @@ export class ArtifactRegistry {
   private async moveAliases(dir: string, version: number, requested: string[]): Promise<string[]> {
     const file = path.join(dir, "aliases.json");
     const map = (await readJson<Record<string, number>>(file)) ?? {};
-    for (const alias of requested) map[alias] = version;
+    for (const alias of requested) put(map, alias, version);
     writeFileAtomicSync(file, JSON.stringify(map));
     return [`v${version}`, ...Object.entries(map).filter(([, v]) => v === version).map(([alias]) => alias)];
   }
