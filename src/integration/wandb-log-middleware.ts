@@ -29,8 +29,15 @@ function parameterConfig(ctx: TaskContext, label: string, print: (line: string) 
   return config;
 }
 
+/** Whether W&B is switched off (`mode: "disabled"` in the settings or `WANDB_MODE`): then the step runs quietly unlogged. */
+function isDisabled(ctx: TaskContext<WandbLogOptions>, env: NodeJS.ProcessEnv): boolean {
+  const mode = ctx.decoratorOptions.settings?.mode ?? env["WANDB_MODE"];
+  return mode === "disabled";
+}
+
 async function startRun(ctx: TaskContext<WandbLogOptions>, label: string): Promise<Run | undefined> {
   const environment = wandbLogEnvironment();
+  if (isDisabled(ctx, environment.env())) return undefined;
   try {
     const options = taskInitOptions(ctx, parameterConfig(ctx, label, environment.print), environment.env());
     return await init(options, { env: environment.env(), ...environment.initDependencies() });

@@ -127,6 +127,23 @@ export class BrokenSaveFlow extends FlowSpec {
   expect((await runsByName(ws, "BrokenSaveFlow")).size).toBe(1);
 });
 
+test("mode 'disabled' (setting or WANDB_MODE) runs the steps without W&B and without lines", async () => {
+  ws = workspace("QuietFlow", { WANDB_MODE: "disabled" });
+  const { QuietFlow } = loadFlows(
+    `${HEADER}
+@wandb_log
+export class QuietFlow extends FlowSpec {
+  @step start() { this.x = 1; this.next(this.end); }
+  @wandb_log({ settings: { mode: "offline" } })
+  @step end() { this.y = 2; }
+}`,
+    legacy,
+  );
+  expect((await QuietFlow.run({}, { datastore: ws.datastore })).successful).toBe(true);
+  expect([...(await runsByName(ws, "QuietFlow")).keys()]).toEqual(["end/2"]);
+  expect(ws.lines.filter((line) => line.includes("start/1"))).toEqual([]);
+});
+
 test("a model whose save fails is skipped with its error, the rest is logged", async () => {
   ws = workspace("SaveFailFlow");
   const { SaveFailFlow } = loadFlows(
