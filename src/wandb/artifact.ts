@@ -51,6 +51,14 @@ export interface LoggedArtifactVersion {
   qualifiedName: string;
 }
 
+function isFileBehindLink(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false; // a dangling link
+  }
+}
+
 /** Raised when a logged (frozen) artifact is changed. */
 export class ArtifactFrozenError extends Error {
   constructor(name: string) {
@@ -105,7 +113,8 @@ export class Artifact {
       for (const child of children) {
         const full = path.join(dir, child.name);
         if (child.isDirectory()) await walk(full);
-        else if (child.isFile()) {
+        // Symlinked files are added by content; symlinked folders are not entered (no cycles), as W&B does.
+        else if (child.isFile() || (child.isSymbolicLink() && isFileBehindLink(full))) {
           const relative = path.relative(root, full).split(path.sep).join("/");
           this.addFile(full, { name: options.name ? `${options.name}/${relative}` : relative });
         }

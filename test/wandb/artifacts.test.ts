@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Api } from "../../src/wandb/api.js";
@@ -142,6 +142,19 @@ describe("logging and using artifacts offline", () => {
     // A changed file (new mtime/size) is hashed again.
     writeFileSync(file, Buffer.alloc(1024 * 1024 + 1, 7));
     expect((await store.ingest(file)).copied).toBe(true);
+  });
+
+  it("addDir keeps relative POSIX paths under a prefix, follows file links and skips folder links", async () => {
+    const root = tempDir();
+    mkdirSync(path.join(root, "d", "sub"), { recursive: true });
+    writeFileSync(path.join(root, "d", "sub", "x.txt"), "x");
+    writeFileSync(path.join(root, "outside.txt"), "o");
+    symlinkSync(path.join(root, "outside.txt"), path.join(root, "d", "link.txt"));
+    symlinkSync(path.join(root, "d"), path.join(root, "d", "loop"));
+    const artifact = new Artifact("dir", "dataset");
+    await artifact.addDir(path.join(root, "d"), { name: "data" });
+    expect(artifact.paths.sort()).toEqual(["data/link.txt", "data/sub/x.txt"]);
+    await expect(artifact.addDir(path.join(root, "missing"))).rejects.toThrow(/does not exist/);
   });
 
   it("refuses to log while a newFile() stream is still open", async () => {
