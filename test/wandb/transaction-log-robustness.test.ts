@@ -58,6 +58,13 @@ describe("transaction log robustness", () => {
     for (const cut of [...cuts].filter((c) => c >= lastStart && c <= bytes.length)) expectPrefix(bytes, cut, records, lastStart);
   });
 
+  it("a tail of zeros (allocated but never written before a crash) reads as the prefix", () => {
+    const records: WandbRecord[] = [{ num: 1, type: "run", run: { runId: "z" } }];
+    const { bytes } = buildLog(records);
+    const log = parseTransactionLog(Buffer.concat([bytes, Buffer.alloc(4096)]));
+    expect(log).toEqual({ records, tornTail: true });
+  });
+
   it("damage before the tail is an error naming the offset, not silent garbage", () => {
     const { bytes } = buildLog([
       { num: 1, type: "run", run: { runId: "a" } },

@@ -54,6 +54,10 @@ export function parseTransactionLog(data: Uint8Array, file = "<memory>"): Transa
     const checksum = view.getUint32(position, true);
     const length = view.getUint16(position + 4, true);
     const type = data[position + 6]!;
+    if (checksum === 0 && length === 0 && type === 0 && data.subarray(position).every((byte) => byte === 0)) {
+      // Zeros to the end: space a crash left allocated but unwritten.
+      return { records, tornTail: true };
+    }
     const payloadStart = position + CHUNK_HEADER_SIZE;
     if (payloadStart + length > data.length) return { records, tornTail: true };
     if (length > leftInBlock - CHUNK_HEADER_SIZE) {
