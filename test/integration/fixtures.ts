@@ -50,3 +50,6 @@ export function userSummary(run: ApiRun): Record<string, unknown> {
   const { _wandb, ...rest } = run.summary as Record<string, unknown>;
   return rest;
 }
+
+/** tslab's convention: legacy decorators, class fields assigned (not defined). */
+export const LEGACY = { mode: "legacy" as const, useDefineForClassFields: false };

@@ -3,13 +3,12 @@
  * digest dedup, and resume (cloned tasks make no W&B runs, their versions stay resolvable).
  */
 import { afterEach, expect, test } from "vitest";
-import { lineageOf, runNamed, runsByName } from "./fixtures.js";
+import { lineageOf, runNamed, runsByName, LEGACY } from "./fixtures.js";
 import { loadFlows } from "./load-flows.js";
 import { workspace, type Workspace } from "./workspace.js";
 
 let ws: Workspace;
 afterEach(() => ws.restore());
-const legacy = { mode: "legacy" as const, useDefineForClassFields: false };
 const HEADER = `
 import { FlowSpec, step, Parameter } from "wbflow";
 import { wandb_log } from "wbflow/wandb";
@@ -37,7 +36,7 @@ export class SplitFlow extends FlowSpec {
   }
   @step end() {}
 }`,
-    legacy,
+    LEGACY,
   );
   const flowRun = await SplitFlow.run({}, { datastore: ws.datastore });
   const runs = await runsByName(ws, "SplitFlow");
@@ -93,7 +92,7 @@ export class RaceFlow extends FlowSpec {
   }
   @step end() {}
 }`,
-    legacy,
+    LEGACY,
   );
   const [first, second] = await Promise.all([
     RaceFlow.run({ seed: 1 }, { datastore: ws.datastore }),
@@ -121,7 +120,7 @@ export class DedupFlow extends FlowSpec {
   @step again() { this.raw_df = aq.table({ x: [1, 2] }); this.next(this.end); }
   @step end() { this.rows = this.raw_df.numRows(); }
 }`,
-    legacy,
+    LEGACY,
   );
   await DedupFlow.run({}, { datastore: ws.datastore });
   await DedupFlow.run({}, { datastore: ws.datastore });
@@ -148,7 +147,7 @@ export class ResumeFlow extends FlowSpec {
   }
   @step end() {}
 }`,
-    legacy,
+    LEGACY,
   );
   const origin = await ResumeFlow.run({}, { datastore: ws.datastore, throwOnFailure: false });
   expect(origin.successful).toBe(false);

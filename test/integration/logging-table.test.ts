@@ -7,13 +7,12 @@ import path from "node:path";
 import { tableFromArrays } from "apache-arrow";
 import { afterEach, describe, expect, test } from "vitest";
 import { FilePath } from "../../src/codecs/index.js";
-import { artifactMissing, LINEAR_MODEL, runNamed, runsByName, userSummary } from "./fixtures.js";
+import { artifactMissing, LINEAR_MODEL, runNamed, runsByName, userSummary, LEGACY } from "./fixtures.js";
 import { loadFlows } from "./load-flows.js";
 import { workspace, type Workspace } from "./workspace.js";
 
 let ws: Workspace;
 afterEach(() => ws.restore());
-const legacy = { mode: "legacy" as const, useDefineForClassFields: false };
 
 describe("the documentation's logging behaviour table", () => {
   const flowSource = (datasets: boolean) => `
@@ -34,7 +33,7 @@ export class TableFlow extends FlowSpec {
 
   test("instance float → summary; datasets: true table → dataset artifact; locals never", async () => {
     ws = workspace("TableFlow");
-    const { TableFlow } = loadFlows(flowSource(true), legacy);
+    const { TableFlow } = loadFlows(flowSource(true), LEGACY);
     await TableFlow.run({}, { datastore: ws.datastore });
     const start = runNamed(await runsByName(ws, "TableFlow"), "start/1");
     expect(userSummary(start)).toEqual({ accuracy: 0.93 });
@@ -58,7 +57,7 @@ export class TableFlow extends FlowSpec {
 
   test("datasets: false table → nothing at all; the float still goes to the summary", async () => {
     ws = workspace("TableFlow");
-    const { TableFlow } = loadFlows(flowSource(false), legacy);
+    const { TableFlow } = loadFlows(flowSource(false), LEGACY);
     await TableFlow.run({}, { datastore: ws.datastore });
     const start = runNamed(await runsByName(ws, "TableFlow"), "start/1");
     expect(userSummary(start)).toEqual({ accuracy: 0.93 });
@@ -97,7 +96,7 @@ export class KindsFlow extends FlowSpec {
   }
   @step end() {}
 }`,
-      legacy,
+      LEGACY,
     );
     await KindsFlow.run({ lr: 0.1 }, { datastore: ws.datastore });
     const start = runNamed(await runsByName(ws, "KindsFlow"), "start/1");
@@ -150,7 +149,7 @@ export class DataFlow extends FlowSpec {
   }
   @step end() {}
 }`,
-      legacy,
+      LEGACY,
     );
     await DataFlow.run({}, { datastore: ws.datastore });
     const aqTable = await ws.api.artifact("aq_table:v0");
@@ -182,7 +181,7 @@ export class ModelFlow extends FlowSpec {
   @step start() { this.clf = new LinearModel([0.5, -1]); this.next(this.end); }
   @step end() {}
 }`,
-      legacy,
+      LEGACY,
     );
     await exports.ModelFlow.run({}, { datastore: ws.datastore });
     const clf = await ws.api.artifact("clf:latest");
@@ -209,7 +208,7 @@ export class OtherFlow extends FlowSpec {
   }
   @step end() {}
 }`,
-      legacy,
+      LEGACY,
     );
     await OtherFlow.run({}, { datastore: ws.datastore });
     const weights = await ws.api.artifact("weights:v0");

@@ -1,12 +1,11 @@
 /** One W&B run per attempt under `@retry`, and the exact lines a flow run prints. */
 import { afterEach, expect, test } from "vitest";
-import { lineageOf, runNamed, runsByName } from "./fixtures.js";
+import { lineageOf, runNamed, runsByName, LEGACY } from "./fixtures.js";
 import { loadFlows } from "./load-flows.js";
 import { workspace, type Workspace } from "./workspace.js";
 
 let ws: Workspace;
 afterEach(() => ws.restore());
-const legacy = { mode: "legacy" as const, useDefineForClassFields: false };
 
 test("each attempt of a retried task is its own run; consumers use the successful attempt's version", async () => {
   ws = workspace("RetryFlow");
@@ -27,7 +26,7 @@ export class RetryFlow extends FlowSpec {
   }
   @step end() { this.seen = this.raw_df.get("attempt", 0); }
 }`,
-    legacy,
+    LEGACY,
   );
   await RetryFlow.run({}, { datastore: ws.datastore });
   const runs = await runsByName(ws, "RetryFlow");
@@ -51,7 +50,7 @@ export class LinesFlow extends FlowSpec {
   @step start() { this.raw_df = aq.table({ x: [1, 2, 3] }); this.score = 1; this.next(this.end); }
   @step end() { this.rows = this.raw_df.numRows(); }
 }`,
-    legacy,
+    LEGACY,
   );
   const flowRun = await LinesFlow.run({}, { datastore: ws.datastore });
   const runs = await runsByName(ws, "LinesFlow");

@@ -7,13 +7,12 @@ import { afterEach, describe, expect, test } from "vitest";
 import { FlowDefinitionError } from "../../src/flow/errors.js";
 import { NoActiveRunError, run as activeRun } from "../../src/integration/active-run.js";
 import { wandbRunsOf } from "../../src/integration/flow-run-runs.js";
-import { artifactMissing, lineageOf, runNamed, runsByName, userSummary } from "./fixtures.js";
+import { artifactMissing, lineageOf, runNamed, runsByName, userSummary, LEGACY } from "./fixtures.js";
 import { COMPILE_MODES, loadFlows } from "./load-flows.js";
 import { workspace, type Workspace } from "./workspace.js";
 
 let ws: Workspace;
 afterEach(() => ws?.restore());
-const legacy = { mode: "legacy" as const, useDefineForClassFields: false };
 const HEADER = `
 import { FlowSpec, step, Parameter, current } from "wbflow";
 import { wandb_log, run } from "wbflow/wandb";
@@ -35,7 +34,7 @@ export class FailFlow extends FlowSpec {
   }
   @step end() {}
 }`,
-    legacy,
+    LEGACY,
   );
   const flowRun = await FailFlow.run({}, { datastore: ws.datastore, throwOnFailure: false });
   expect(flowRun.successful).toBe(false);
@@ -72,7 +71,7 @@ export class OddFlow extends FlowSpec {
   @step others() { this.kept = new Opaque(7); this.next(this.end); }
   @step end() {}
 }`,
-    legacy,
+    LEGACY,
   );
   const flowRun = await exports.OddFlow.run({}, { datastore: ws.datastore });
   expect(flowRun.successful).toBe(true);
@@ -98,7 +97,7 @@ export class FnFlow extends FlowSpec {
   @step start() { this.callback = () => 1; this.score = 1; this.next(this.end); }
   @step end() {}
 }`,
-    legacy,
+    LEGACY,
   );
   const flowRun = await FnFlow.run({}, { datastore: ws.datastore, throwOnFailure: false });
   expect(ws.lines.filter((line) => line.includes("did not log"))).toEqual([
@@ -119,7 +118,7 @@ export class BrokenSaveFlow extends FlowSpec {
   @wandb_log({ settings: { project: "not/allowed" } })
   @step end() { this.done = true; }
 }`,
-    legacy,
+    LEGACY,
   );
   const flowRun = await BrokenSaveFlow.run({}, { datastore: ws.datastore });
   expect(flowRun.successful).toBe(true);
@@ -137,7 +136,7 @@ export class QuietFlow extends FlowSpec {
   @wandb_log({ settings: { mode: "offline" } })
   @step end() { this.y = 2; }
 }`,
-    legacy,
+    LEGACY,
   );
   expect((await QuietFlow.run({}, { datastore: ws.datastore })).successful).toBe(true);
   expect([...(await runsByName(ws, "QuietFlow")).keys()]).toEqual(["end/2"]);
@@ -159,7 +158,7 @@ export class SaveFailFlow extends FlowSpec {
   @step start() { this.model = new FragileModel(); this.accuracy = 0.9; this.next(this.end); }
   @step end() {}
 }`,
-    legacy,
+    LEGACY,
   );
   // The datastore cannot store it either (same save), so the run fails — but not because of logging.
   await SaveFailFlow.run({}, { datastore: ws.datastore, throwOnFailure: false });
@@ -184,7 +183,7 @@ export class NamesFlow extends FlowSpec {
     this.sum = this.données.numRows() + (this as any)["test score"].numRows() + this.数据.numRows();
   }
 }`,
-    legacy,
+    LEGACY,
   );
   await NamesFlow.run({}, { datastore: ws.datastore });
   const runs = await runsByName(ws, "NamesFlow");
@@ -250,7 +249,7 @@ export class SettingsFlow extends FlowSpec {
   @step join(inputs: any) { this.next(this.end); }
   @step end() {}
 }`,
-    legacy,
+    LEGACY,
   );
   const flowRun = await SettingsFlow.run({}, { datastore: ws.datastore });
   const branch = await ws.api.runs("branch-project");
@@ -267,7 +266,7 @@ export class SettingsFlow extends FlowSpec {
 
 test("project: WANDB_PROJECT when set, else the flow name (never 'uncategorized')", async () => {
   ws = workspace("from-env", { WANDB_PROJECT: "from-env" });
-  const { ProjectFlow } = loadFlows(`${HEADER}\n@wandb_log export class ProjectFlow extends FlowSpec { @step start() { this.next(this.end); } @step end() {} }`, legacy);
+  const { ProjectFlow } = loadFlows(`${HEADER}\n@wandb_log export class ProjectFlow extends FlowSpec { @step start() { this.next(this.end); } @step end() {} }`, LEGACY);
   const flowRun = await ProjectFlow.run({}, { datastore: ws.datastore });
   expect((await ws.api.runs("from-env")).length).toBe(2);
   expect(await ws.api.runs("uncategorized")).toEqual([]);
@@ -294,7 +293,7 @@ export class ActiveFlow extends FlowSpec {
   @step join(inputs: any) { this.ids = [inputs.a.myRun, inputs.b.myRun]; this.next(this.end); }
   @step end() {}
 }`,
-    legacy,
+    LEGACY,
   );
   await ActiveFlow.run({}, { datastore: ws.datastore });
   const runs = [...(await runsByName(ws, "ActiveFlow")).values()];
@@ -309,7 +308,7 @@ export class ActiveFlow extends FlowSpec {
 test("bad options fail when the flow is defined, naming the option", () => {
   ws = workspace("BadFlow");
   const define = (options: string) =>
-    loadFlows(`${HEADER}\nexport class BadFlow extends FlowSpec { @wandb_log(${options}) @step start() { this.next(this.end); } @step end() {} }`, legacy);
+    loadFlows(`${HEADER}\nexport class BadFlow extends FlowSpec { @wandb_log(${options}) @step start() { this.next(this.end); } @step end() {} }`, LEGACY);
   expect(() => define(`{ dataset: true }`)).toThrow(FlowDefinitionError);
   expect(() => define(`{ dataset: true }`)).toThrow(/unknown option 'dataset'.*datasets, models, others, settings/);
   expect(() => define(`{ models: "yes" }`)).toThrow(/'models' must be true or false/);
