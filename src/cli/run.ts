@@ -2,7 +2,9 @@
  * `wbflow run FILE [FlowName] [--<param> value ...]`: runs a flow defined in a .ts or .js file, like
  * Metaflow's `python flow.py run`, printing one progress line per task event.
  */
+import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { tsImport } from "tsx/esm/api";
@@ -15,8 +17,8 @@ import { CliUsageError, type CliCommand } from "./command.js";
 
 const usage = `Usage: wbflow run FILE [FlowName] [options] [--<parameter> VALUE ...]
 
-Runs a flow class exported by FILE (.ts, .mts, .js or .mjs). FlowName is needed only when the file
-exports several flows. Flow parameters are given as --<name> VALUE (a boolean parameter may be given
+Runs a flow class defined (or exported) by FILE (.ts, .mts, .js or .mjs). FlowName is needed only
+when the file has several flows. Flow parameters are given as --<name> VALUE (a boolean parameter may be given
 as a bare --<name>).
 
 Options:
@@ -104,12 +106,37 @@ export function parseRunArgs(args: string[]): ParsedArgs {
   return { ...parsed, file, flowName };
 }
 
-async function importFlowFile(file: string): Promise<Record<string, unknown>> {
-  const absolute = path.resolve(file);
-  if (!existsSync(absolute)) throw new CliUsageError(`No such file: ${absolute}`);
+async function importModule(absolute: string): Promise<Record<string, unknown>> {
   const url = pathToFileURL(absolute).href;
   const isTypeScript = /\.(c|m)?tsx?$/.test(absolute);
   return (isTypeScript ? await tsImport(url, import.meta.url) : await import(url)) as Record<string, unknown>;
+}
+
+/** Names of classes declared without `export` (candidates for flows a file defines but does not export). */
+function unexportedClassNames(source: string): string[] {
+  const names = [...source.matchAll(/^([ \t]*)(export\s+(default\s+)?)?(abstract\s+)?class\s+([A-Za-z_$][\w$]*)/gm)];
+  return names.filter((m) => !m[2]).map((m) => m[5]!);
+}
+
+/**
+ * Imports a flow file. When it exports no flow class, the classes it merely defines are reached
+ * through a copy of the file (beside it, so its relative imports still work) that exports them.
+ */
+async function importFlowFile(file: string): Promise<Record<string, unknown>> {
+  const absolute = path.resolve(file);
+  if (!existsSync(absolute)) throw new CliUsageError(`No such file: ${absolute}`);
+  const exports = await importModule(absolute);
+  if (Object.values(exports).some(isFlowClass)) return exports;
+  const source = await readFile(absolute, "utf8");
+  const defined = unexportedClassNames(source);
+  if (defined.length === 0) return exports;
+  const copy = path.join(path.dirname(absolute), `.wbflow-run-${randomUUID()}-${path.basename(absolute)}`);
+  await writeFile(copy, `${source}\nexport { ${defined.join(", ")} };\n`);
+  try {
+    return await importModule(copy);
+  } finally {
+    await rm(copy, { force: true });
+  }
 }
 
 /** Picks the flow class to run from a module's exports. Exported for tests. */
@@ -119,15 +146,15 @@ export function pickFlowClass(exports: Record<string, unknown>, file: string, fl
     if (isFlowClass(value)) flows.set(value.name, value);
   }
   if (flows.size === 0) {
-    throw new CliUsageError(`${file} exports no flow class. Export it: export class MyFlow extends FlowSpec { ... }`);
+    throw new CliUsageError(`${file} defines no flow class (a class that extends FlowSpec).`);
   }
   if (flowName !== undefined) {
     const flow = flows.get(flowName);
-    if (!flow) throw new CliUsageError(`${file} exports no flow named ${flowName}. It exports: ${[...flows.keys()].join(", ")}.`);
+    if (!flow) throw new CliUsageError(`${file} has no flow named ${flowName}. Its flows: ${[...flows.keys()].join(", ")}.`);
     return flow;
   }
   if (flows.size > 1) {
-    throw new CliUsageError(`${file} exports several flows (${[...flows.keys()].join(", ")}). Name the one to run: wbflow run ${file} FlowName`);
+    throw new CliUsageError(`${file} has several flows (${[...flows.keys()].join(", ")}). Name the one to run: wbflow run ${file} FlowName`);
   }
   return [...flows.values()][0]!;
 }

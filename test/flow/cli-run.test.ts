@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -81,12 +81,29 @@ describe("wbflow run", () => {
     );
     const several = await cli(["run", file], dir);
     expect(several.code).toBe(2);
-    expect(several.stderr).toContain(`exports several flows (A, B). Name the one to run: wbflow run ${file} FlowName`);
+    expect(several.stderr).toContain(`has several flows (A, B). Name the one to run: wbflow run ${file} FlowName`);
     const unknown = await cli(["run", file, "C"], dir);
-    expect(unknown.stderr).toContain("exports no flow named C. It exports: A, B.");
+    expect(unknown.stderr).toContain("has no flow named C. Its flows: A, B.");
     const bad = await cli(["run", file, "A", "--n", "many", "--datastore", path.join(dir, "s")], dir);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("Parameter 'n' of flow A: 'many' is not a number. Pass a number such as 0.5.");
+  });
+
+  test("a flow the file defines without exporting it runs too; relative imports keep working", async () => {
+    const { dir, file } = flowFile(
+      "plain.ts",
+      `import { FlowSpec, step } from "wbflow";
+      import { greeting } from "./greeting.ts";
+      class Unexported extends FlowSpec {
+        @step start() { console.log(greeting); this.next(this.end); }
+        @step end() {}
+      }`,
+    );
+    writeFileSync(path.join(dir, "greeting.ts"), `export const greeting = "hi from a sibling module";\n`);
+    const result = await cli(["run", file, "--datastore", path.join(dir, "s")], dir);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("hi from a sibling module");
+    expect(readdirSync(dir).filter((name) => name.startsWith(".wbflow-run-"))).toEqual([]);
   });
 
   test("argument parsing", () => {
