@@ -81,19 +81,30 @@ function writeWithHyparquet(table: aq.ColumnTable): ArrayBuffer {
   });
 }
 
+/**
+ * Peak RSS (MiB) of this process since it started, from /proc/self/status VmHWM. Not
+ * `process.resourceUsage().maxRSS`: Linux carries the parent's high-water mark into a forked
+ * child's maxRSS across exec, so a child of a big bench process would report the parent's peak.
+ */
+async function childPeakMiB(): Promise<number> {
+  const status = await readFile("/proc/self/status", "utf8").catch(() => "");
+  const kib = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+  return kib === undefined ? peakRssMiB() : Number(kib) / 1024;
+}
+
 /** Child-process entry: writes the table once with one writer and prints peak RSS in MiB. */
 async function parquetMemoryChild(writer: string): Promise<void> {
   const table = bigTable();
   if (writer === "hyparquet-writer") writeWithHyparquet(table);
   else await tableToParquet(table);
-  process.stdout.write(String(peakRssMiB()));
+  process.stdout.write(String(await childPeakMiB()));
 }
 
 /** Child-process entry: stores a big file one way and prints peak RSS in MiB. */
 async function fileMemoryChild(how: string, file: string, root: string): Promise<void> {
   if (how === "datastore") await new Datastore({ root }).putValue("BenchFlow", new FilePath(file));
   else await hashingCopy(file, join(root, "copy"));
-  process.stdout.write(String(peakRssMiB()));
+  process.stdout.write(String(await childPeakMiB()));
 }
 
 /** The least any content-addressed store must do: read, hash and write the bytes once. */
