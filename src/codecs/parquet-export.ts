@@ -5,8 +5,8 @@
  * Writer: parquet-wasm 0.8.0 (Rust's arrow-rs Parquet writer compiled to WebAssembly), chosen over
  * hyparquet-writer 0.17.0 by bench/cases/store.bench.ts on a 1M-row, 4-column arquero table:
  * 3-4x faster (270 vs 1130 ms; 573 vs 1862 ms on a loaded host), ~0.6x the peak memory (311 vs
- * 500 MiB), files within 4% (12.5 vs 12.0 MiB, Snappy). It takes Arrow IPC directly, so every Arrow type maps without a
- * hand-written type table.
+ * 500 MiB), files within 4% (12.5 vs 12.0 MiB, Snappy). It takes Arrow IPC directly, so every
+ * Arrow type maps without a hand-written type table.
  */
 import { DataType, Table as ArrowTable, tableFromIPC, tableToIPC } from "apache-arrow";
 import { ColumnTable, toArrowIPC } from "arquero";
