@@ -127,7 +127,7 @@ class Scheduler {
       attemptsMade = attempt + 1;
       this.emit({ type: "task-started", ...this.eventBase(spec, attempt) });
       const last = attempt === attempts - 1;
-      result = await executeAttempt(this.run, spec, attempt, last ? catchOptions : undefined);
+      result = await executeAttempt(this.run, spec, attempt, { options: catchOptions, lastAttempt: last });
       if (result.ok) break;
       if (!last) {
         this.emit({ type: "task-retrying", ...this.eventBase(spec, attempt), error: result.error! });

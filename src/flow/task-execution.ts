@@ -75,7 +75,8 @@ export async function executeAttempt(
   run: RunContext,
   spec: TaskSpec,
   attempt: number,
-  catchOptions: DecoratorOptions | undefined,
+  /** The step's @catch options, and whether this attempt is the last, where @catch handles a failure. */
+  catching: { options: DecoratorOptions | undefined; lastAttempt: boolean },
 ): Promise<AttemptResult> {
   const key: TaskKey = taskKeyOf(run, spec.stepName, spec.taskId);
   const pathspec = pathspecOf(key);
@@ -162,7 +163,8 @@ export async function executeAttempt(
   if (state) state.closed = true;
 
   let caught = false;
-  if (failure && catchOptions && state) {
+  const catchOptions = catching.options;
+  if (failure && catchOptions && catching.lastAttempt && state) {
     caught = true;
     const variable = catchOptions.var;
     if (typeof variable === "string") state.written.set(variable, storedError(failure));

@@ -126,9 +126,9 @@ describe("@retry, @catch, @timeout, @environment", () => {
     expect(run.tasksOf("start")[0].attempts).toBe(2);
   });
 
-  test("@catch sets its variable to null when the step succeeds", async () => {
+  test("@catch sets its variable to null when the step succeeds (also before its last retry)", async () => {
     const F = flowFrom(`export class F extends FlowSpec {
-      @catchFailure({ var: "failure" }) @step start() { this.next(this.end); }
+      @catchFailure({ var: "failure" }) @retry({ times: 2 }) @step start() { this.next(this.end); }
       @step end() {}
     }`);
     expect((await (await F.run({}, { datastore: tempDatastore() })).data()).failure).toBeNull();
