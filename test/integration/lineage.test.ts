@@ -63,6 +63,34 @@ export class SplitFlow extends FlowSpec {
   expect([...producers].sort()).toEqual(shardRuns.map((r) => r.id).sort());
 });
 
+test("16 splits logging the same artifact name at once get 16 distinct versions, all used by the join", async () => {
+  ws = workspace("WideFlow");
+  const { WideFlow } = loadFlows(
+    `${HEADER}
+@wandb_log({ datasets: true })
+export class WideFlow extends FlowSpec {
+  @step start() { this.shards = Array.from({ length: 16 }, (_, i) => i); this.next(this.shard, { foreach: "shards" }); }
+  @step async shard() {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    this.part = aq.table({ shard: [this.input] });
+    this.next(this.merge);
+  }
+  @step merge(inputs: any) { this.count = inputs.reduce((n: number, input: any) => n + input.part.numRows(), 0); this.next(this.end); }
+  @step end() {}
+}`,
+    LEGACY,
+  );
+  await WideFlow.run({}, { datastore: ws.datastore, maxWorkers: 16 });
+  const runs = await ws.api.runs("WideFlow");
+  const merge = runs.find((run) => run.jobType === "merge")!;
+  const shardIds = runs.filter((run) => run.jobType === "shard").map((run) => run.id).sort();
+  expect(shardIds).toHaveLength(16);
+  const versions = await Promise.all(Array.from({ length: 16 }, (_, i) => ws.api.artifact(`part:v${i}`)));
+  expect(versions.map((v) => v.producer?.runId).sort()).toEqual(shardIds);
+  for (const version of versions) expect(lineageOf(version).consumers).toEqual([merge.id]);
+  await expect(ws.api.artifact("part:v16")).rejects.toThrow(/not found/);
+});
+
 test("two overlapping runs of one flow: each consumer uses its own producer's version, never the other's latest", async () => {
   ws = workspace("RaceFlow");
   // Both start steps finish before either train step reads raw_df, so ':latest' would be wrong for one of them.
