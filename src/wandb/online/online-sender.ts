@@ -51,7 +51,24 @@ export interface OnlineSenderOptions {
   notify?: (line: string) => void;
   /** How to upload the run later, shown if the server fails (e.g. `wbflow sync <dir>`). */
   syncHint?: string;
+  /**
+   * Live runs: a config change is upserted this long after the last change (W&B: 5 s), so a burst
+   * of changes costs one request. Sync sends the final config once at exit.
+   */
+  configDebounceMs?: number;
+  /** Starts a one-shot timer; returns its cancel function (injectable for tests). */
+  setTimer?: (ms: number, fire: () => void) => () => void;
 }
+
+/** Real one-shot timers that do not keep the process alive. */
+const realTimer = (ms: number, fire: () => void): (() => void) => {
+  const handle = setTimeout(fire, ms);
+  handle.unref();
+  return () => clearTimeout(handle);
+};
+
+/** A queue entry asking for the debounced config upsert, in order with the records. */
+const FLUSH_CONFIG = Symbol("flush config");
 
 /** The run as the server knows it, once created. */
 export interface OnlineRunInfo extends UpsertedRun {
@@ -63,7 +80,8 @@ type UseRecord = Extract<WandbRecord, { type: "artifact" } | { type: "useArtifac
 /** Sends one run's records to the server. */
 export class OnlineSender implements RecordSink {
   /** Records not handled yet, and the loop handling them (one at a time, in order). */
-  private readonly queue: WandbRecord[] = [];
+  private readonly queue: Array<WandbRecord | typeof FLUSH_CONFIG> = [];
+  private cancelConfigTimer: (() => void) | undefined;
   private draining: Promise<void> | undefined;
   private run: OnlineRunInfo | undefined;
   private stream: FileStream | undefined;
@@ -86,6 +104,10 @@ export class OnlineSender implements RecordSink {
 
   /** Queues the record; never blocks the caller and never throws (see `failure`). */
   write(record: WandbRecord): Promise<void> {
+    return this.enqueue(record);
+  }
+
+  private enqueue(record: WandbRecord | typeof FLUSH_CONFIG): Promise<void> {
     this.queue.push(record);
     // Started on a later tick, so `draining` is set before the loop can finish and clear it.
     this.draining ??= Promise.resolve().then(() => this.drain());
@@ -104,7 +126,8 @@ export class OnlineSender implements RecordSink {
       for (let i = 0; i < this.queue.length; i++) {
         if (this.failure !== undefined) continue;
         try {
-          const work = this.handle(this.queue[i]!);
+          const item = this.queue[i]!;
+          const work = item === FLUSH_CONFIG ? this.flushConfig() : this.handle(item);
           if (work) await work;
         } catch (error) {
           this.fail(error);
@@ -123,6 +146,7 @@ export class OnlineSender implements RecordSink {
       await this.write({ type: "exit", exit: { exitCode: 1 } });
     }
     this.stream?.stop();
+    this.cancelConfigTimer?.();
   }
 
   /** Sends deferred uses (sync phase 2, once every producing run exists on the server). */
@@ -135,6 +159,7 @@ export class OnlineSender implements RecordSink {
   private fail(error: unknown): void {
     this.failure = error;
     this.stream?.stop();
+    this.cancelConfigTimer?.();
     const notify = this.options.notify ?? ((line: string) => console.error(line));
     const message = error instanceof Error ? error.message : String(error);
     const later = `upload it later with \`${this.options.syncHint ?? "wbflow sync"}\``;
@@ -161,6 +186,7 @@ export class OnlineSender implements RecordSink {
         this.requireRun(record);
         applyItems(this.config, record.config.update, record.config.remove);
         this.configDirty = true;
+        if (this.options.mode === "live") this.debounceConfig();
         return;
       case "history":
         this.requireRun(record);
@@ -309,12 +335,25 @@ export class OnlineSender implements RecordSink {
     else if (use.id) await useArtifactByName(this.options.http, consumer, use.id);
   }
 
+  private debounceConfig(): void {
+    this.cancelConfigTimer?.();
+    this.cancelConfigTimer = (this.options.setTimer ?? realTimer)(this.options.configDebounceMs ?? 5_000, () => {
+      this.cancelConfigTimer = undefined;
+      void this.enqueue(FLUSH_CONFIG);
+    });
+  }
+
+  /** Upserts the complete config if it changed since the last upsert. */
+  private async flushConfig(): Promise<void> {
+    if (!this.configDirty || !this.run) return;
+    this.configDirty = false;
+    await upsertBucket(this.options.http, { ...this.runIdentity(), config: this.config });
+  }
+
   private async finish(exitCode: number): Promise<void> {
     const run = this.requireRun({ type: "exit", exit: {} });
-    if (this.configDirty) {
-      await upsertBucket(this.options.http, { ...this.runIdentity(), config: this.config });
-      this.configDirty = false;
-    }
+    this.cancelConfigTimer?.();
+    await this.flushConfig();
     await this.stream!.flush();
     await this.uploadRunFiles(run);
     await this.stream!.finish(exitCode);
