@@ -1,5 +1,5 @@
 /** The client reading runs made by the real engine (`FlowSpec.run`), not hand-written fixtures. */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { Flow, Run, Task } from "../../src/flow/client.js";
 import { flowFrom, tempDatastore } from "./helpers.js";
 
@@ -76,5 +76,60 @@ describe("client on runs made by FlowSpec.run", () => {
     const runs = await new Flow("F", { datastore }).runs();
     expect(ids(runs)).toEqual([second.runId, first.runId]);
     expect((await new Run(`F/${first.runId}`, { datastore }).data())!.m).toBe(1);
+  });
+});
+
+describe("real flows storing tables, folders and models", () => {
+  it("passes an arquero table, a folder and a random forest between steps, and the client reads them", async () => {
+    const { mkdtemp, rm, writeFile } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const folder = await mkdtemp(join(tmpdir(), "wbflow-real-folder-"));
+    await writeFile(join(folder, "notes.txt"), "hello from a folder");
+    process.env.WBFLOW_FILES_DIR = join(folder, "..", `${folder.split("/").pop()}-unpacked`);
+    onTestFinished(async () => {
+      delete process.env.WBFLOW_FILES_DIR;
+      await rm(folder, { recursive: true, force: true });
+      await rm(`${folder}-unpacked`, { recursive: true, force: true });
+    });
+    const datastore = tempDatastore();
+    const F = flowFrom(`
+      import * as aq from "arquero";
+      import { FilePath } from "wbflow";
+      import { RandomForestClassifier } from "ml-random-forest";
+      import { readFileSync } from "node:fs";
+      import { join } from "node:path";
+      export class F extends FlowSpec {
+        folder = Parameter("folder", { default: "" });
+        @step start() {
+          (this as any).rows = aq.table({ x: [0, 1, 2, 3, 0, 1, 2, 3], y: [0, 0, 1, 1, 0, 0, 1, 1] });
+          (this as any).notes = new FilePath(this.folder);
+          this.next(this.train);
+        }
+        @step train() {
+          const rows = (this as any).rows;
+          const forest = new RandomForestClassifier({ seed: 1, nEstimators: 4, maxFeatures: 1, noOOB: true });
+          forest.train(rows.array("x").map((x: number) => [x]), Array.from(rows.array("y")));
+          (this as any).model = forest;
+          (this as any).noteText = readFileSync(join((this as any).notes.path, "notes.txt"), "utf8");
+          this.next(this.end);
+        }
+        @step end() { (this as any).predictions = (this as any).model.predict([[0], [3]]); }
+      }`);
+    const handle = await F.run({ folder }, { datastore });
+    expect(handle.successful).toBe(true);
+
+    const run = (await new Flow("F", { datastore }).latestRun())!;
+    const data = (await run.data())!;
+    expect(data.predictions).toEqual([0, 1]);
+    expect(data.noteText).toBe("hello from a folder");
+    expect((data.rows as { numRows(): number }).numRows()).toBe(8);
+    const train = (await run.step("train").firstTask())!;
+    const model = await train.get<{ predict(rows: number[][]): number[] }>("model");
+    expect(model.constructor.name).toBe("RandomForestClassifier");
+    expect(model.predict([[0], [3]])).toEqual([0, 1]);
+    expect((await train.artifact("model")).pathspec).toBe(`F/${run.id}/train/${train.id}/model`);
+    expect((await (await train.artifact("notes")).record()).codec).toBe("file");
+    expect((await (await train.artifact("model")).record()).type).toBe("model ml-random-forest/RandomForestClassifier");
   });
 });
