@@ -82,3 +82,29 @@ describe("OnlineSender", () => {
     expect(server.requests).toEqual([]);
   });
 });
+
+describe("run files named by the log", () => {
+  it("uploads present files, and skips missing, escaping and pattern paths with a notice", async () => {
+    const { mkdirSync, writeFileSync } = await import("node:fs");
+    const path = await import("node:path");
+    const filesDir = tempDir();
+    mkdirSync(path.join(filesDir, "media"));
+    writeFileSync(path.join(filesDir, "media", "plot.svg"), "<svg/>");
+    const s = sender({ mode: "sync", filesDir });
+    void s.write({ type: "run", run: { runId: "files001" } });
+    void s.write({
+      type: "files",
+      files: { files: [{ path: "media/plot.svg" }, { path: "missing.txt" }, { path: "../../etc/passwd" }, { path: "*.ckpt" }] },
+    });
+    void s.write({ type: "exit", exit: {} });
+    await s.close();
+    expect(s.failure).toBeUndefined();
+    expect(stored("files001").files.get("media/plot.svg")?.toString()).toBe("<svg/>");
+    expect([...stored("files001").files.keys()].sort()).toEqual(["config.yaml", "media/plot.svg", "wandb-summary.json"]);
+    expect(notices).toHaveLength(3);
+    expect(notices.join("\n")).toMatch(/missing.txt.*missing from/);
+    expect(notices.join("\n")).toMatch(/etc\/passwd.*outside/);
+    expect(notices.join("\n")).toMatch(/\*\.ckpt.*pattern/);
+    expect(stored("files001").uploadedNotices).toEqual(new Set(["config.yaml", "wandb-summary.json", "media/plot.svg"]));
+  });
+});

@@ -360,6 +360,23 @@ export class OnlineSender implements RecordSink {
     this.finished = true;
   }
 
+  /** A file named by a `files` record, or undefined (with a notice) if it cannot be sent. */
+  private async readRunFile(filesDir: string, name: string): Promise<Buffer | undefined> {
+    const notify = this.options.notify ?? ((line: string) => console.error(line));
+    const problem = runFileProblem(name);
+    if (problem) {
+      notify(`wandb: run file "${name}" is not uploaded: ${problem}.`);
+      return undefined;
+    }
+    try {
+      return await readFile(path.join(filesDir, ...name.split("/")));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      notify(`wandb: run file "${name}" is listed in the log but missing from ${filesDir}; the rest of the run is uploaded.`);
+      return undefined;
+    }
+  }
+
   /** `config.yaml`, `wandb-summary.json` and the files named by `files` records, via createRunFiles. */
   private async uploadRunFiles(run: OnlineRunInfo): Promise<void> {
     const contents = new Map<string, Buffer>();
@@ -369,7 +386,8 @@ export class OnlineSender implements RecordSink {
     contents.set("wandb-summary.json", Buffer.from(toExtendedJson(this.summary, "summary")));
     for (const name of this.runFiles) {
       if (contents.has(name) || !this.options.filesDir) continue;
-      contents.set(name, await readFile(path.join(this.options.filesDir, ...name.split("/"))));
+      const bytes = await this.readRunFile(this.options.filesDir, name);
+      if (bytes) contents.set(name, bytes);
     }
     const targets = await createRunFiles(this.options.http, run, [...contents.keys()]);
     const headers = parseUploadHeaders(targets.uploadHeaders);
@@ -380,6 +398,13 @@ export class OnlineSender implements RecordSink {
       this.stream!.markUploaded(target.name);
     }
   }
+}
+
+/** Notice-worthy problems with a `files` entry; the rest of the run is still sent. */
+function runFileProblem(name: string): string | undefined {
+  if (name.split("/").some((part) => part === ".." || part === "") || path.isAbsolute(name)) return "it points outside the run's files/ folder";
+  if (/[*?[\]]/.test(name)) return "it is a pattern (W&B's live file globs), not a file";
+  return undefined;
 }
 
 function isUse(record: Extract<WandbRecord, { type: "artifact" } | { type: "useArtifact" }>): boolean {
