@@ -49,14 +49,30 @@ export async function buildClonePlan(
   return { originRunId, originTasks, rerunSteps };
 }
 
-/** Copies an origin task into the new run (its artifact index only; no data is rewritten). */
+/** Whether an origin task's transition is still valid in the current code's graph. */
+function agreesWithGraph(run: RunContext, stepName: string, transition: ChosenTransition | undefined): boolean {
+  const node = run.graph.nodes.get(stepName)!;
+  if (!transition) return stepName === run.graph.end;
+  if (node.type === "split-switch") return transition.targets.length === 1 && node.outFuncs.includes(transition.targets[0]!);
+  return (
+    transition.foreachVar === (node.foreachVar ?? null) &&
+    transition.targets.length === node.outFuncs.length &&
+    transition.targets.every((target, i) => target === node.outFuncs[i])
+  );
+}
+
+/**
+ * Copies an origin task into the new run (its artifact index only; no data is rewritten). Returns
+ * undefined, copying nothing, when the origin task's transition no longer fits the current graph
+ * (the code changed): that task then runs again.
+ */
 export async function cloneTask(
   run: RunContext,
   plan: ClonePlan,
   key: TaskKey,
   spec: TaskSpec,
   pathspecIndex: string,
-): Promise<{ transition: ChosenTransition | undefined; artifacts: Record<string, ArtifactRecord> }> {
+): Promise<{ transition: ChosenTransition | undefined; artifacts: Record<string, ArtifactRecord> } | undefined> {
   const originKey = plan.originTasks.get(pathspecIndex)!;
   const origin = await run.datastore.readTask(originKey);
   const read = async (name: string): Promise<unknown> => {
@@ -69,6 +85,7 @@ export async function cloneTask(
     transition = { targets: stored[0], foreachVar: stored[1] };
     if (stored[1] !== null) transition.elements = ((await read("_foreach_values")) as string[] | undefined) ?? [];
   }
+  if (!agreesWithGraph(run, spec.stepName, transition)) return undefined;
   await run.datastore.startAttempt(key, 0);
   await run.datastore.finishAttempt(key, 0, {
     artifacts: origin.artifacts,

@@ -109,8 +109,8 @@ class Scheduler {
       !this.clonePlan.rerunSteps.has(spec.stepName) &&
       spec.parents.every((p) => p === this.run.parametersTask || this.clonedTaskIds.has(p.taskId)) &&
       this.clonePlan.originTasks.has(pathspecIndex);
-    if (clonable) {
-      const cloned = await cloneTask(this.run, this.clonePlan!, key, spec, pathspecIndex);
+    const cloned = clonable ? await cloneTask(this.run, this.clonePlan!, key, spec, pathspecIndex) : undefined;
+    if (cloned) {
       this.clonedTaskIds.add(spec.taskId);
       this.record(spec, { ok: true, caught: false, error: undefined, ...cloned }, 1, true);
       this.emit({ type: "task-finished", ...this.eventBase(spec, 0), cloned: true, ...splitCount(cloned.transition) });

@@ -59,3 +59,47 @@ test("resume errors are clear", async () => {
   );
   await expect(F.resume({ datastore: store, originRunId: "123" })).rejects.toThrow(/Cannot resume flow F: run 123 was not found/);
 });
+
+test("resume re-runs, instead of cloning, tasks whose transition no longer fits the changed code", async () => {
+  const store = tempDatastore();
+  const before = flowModule(`
+    export class G extends FlowSpec {
+      @step start() { (this as any).v = 1; this.next(this.end); }
+      @step end() { throw new Error("not yet"); }
+    }`);
+  const failed = await before.G.run({}, { datastore: store }).catch((e: any) => e);
+  const after = flowModule(`
+    export const executed: string[] = [];
+    export class G extends FlowSpec {
+      @step start() { executed.push("start"); (this as any).v = 2; this.next(this.middle); }
+      @step middle() { executed.push("middle"); this.next(this.end); }
+      @step end() { executed.push("end"); }
+    }`);
+  const run = await after.G.resume({ datastore: store, originRunId: failed.runId });
+  expect(after.executed).toEqual(["start", "middle", "end"]);
+  expect(await run.artifact("v")).toBe(2);
+});
+
+test("resume of a loop clones the finished iterations and continues from the failed one", async () => {
+  const store = tempDatastore();
+  const source = (limit: number) => `
+    export const executed: number[] = [];
+    export class L extends FlowSpec {
+      @step start() { (this as any).n = 0; this.next(this.loop); }
+      @step loop() {
+        (this as any).n += 1;
+        executed.push((this as any).n);
+        if ((this as any).n === ${limit}) throw new Error("stop at " + (this as any).n);
+        (this as any).more = (this as any).n < 4 ? "again" : "done";
+        this.next({ again: this.loop, done: this.end }, { condition: "more" });
+      }
+      @step end() {}
+    }`;
+  const first = flowModule(source(3));
+  const failed = await first.L.run({}, { datastore: store }).catch((e: any) => e);
+  expect(first.executed).toEqual([1, 2, 3]);
+  const second = flowModule(source(99));
+  const run = await second.L.resume({ datastore: store, originRunId: failed.runId });
+  expect(second.executed).toEqual([3, 4]);
+  expect(await run.artifact("n")).toBe(4);
+});
