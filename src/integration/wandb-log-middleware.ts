@@ -18,11 +18,14 @@ import { TASK_METADATA_KEY, type TaskWandbRecord } from "./task-wandb-record.js"
 import { wandbLogEnvironment } from "./wandb-log-environment.js";
 import type { WandbLogOptions } from "./wandb-log-options.js";
 
-/** The flow's parameters as config values; one that JSON cannot hold is left out with a line. */
+/**
+ * The flow's parameters as config values, keyed by parameter name (`Parameter("lr")` → `lr`, even on
+ * an attribute named otherwise); one that JSON cannot hold is left out with a line.
+ */
 function parameterConfig(ctx: TaskContext, label: string, print: (line: string) => void): Record<string, unknown> {
   const config: Record<string, unknown> = {};
-  for (const name of ctx.parameterNames) {
-    const converted = toSummaryValue(ctx.parameters[name], name);
+  for (const [name, value] of Object.entries(ctx.parameters)) {
+    const converted = toSummaryValue(value, name);
     if (converted.basic) config[name] = converted.value;
     else print(skippedLine(label, name, converted.typeName, "a parameter W&B config cannot hold"));
   }

@@ -76,7 +76,7 @@ import { wandb_log } from "wbflow/wandb";
 @wandb_log
 export class KindsFlow extends FlowSpec {
   lr = Parameter("lr", { default: 0.01 });
-  epochs = Parameter("epochs", { default: 3 });
+  numEpochs = Parameter("epochs", { default: 3 });
   name = Parameter("name", { default: "baseline" });
   @step start() {
     this.n = 42;
