@@ -6,6 +6,7 @@
  * `user:<name>`. A wbflow datastore is a local folder of one user's runs; Metaflow's per-user
  * default exists for metadata services shared by a team.
  */
+import type { Datastore } from "./datastore.js";
 import type { RunInfo } from "./datastore-types.js";
 
 let current: string | null = null;
@@ -36,4 +37,15 @@ export class NamespaceMismatchError extends Error {
   constructor(pathspec: string, ns: string) {
     super(`Run('${pathspec}') is not in namespace "${ns}" (it has no tag "${ns}"). Call namespace(null) to read every run.`);
   }
+}
+
+/**
+ * Throws `NamespaceMismatchError` when a namespace is set and the run is outside it. Free when no
+ * namespace is set (the default): nothing is read.
+ */
+export async function checkRunNamespace(datastore: Datastore, flowName: string, runId: string): Promise<void> {
+  const ns = current;
+  if (ns === null) return;
+  const info = await datastore.readRun(flowName, runId).catch(() => undefined);
+  if (info && !inNamespace(info, ns)) throw new NamespaceMismatchError(`${flowName}/${runId}`, ns);
 }

@@ -2,6 +2,7 @@ import { ClientNotFoundError } from "./client-errors.js";
 import { ClientObject } from "./client-object.js";
 import { datastoreOf, type ClientOptions } from "./client-datastore.js";
 import { parentsOf, readRunGraph } from "./client-graph.js";
+import { checkRunNamespace } from "./client-namespace.js";
 import { parsePathspec } from "./client-pathspec.js";
 import { TaskNotFinishedError, type Datastore } from "./datastore.js";
 import type { ArtifactRecord, StoredTask, TaskKey } from "./datastore-types.js";
@@ -243,6 +244,7 @@ export class Task extends ClientObject {
   }
 
   private async readStored(): Promise<StoredTask> {
+    await checkRunNamespace(this.datastore, this.key.flowName, this.key.runId);
     try {
       return await this.datastore.readTask(this.key, this.attempt);
     } catch (error) {

@@ -198,8 +198,11 @@ describe("client: namespaces, tags and printing", () => {
     expect(await new Flow("OtherFlow", { datastore }).runs()).toEqual([]);
     await expect(new Run("OtherFlow/1", { datastore }).info()).rejects.toThrow(NamespaceMismatchError);
     await expect(new Run("OtherFlow/1", { datastore }).info()).rejects.toThrow(/not in namespace "nightly".*namespace\(null\)/);
+    await writeRun(datastore, { flowName: "OtherFlow", runId: "2", createdAt: 6, tasks: [{ step: "start", taskId: "1", values: { x: 1 } }] });
+    await expect(new Task("OtherFlow/2/start/1", { datastore }).data()).rejects.toThrow(NamespaceMismatchError);
     namespace("user:ada");
     expect((await new Run("OtherFlow/1", { datastore }).info()).runId).toBe("1");
+    expect(await new Task("OtherFlow/2/start/1", { datastore }).data()).toEqual({ x: 1 });
     expect(() => namespace("")).toThrow(/namespace\(\) takes a tag/);
   });
 
