@@ -133,3 +133,19 @@ describe("artifact upload", () => {
     });
   }
 });
+
+describe("using an exact version", () => {
+  it("falls back to the digest when a remembered server id is unknown to the server", async () => {
+    const { ArtifactIdCache } = await import("../../src/wandb/online/artifact-id-cache.js");
+    const { useArtifactVersion } = await import("../../src/wandb/online/artifact-use.js");
+    const cache = new ArtifactIdCache();
+    const upload = artifactFromFiles(dir, base, { "a.txt": "exact" });
+    const logged = await uploadArtifact(http, upload);
+    cache.remember(server.url, ENTITY, "p", "raw_df", upload.digest, "QXJ0aWZhY3Q6OTk5OQ=="); // stale id
+    const used = await useArtifactVersion(http, cache, { entity: ENTITY, project: "p", runId: "consumer" }, upload, {});
+    expect(used).toBe(logged.id);
+    expect(server.state.consumersOf(logged.id)).toEqual([`${ENTITY}/p/consumer`]);
+    expect(cache.lookup(server.url, ENTITY, "p", "raw_df", upload.digest)).toBe(logged.id);
+    expect(server.state.snapshot().artifacts[`${ENTITY}/p/raw_df`]).toHaveLength(1);
+  });
+});

@@ -14,6 +14,10 @@ export class ArtifactIdCache {
     this.ids.set(ArtifactIdCache.key(baseUrl, entity, project, name, digest), id);
   }
 
+  forget(baseUrl: string, entity: string, project: string, name: string, digest: string): void {
+    this.ids.delete(ArtifactIdCache.key(baseUrl, entity, project, name, digest));
+  }
+
   lookup(baseUrl: string, entity: string, project: string, name: string, digest: string): string | undefined {
     return this.ids.get(ArtifactIdCache.key(baseUrl, entity, project, name, digest));
   }

@@ -3,7 +3,7 @@
  * an `artifact` record logged for use (`useAfterCommit`: the exact version, by digest) and a
  * `use_artifact` record naming `[entity/][project/]name:alias` (resolved through the server).
  */
-import { WandbNotFoundError } from "./api-errors.js";
+import { WandbGraphQLError, WandbNotFoundError } from "./api-errors.js";
 import { artifactByName, useArtifactById } from "./artifact-operations.js";
 import type { ArtifactIdCache } from "./artifact-id-cache.js";
 import { uploadArtifact, type ArtifactUpload, type ArtifactUploadOptions } from "./artifact-uploader.js";
@@ -29,15 +29,21 @@ export async function useArtifactVersion(
 ): Promise<string> {
   const known = cache.lookup(http.baseUrl, artifact.entity, artifact.project, artifact.name, artifact.digest);
   if (known !== undefined) {
-    await useArtifactById(http, {
-      entityName: run.entity,
-      projectName: run.project,
-      runName: run.runId,
-      artifactID: known,
-      artifactEntityName: artifact.entity,
-      artifactProjectName: artifact.project,
-    });
-    return known;
+    try {
+      await useArtifactById(http, {
+        entityName: run.entity,
+        projectName: run.project,
+        runName: run.runId,
+        artifactID: known,
+        artifactEntityName: artifact.entity,
+        artifactProjectName: artifact.project,
+      });
+      return known;
+    } catch (error) {
+      // The server no longer knows that id (e.g. the version was deleted): go through the digest.
+      if (!(error instanceof WandbGraphQLError)) throw error;
+      cache.forget(http.baseUrl, artifact.entity, artifact.project, artifact.name, artifact.digest);
+    }
   }
   const logged = await uploadArtifact(http, { ...artifact, runId: null, useAfterCommit: { runId: run.runId } }, options);
   cache.remember(http.baseUrl, artifact.entity, artifact.project, artifact.name, artifact.digest, logged.id);
