@@ -80,7 +80,16 @@ export async function syncRuns(options: SyncOptions): Promise<SyncedRun[]> {
   }
   loaded.sort((a, b) => a.startMs - b.startMs || a.source.logPath.localeCompare(b.source.logPath));
 
-  const http = new WandbHttpClient(options.connection);
+  let warnedSlow = false;
+  const http = new WandbHttpClient({
+    ...options.connection,
+    onRetry: (event) => {
+      options.connection.onRetry?.(event);
+      if (warnedSlow) return;
+      warnedSlow = true;
+      notify(`wandb: ${options.connection.baseUrl} did not answer a ${event.policy} request (${event.reason}); retrying.`);
+    },
+  });
   const senders: Array<{ item: Loaded; sender: OnlineSender }> = [];
   // Phase 1: every run with its history, files and produced artifacts; uses wait.
   for (const item of loaded) {

@@ -38,6 +38,15 @@ describe("viewer and login verification", () => {
   });
 });
 
+describe("login against a host that does not answer", () => {
+  it("gives up after three tries instead of W&B's twenty", async () => {
+    server.faults.inject({ route: "graphql", operationName: "Viewer" }, { kind: "reset" }, 10);
+    const timing = recordingTiming();
+    await expect(verifyApiKey(server.url, TEST_USER.apiKey, timing)).rejects.toBeInstanceOf(WandbUnreachableError);
+    expect(timing.sleeps).toHaveLength(2);
+  });
+});
+
 describe("retries", () => {
   it("retries 500s, resets and 429 (honouring Retry-After) and then succeeds", async () => {
     server.faults.inject({ route: "graphql", operationName: "Viewer" }, { kind: "status", status: 500 });

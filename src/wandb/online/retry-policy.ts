@@ -36,6 +36,14 @@ export const GRAPHQL_RETRY_POLICY: RetryPolicy = {
   retriesStatus: defaultRetries,
 };
 
+/** Login checks: a person is waiting, so a host that does not answer fails after three tries. */
+export const LOGIN_RETRY_POLICY: RetryPolicy = {
+  ...GRAPHQL_RETRY_POLICY,
+  name: "login",
+  maxAttempts: 3,
+  attemptTimeoutMs: 20_000,
+};
+
 /** upsertBucket: like GraphQL, but 409 (a concurrent upsert) is retried. */
 export const UPSERT_RETRY_POLICY: RetryPolicy = {
   ...GRAPHQL_RETRY_POLICY,

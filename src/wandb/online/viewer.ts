@@ -3,7 +3,7 @@ import { WandbAuthError } from "./api-errors.js";
 import { graphqlRequest } from "./graphql-client.js";
 import { WandbHttpClient } from "./http-client.js";
 import type { NetworkTiming } from "./network-timing.js";
-import { GRAPHQL_RETRY_POLICY } from "./retry-policy.js";
+import { GRAPHQL_RETRY_POLICY, LOGIN_RETRY_POLICY, type RetryPolicy } from "./retry-policy.js";
 
 const VIEWER = `query Viewer {
   viewer { id entity username email flags teams { edges { node { name } } } }
@@ -28,8 +28,8 @@ interface ViewerData {
 }
 
 /** Asks the server who the client's key belongs to. Throws `WandbAuthError` if it belongs to no one. */
-export async function queryViewer(http: WandbHttpClient): Promise<ViewerInfo> {
-  const data = await graphqlRequest<ViewerData>(http, VIEWER, {}, GRAPHQL_RETRY_POLICY);
+export async function queryViewer(http: WandbHttpClient, policy: RetryPolicy = GRAPHQL_RETRY_POLICY): Promise<ViewerInfo> {
+  const data = await graphqlRequest<ViewerData>(http, VIEWER, {}, policy);
   const viewer = data.viewer;
   if (!viewer) {
     throw new WandbAuthError(
@@ -47,9 +47,9 @@ export async function queryViewer(http: WandbHttpClient): Promise<ViewerInfo> {
 
 /**
  * Verifies `apiKey` against the server at `host` (its API base URL) for `wbflow login`.
- * A refused key fails fast (no retries); an unreachable server fails after a few quick retries.
+ * A refused key fails fast (no retries); a server that does not answer fails after three tries.
  */
 export async function verifyApiKey(host: string, apiKey: string, timing?: NetworkTiming): Promise<ViewerInfo> {
   const http = new WandbHttpClient({ baseUrl: host, apiKey, ...(timing ? { timing } : {}) });
-  return queryViewer(http);
+  return queryViewer(http, LOGIN_RETRY_POLICY);
 }
