@@ -10,7 +10,7 @@ export * from "./wandb/settings.js";
 export { announceOfflineOnce, offlineNoticeText } from "./wandb/offline-notice.js";
 export { registerOnlineBackend, onlineBackend, OnlineBackendMissingError, type OnlineBackendFactory } from "./wandb/online-backend.js";
 export { TransactionLogWriter } from "./wandb/offline/transaction-log-writer.js";
-export { readTransactionLog, parseTransactionLog, TransactionLogCorruptError, type TransactionLog } from "./wandb/offline/transaction-log-reader.js";
+export { readTransactionLog, parseTransactionLog, transactionLogRecords, TransactionLogCorruptError, type TransactionLog } from "./wandb/offline/transaction-log-reader.js";
 export { init, WandbDisabledError, type InitOptions, type InitDependencies } from "./wandb/init.js";
 export { Run, RunFinishedError, type LogOptions } from "./wandb/run.js";
 export { RunConfig } from "./wandb/run-config.js";

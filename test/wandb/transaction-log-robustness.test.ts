@@ -1,10 +1,10 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { init } from "../../src/wandb/init.js";
 import { FILE_HEADER, frameRecord } from "../../src/wandb/offline/log-format.js";
 import { encodeRecord, type WandbRecord } from "../../src/wandb/offline/records.js";
-import { TransactionLogCorruptError, parseTransactionLog } from "../../src/wandb/offline/transaction-log-reader.js";
+import { TransactionLogCorruptError, parseTransactionLog, readTransactionLog } from "../../src/wandb/offline/transaction-log-reader.js";
 import { ManualClock, offlineDeps, tempDir } from "./helpers/fixtures.js";
 
 function buildLog(records: WandbRecord[]): { bytes: Buffer; lastStart: number } {
@@ -56,6 +56,24 @@ describe("transaction log robustness", () => {
     for (const block of [32768, 65536, 98304]) for (let d = -9; d <= 9; d++) cuts.add(block + d);
     cuts.add(bytes.length);
     for (const cut of [...cuts].filter((c) => c >= lastStart && c <= bytes.length)) expectPrefix(bytes, cut, records, lastStart);
+  });
+
+  it("the file reader streams block by block across 1 MiB reads and agrees with the in-memory parser", async () => {
+    const records: WandbRecord[] = [{ num: 1, type: "header", header: {} }];
+    for (let i = 2; i < 60; i++) {
+      records.push({ num: i, type: "history", history: { item: [{ key: "blob", valueJson: JSON.stringify(String(i).repeat(20_000 + i * 997)) }] } });
+    }
+    const { bytes } = buildLog(records);
+    expect(bytes.length).toBeGreaterThan(3 * 1024 * 1024);
+    const dir = tempDir();
+    const whole = path.join(dir, "whole.wandb");
+    writeFileSync(whole, bytes);
+    expect(await readTransactionLog(whole)).toEqual({ records, tornTail: false });
+    for (const cut of [1024 * 1024, 1024 * 1024 + 5, 2 * 1024 * 1024 - 3, bytes.length - 1]) {
+      const file = path.join(dir, `cut-${cut}.wandb`);
+      writeFileSync(file, bytes.subarray(0, cut));
+      expect(await readTransactionLog(file)).toEqual(parseTransactionLog(bytes.subarray(0, cut)));
+    }
   });
 
   it("a tail of zeros (allocated but never written before a crash) reads as the prefix", () => {

@@ -8,7 +8,7 @@ import path from "node:path";
 import { parseExtendedJson } from "../extended-json.js";
 import { applyItems, setPath, type JsonTree } from "../key-value-tree.js";
 import type { RunRecord } from "./records.js";
-import { readTransactionLog } from "./transaction-log-reader.js";
+import { transactionLogRecords } from "./transaction-log-reader.js";
 
 /** A run as read back from its offline directory. */
 export interface LocalRunData {
@@ -45,10 +45,9 @@ export function runIdOfDir(dir: string): string {
 
 export async function readLocalRun(dir: string): Promise<LocalRunData> {
   const id = runIdOfDir(dir);
-  const { records } = await readTransactionLog(path.join(dir, `run-${id}.wandb`));
   const data: LocalRunData = { id, dir, tags: [], config: {}, summary: {}, history: [], state: "running" };
   let run: RunRecord | undefined;
-  for (const record of records) {
+  for await (const record of transactionLogRecords(path.join(dir, `run-${id}.wandb`))) {
     switch (record.type) {
       case "run":
         run = { ...run, ...record.run };

@@ -109,7 +109,7 @@ function readScalar(reader: ProtoReader, kind: ScalarKind): unknown {
     case "string":
       return reader.string();
     case "bytes":
-      return reader.bytes().slice();
+      return new Uint8Array(reader.bytes()); // a copy, even when the input is a Node Buffer
     case "bool":
       return reader.varint() !== 0;
     case "int":
