@@ -63,6 +63,33 @@ export class SplitFlow extends FlowSpec {
   expect([...producers].sort()).toEqual(shardRuns.map((r) => r.id).sort());
 });
 
+test("a branch join reading inputs.<step>.x uses each branch's version", async () => {
+  ws = workspace("BranchFlow");
+  const { BranchFlow } = loadFlows(
+    `${HEADER}
+@wandb_log({ datasets: true })
+export class BranchFlow extends FlowSpec {
+  @step start() { this.next(this.left, this.right); }
+  @step left() { this.features = aq.table({ side: ["left"] }); this.next(this.join); }
+  @step right() { this.features = aq.table({ side: ["right", "right"] }); this.next(this.join); }
+  @step join(inputs: any) {
+    this.rows = inputs.left.features.numRows() + inputs.right.features.numRows();
+    this.next(this.end);
+  }
+  @step end() {}
+}`,
+    LEGACY,
+  );
+  await BranchFlow.run({}, { datastore: ws.datastore });
+  const runs = await ws.api.runs("BranchFlow");
+  const byJob = (jobType: string) => runs.find((run) => run.jobType === jobType)!;
+  expect(byJob("join").summary).toMatchObject({ rows: 3 });
+  const versions = await Promise.all(["v0", "v1"].map((v) => ws.api.artifact(`features:${v}`)));
+  expect(versions.map((v) => lineageOf(v)).sort((a, b) => a.producer!.localeCompare(b.producer!))).toEqual(
+    [byJob("left").id, byJob("right").id].sort().map((producer) => ({ producer, consumers: [byJob("join").id] })),
+  );
+});
+
 test("16 splits logging the same artifact name at once get 16 distinct versions, all used by the join", async () => {
   ws = workspace("WideFlow");
   const { WideFlow } = loadFlows(
