@@ -84,17 +84,17 @@ export async function executeAttempt(
   const node = run.graph.nodes.get(spec.stepName)!;
   const isJoin = node.argumentCount > 0;
   const startedAt = Date.now();
+  // The attempt record is written while the task loads and runs; it is awaited before the outcome
+  // is stored, so a finished attempt always has its start record.
   const attemptStarted = run.datastore.startAttempt(key, attempt);
+  attemptStarted.catch(() => undefined); // awaited (and reported) below
 
   const output: CapturedOutput = { stdout: [], stderr: [] };
   const metadata: Record<string, unknown> = {};
   let state: TaskState | undefined;
   let failure: Error | undefined;
   try {
-    const [start] = await Promise.all([
-      loadStart(run, spec, isJoin, step.loadPlan, new DecodeCache(run.datastore, run.flowName)),
-      attemptStarted,
-    ]);
+    const start = await loadStart(run, spec, isJoin, step.loadPlan, new DecodeCache(run.datastore, run.flowName));
     state = new TaskState({
       definition: run.definition,
       graph: run.graph,
@@ -177,7 +177,7 @@ export async function executeAttempt(
     state.written.set(catchOptions.var, null);
   }
 
-  await attemptStarted; // also when loading failed: the attempt must exist before it is finished
+  await attemptStarted;
   // The engine's values are stored alongside the user's, assuming the outcome so far; if storing a
   // user value fails, the task fails and they are stored again with the failure.
   const outcome = () => {
