@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { appendFile, mkdir, readdir, readFile, rm } from "node:fs/promises";
+import { appendFile, mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { codecById, encodeValue } from "../codecs/index.js";
 import { writeFileAtomic } from "../codecs/atomic-write.js";
@@ -141,11 +141,21 @@ export class Datastore {
     return text?.trim() || undefined;
   }
 
-  /** Marks an attempt as started; from now on older attempts of the task are hidden. */
+  /**
+   * Marks an attempt as started; from now on older attempts of the task are hidden. Starting an
+   * attempt number again begins it afresh: its done marker goes first, then its index and logs.
+   */
   async startAttempt(task: TaskKey, attempt: number): Promise<void> {
     checkAttempt(attempt);
+    const directory = this.taskDir(task);
+    const attemptFile = join(directory, `${attempt}.attempt.json`);
+    if (await stat(attemptFile).then(() => true, () => false)) {
+      for (const suffix of ["done", "data.json", "stdout.log", "stderr.log"]) {
+        await rm(join(directory, `${attempt}.${suffix}`), { force: true });
+      }
+    }
     const startedAt = this.now();
-    await writeFileAtomic(join(this.taskDir(task), `${attempt}.attempt.json`), JSON.stringify({ attempt, startedAt }));
+    await writeFileAtomic(attemptFile, JSON.stringify({ attempt, startedAt }));
     this.attemptStarts.set(`${pathspecOf(task)}#${attempt}`, startedAt);
   }
 
