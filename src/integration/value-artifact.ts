@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { ColumnTable } from "arquero";
-import { encodeValue, saveModel, tableToParquet } from "../codecs/index.js";
+import { encodeValue, saveModel, tableToParquet, type ExportableTable } from "../codecs/index.js";
 import { Artifact } from "../wandb/artifact.js";
 import type { ArtifactKind, ValueKind } from "./value-kind.js";
 
@@ -62,48 +62,62 @@ function jsonView(value: unknown): string | undefined {
   }
 }
 
+type Base = Pick<WbflowArtifactMetadata, "attribute" | "pathspec">;
+
+async function tableArtifact(name: string, base: Base, table: ExportableTable, scratch: string): Promise<Artifact> {
+  const file = `${name}.parquet`;
+  const parquet = await tableToParquet(table);
+  await writeFile(path.join(scratch, file), parquet.bytes);
+  const wbflow: WbflowArtifactMetadata = { ...base, form: "table", library: table instanceof ColumnTable ? "arquero" : "arrow", file };
+  const artifact = new Artifact(name, "dataset", { metadata: { wbflow, schema: parquet.schema, shape: [parquet.numRows, parquet.numCols] } });
+  artifact.addFile(path.join(scratch, file));
+  return artifact;
+}
+
+async function pathArtifact(name: string, base: Base, source: string): Promise<Artifact> {
+  const isFolder = (await stat(source)).isDirectory();
+  const entry = path.basename(source);
+  const wbflow: WbflowArtifactMetadata = { ...base, form: isFolder ? "folder" : "file", entry };
+  const artifact = new Artifact(name, "dataset", { metadata: { wbflow } });
+  if (isFolder) await artifact.addDir(source, { name: entry });
+  else artifact.addFile(source, { name: entry });
+  return artifact;
+}
+
+async function modelArtifact(name: string, base: Base, model: unknown, scratch: string): Promise<Artifact> {
+  const modelType = await saveModel(model, scratch);
+  const wbflow: WbflowArtifactMetadata = { ...base, form: "model", modelType };
+  const artifact = new Artifact(name, "model", { metadata: { wbflow } });
+  await artifact.addDir(scratch);
+  return artifact;
+}
+
+async function encodedArtifact(name: string, base: Base, type: ArtifactKind, value: unknown, scratch: string): Promise<Artifact> {
+  const file = `${name}.bin`;
+  const codec = await writeEncoded(path.join(scratch, file), value);
+  const wbflow: WbflowArtifactMetadata = { ...base, form: "encoded", codec, file };
+  const artifact = new Artifact(name, type, { metadata: { wbflow } });
+  artifact.addFile(path.join(scratch, file));
+  const json = jsonView(value);
+  if (json !== undefined) {
+    await writeFile(path.join(scratch, `${name}.json`), json);
+    artifact.addFile(path.join(scratch, `${name}.json`));
+  }
+  return artifact;
+}
+
 /** Builds the artifact for one value (throws UnserializableValueError / ModelTypeError when it cannot). */
 export async function buildArtifact(source: ArtifactSource): Promise<BuiltArtifact> {
   const scratch = await mkdtemp(path.join(tmpdir(), "wbflow-wandb-log-"));
   const cleanup = () => rm(scratch, { recursive: true, force: true });
+  const { classified, name } = source;
+  const base: Base = { attribute: source.attribute, pathspec: source.pathspec };
   try {
-    const base = { attribute: source.attribute, pathspec: source.pathspec };
-    const { classified, name } = source;
     let artifact: Artifact;
-    if (classified.kind === "dataset" && classified.form === "table") {
-      const file = `${name}.parquet`;
-      const parquet = await tableToParquet(classified.table);
-      await writeFile(path.join(scratch, file), parquet.bytes);
-      const library = classified.table instanceof ColumnTable ? "arquero" : "arrow";
-      const wbflow: WbflowArtifactMetadata = { ...base, form: "table", library, file };
-      artifact = new Artifact(name, "dataset", {
-        metadata: { wbflow, schema: parquet.schema, shape: [parquet.numRows, parquet.numCols] },
-      });
-      artifact.addFile(path.join(scratch, file));
-    } else if (classified.kind === "dataset" && classified.form === "path") {
-      const isFolder = (await stat(classified.path)).isDirectory();
-      const entry = path.basename(classified.path);
-      const wbflow: WbflowArtifactMetadata = { ...base, form: isFolder ? "folder" : "file", entry };
-      artifact = new Artifact(name, "dataset", { metadata: { wbflow } });
-      if (isFolder) await artifact.addDir(classified.path, { name: entry });
-      else artifact.addFile(classified.path, { name: entry });
-    } else if (classified.kind === "model") {
-      const modelType = await saveModel(source.value, scratch);
-      const wbflow: WbflowArtifactMetadata = { ...base, form: "model", modelType };
-      artifact = new Artifact(name, "model", { metadata: { wbflow } });
-      await artifact.addDir(scratch);
-    } else {
-      const file = `${name}.bin`;
-      const codec = await writeEncoded(path.join(scratch, file), source.value);
-      const wbflow: WbflowArtifactMetadata = { ...base, form: "encoded", codec, file };
-      artifact = new Artifact(name, source.kind, { metadata: { wbflow } });
-      artifact.addFile(path.join(scratch, file));
-      const json = jsonView(source.value);
-      if (json !== undefined) {
-        await writeFile(path.join(scratch, `${name}.json`), json);
-        artifact.addFile(path.join(scratch, `${name}.json`));
-      }
-    }
+    if (classified.kind === "dataset" && classified.form === "table") artifact = await tableArtifact(name, base, classified.table, scratch);
+    else if (classified.kind === "dataset") artifact = await pathArtifact(name, base, classified.path);
+    else if (classified.kind === "model") artifact = await modelArtifact(name, base, source.value, scratch);
+    else artifact = await encodedArtifact(name, base, source.kind, source.value, scratch);
     return { artifact, cleanup };
   } catch (error) {
     await cleanup();
