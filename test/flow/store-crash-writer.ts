@@ -3,7 +3,7 @@
  * killed. Each task's value is derived from its id so the parent can check what it reads back.
  * Prints "writing <taskId>" before storing each task's values and "finishing <taskId>" before its
  * index and done marker, so the parent can kill it in either phase.
- * Usage: writer <root> <runId>
+ * Usage: writer <root> <runId> [taskCount]: with a count it stops after that many tasks.
  */
 import { Datastore } from "../../src/flow/datastore.js";
 
@@ -11,6 +11,7 @@ const root = process.argv[2]!;
 const store = new Datastore({ root });
 const flowName = "CrashFlow";
 const runId = process.argv[3]!;
+const taskCount = process.argv[4] === undefined ? Infinity : Number(process.argv[4]);
 
 /** Large enough that writing it takes a while; different per task so every blob is new. */
 export function valueFor(taskId: number): Float64Array {
@@ -21,7 +22,7 @@ export function valueFor(taskId: number): Float64Array {
 
 async function main(): Promise<void> {
   await store.createRun({ flowName, runId, createdAt: 0, userName: "crash", tags: [], systemTags: [] });
-  for (let taskId = 1; ; taskId++) {
+  for (let taskId = 1; taskId <= taskCount; taskId++) {
     const key = { flowName, runId, stepName: "work", taskId: String(taskId) };
     await store.startAttempt(key, 0);
     process.stdout.write(`writing ${taskId}\n`);

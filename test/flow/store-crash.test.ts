@@ -76,4 +76,22 @@ describe("Datastore crash safety", () => {
       }
     }
   }, 60_000);
+
+  it("lets two processes store the same values into one flow at once", async () => {
+    const run = (runId: string) =>
+      new Promise<number | null>((resolve, reject) => {
+        const child = spawn(process.execPath, ["--import", "tsx", writer, root, runId, "3"], { stdio: ["ignore", "ignore", "inherit"] });
+        child.on("error", reject);
+        child.on("exit", (code) => resolve(code));
+      });
+    expect(await Promise.all([run("parallel-a"), run("parallel-b")])).toEqual([0, 0]);
+    const store = new Datastore({ root });
+    for (const runId of ["parallel-a", "parallel-b"]) {
+      for (const taskId of ["1", "2", "3"]) {
+        const stored = await store.readTask({ flowName: "CrashFlow", runId, stepName: "work", taskId });
+        const values = (await store.getValue("CrashFlow", stored.artifacts.values!)) as Float64Array;
+        expect(Buffer.from(values.buffer, values.byteOffset, values.byteLength).equals(Buffer.from(valueFor(Number(taskId)).buffer))).toBe(true);
+      }
+    }
+  }, 60_000);
 });
