@@ -39,9 +39,11 @@ describe("when the server fails mid-run", () => {
     server.faults.inject({ route: "upload" }, { kind: "reset" }, 10_000);
     const dirs = await logDemoRuns(root, "online", server.url); // finish() resolves: the offline log has it all
     expect(notices.some((n) => n.includes("retrying"))).toBe(true);
+    // The first run waits through the retries and says so; the next one stays offline at once.
     const failures = notices.filter((n) => n.includes("Nothing is lost"));
-    expect(failures).toHaveLength(2);
+    expect(failures).toHaveLength(1);
     expect(failures[0]).toContain(`wbflow sync ${dirs[0]}`);
+    expect(notices).toContainEqual(expect.stringContaining(`did not answer a moment ago, so run train001 is kept offline; upload it later with \`wbflow sync ${dirs[1]}\``));
     for (const dir of dirs) {
       const log = readdirSync(dir).find((f) => f.endsWith(".wandb"))!;
       expect(existsSync(syncedMarkerPath(path.join(dir, log)))).toBe(false);
@@ -83,6 +85,25 @@ describe("when the server fails mid-run", () => {
     const storage = server.requests.filter((r) => r.listener === "storage");
     expect(storage.length).toBeGreaterThan(0);
     expect(storage.every((r) => r.headers.authorization === undefined)).toBe(true);
+  });
+
+  it("tries the server again for runs started after the pause", async () => {
+    let now = 1_700_000_000_000;
+    const timing = { sleep: async (ms: number) => void (now += ms), now: () => now, random: () => 0.5 };
+    tuneOnlineRuns({ timing, notify: (line) => notices.push(line) });
+    const root = tempDir();
+    server.faults.inject({ route: "graphql", operationName: "UpsertBucket" }, { kind: "status", status: 503 }, 21);
+    const first = await startRun(root, "online", server.url, "pause001");
+    await first.finish();
+    const attempts = () => server.requests.filter((r) => r.path === "/graphql").length;
+    expect(attempts()).toBe(21);
+    const second = await startRun(root, "online", server.url, "pause002", {}, 1_700_000_010_000);
+    await second.finish();
+    expect(attempts()).toBe(21); // not even tried
+    now += 5 * 60_000;
+    const third = await startRun(root, "online", server.url, "pause003", {}, 1_700_000_020_000);
+    await third.finish();
+    expect(server.state.snapshot().runs[`${TEST_USER.entity}/proj/pause003`]).toMatchObject({ state: "finished" });
   });
 
   it("a run started while the server is down still logs everything locally", async () => {

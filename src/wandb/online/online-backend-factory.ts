@@ -9,7 +9,9 @@ import type { RecordSink } from "../record-sink.js";
 import type { WandbRecord } from "../offline/records.js";
 import type { Settings } from "../settings.js";
 import { markSynced } from "../sync-marker.js";
+import { WandbUnreachableError } from "./api-errors.js";
 import { WandbHttpClient } from "./http-client.js";
+import { realTiming } from "./network-timing.js";
 import { OnlineSender, type OnlineSenderOptions } from "./online-sender.js";
 import type { RunSinkContext } from "../record-sink.js";
 
@@ -25,11 +27,21 @@ export function tuneOnlineRuns(next: OnlineRunTuning): void {
   tuning = next;
 }
 
+/**
+ * Servers (by base URL) that stopped answering, with when. A flow opens a run per task: once the
+ * server is down, the next runs stay offline at once for a while instead of each waiting through
+ * every retry; after the pause the next run tries the server again.
+ */
+const unreachableSince = new Map<string, number>();
+const UNREACHABLE_PAUSE_MS = 5 * 60_000;
+
 /** A sink that forwards to the sender and marks the log synced when the sender finished cleanly. */
 class MarkingSink implements RecordSink {
   constructor(
     readonly sender: OnlineSender,
     private readonly logPath: string,
+    private readonly baseUrl: string,
+    private readonly now: () => number,
   ) {}
 
   write(record: WandbRecord): Promise<void> {
@@ -38,12 +50,22 @@ class MarkingSink implements RecordSink {
 
   async close(): Promise<void> {
     await this.sender.close();
-    if (this.sender.failure === undefined && this.sender.runInfo) await markSynced(this.logPath);
+    if (this.sender.failure instanceof WandbUnreachableError) unreachableSince.set(this.baseUrl, this.now());
+    if (this.sender.failure === undefined && this.sender.runInfo) {
+      unreachableSince.delete(this.baseUrl);
+      await markSynced(this.logPath);
+    }
   }
 
   runUrl(): string | undefined {
     return this.sender.runInfo?.url;
   }
+}
+
+/** Stands in for the sender while the server is known to be down: the run stays offline. */
+class OfflineForNowSink implements RecordSink {
+  write(): void {}
+  async close(): Promise<void> {}
 }
 
 /** Builds the online sink for one run from its settings. */
@@ -52,6 +74,15 @@ export const createOnlineSink: OnlineBackendFactory = (settings: Settings, conte
     throw new Error("W&B mode is 'online' but no API key is set; run `wbflow login` or set WANDB_API_KEY.");
   }
   const notify = tuning.notify ?? ((line: string) => console.error(line));
+  const now = (tuning.timing ?? realTiming).now;
+  const downSince = unreachableSince.get(settings.base_url);
+  if (downSince !== undefined && now() - downSince < UNREACHABLE_PAUSE_MS) {
+    notify(
+      `wandb: ${settings.base_url} did not answer a moment ago, so run ${context.runId} is kept offline; ` +
+        `upload it later with \`wbflow sync ${context.runDir}\`.`,
+    );
+    return new OfflineForNowSink();
+  }
   let warnedSlow = false;
   const http = new WandbHttpClient({
     baseUrl: settings.base_url,
@@ -75,7 +106,7 @@ export const createOnlineSink: OnlineBackendFactory = (settings: Settings, conte
     ...(tuning.artifactUpload ? { artifactUpload: tuning.artifactUpload } : {}),
     notify,
   });
-  return new MarkingSink(sender, path.join(context.runDir, `run-${context.runId}.wandb`));
+  return new MarkingSink(sender, path.join(context.runDir, `run-${context.runId}.wandb`), settings.base_url, now);
 };
 
 /** Installs the online backend (done once when `wbflow/wandb` is imported). */
