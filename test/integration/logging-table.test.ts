@@ -191,6 +191,36 @@ export class ModelFlow extends FlowSpec {
     expect(loaded).toMatchObject({ w: [0.5, -1] });
   });
 
+  test("models: a real JS library model (ml-random-forest) round-trips through its artifact", async () => {
+    ws = workspace("ForestFlow");
+    const { ForestFlow } = loadFlows(
+      `
+import { FlowSpec, step } from "wbflow";
+import { wandb_log } from "wbflow/wandb";
+import { RandomForestClassifier } from "ml-random-forest";
+@wandb_log({ models: true })
+export class ForestFlow extends FlowSpec {
+  @step start() {
+    const X = [[0, 0], [0, 1], [1, 0], [1, 1], [0.9, 0.9], [0.1, 0.2]];
+    const y = [0, 0, 1, 1, 1, 0];
+    const clf = new RandomForestClassifier({ nEstimators: 5, seed: 3, maxFeatures: 1, noOOB: true });
+    clf.train(X, y);
+    this.clf = clf;
+    this.predicted = clf.predict(X);
+    this.next(this.end);
+  }
+  @step end() {}
+}`,
+      LEGACY,
+    );
+    await ForestFlow.run({}, { datastore: ws.datastore });
+    const start = runNamed(await runsByName(ws, "ForestFlow"), "start/1");
+    const clf = await ws.api.artifact("clf:v0");
+    expect(clf.type).toBe("model");
+    const loaded = (await clf.load()) as { predict(x: number[][]): number[] };
+    expect(loaded.predict([[0, 0], [0, 1], [1, 0], [1, 1], [0.9, 0.9], [0.1, 0.2]])).toEqual(start.summary["predicted"]);
+  });
+
   test("others: anything a codec can serialize, as {name}.bin plus {name}.json", async () => {
     ws = workspace("OtherFlow");
     const { OtherFlow } = loadFlows(
