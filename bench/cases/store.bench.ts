@@ -34,6 +34,14 @@ let counter = 0;
 async function freshDir(): Promise<void> {
   workDir = await mkdtemp(join(tmpdir(), "wbflow-bench-store-"));
 }
+async function freshStore(): Promise<void> {
+  await freshDir();
+  store = new Datastore({ root: workDir });
+}
+/** Milliseconds per item of `count` items processed by `work`. */
+async function msPer(count: number, work: () => Promise<void>): Promise<number> {
+  return (await timeMs(work)) / count;
+}
 async function removeDir(): Promise<void> {
   await rm(workDir, { recursive: true, force: true });
 }
@@ -146,27 +154,24 @@ export const cases: BenchCase[] = [
     name: "store: task record (start, 7 artifacts, finish, read back)",
     unit: "ms/task",
     aim: "well under the engine's 2 ms/task budget",
-    setup: async () => {
-      await freshDir();
-      store = new Datastore({ root: workDir });
-    },
+    setup: freshStore,
     teardown: removeDir,
     baseline: {
       label: "7 × (v8.serialize + writeFile) + index writeFile",
-      run: async () =>
-        (await timeMs(async () => {
+      run: () =>
+        msPer(TASKS, async () => {
           for (let t = 0; t < TASKS; t++) {
             const dir = join(workDir, "plain", String(counter++));
             await mkdir(dir, { recursive: true });
             for (const [name, value] of Object.entries(taskArtifacts(t))) await writeFile(join(dir, name), serialize(value));
             await writeFile(join(dir, "index.json"), "{}");
           }
-        })) / TASKS,
+        }),
     },
     measured: {
       label: "Datastore start/putValue/finish/readTask",
-      run: async () =>
-        (await timeMs(async () => {
+      run: () =>
+        msPer(TASKS, async () => {
           const runId = String(counter++);
           for (let t = 0; t < TASKS; t++) {
             const key = { flowName: "BenchFlow", runId, stepName: "step", taskId: String(t) };
@@ -178,42 +183,37 @@ export const cases: BenchCase[] = [
             await store!.finishAttempt(key, 0, { artifacts, metadata: { attempt: 0 } });
             await store!.readTask(key);
           }
-        })) / TASKS,
+        }),
     },
   },
   {
     name: "store: put+get small artifact",
     unit: "µs/artifact",
     aim: "ratio ≤ 2 (content addressing costs a hash and a stat)",
-    setup: async () => {
-      await freshDir();
-      store = new Datastore({ root: workDir });
-    },
+    setup: freshStore,
     teardown: removeDir,
     baseline: {
       label: "v8.serialize + writeFile + readFile",
       run: async () =>
-        (1000 *
-          (await timeMs(async () => {
-            for (let i = 0; i < SMALL_ARTIFACTS; i++) {
-              const path = join(workDir, `plain-${counter}`);
-              await writeFile(path, serialize(smallArtifact()));
-              deserialize(await readFile(path));
-            }
-          }))) /
-        SMALL_ARTIFACTS,
+        1000 *
+        (await msPer(SMALL_ARTIFACTS, async () => {
+          for (let i = 0; i < SMALL_ARTIFACTS; i++) {
+            const path = join(workDir, `plain-${counter}`);
+            await writeFile(path, serialize(smallArtifact()));
+            deserialize(await readFile(path));
+          }
+        })),
     },
     measured: {
       label: "Datastore putValue + getValue",
       run: async () =>
-        (1000 *
-          (await timeMs(async () => {
-            for (let i = 0; i < SMALL_ARTIFACTS; i++) {
-              const stored = await store!.putValue("BenchFlow", smallArtifact());
-              await store!.getValue("BenchFlow", { ...stored, name: "x", producedBy: "BenchFlow/1/s/1" });
-            }
-          }))) /
-        SMALL_ARTIFACTS,
+        1000 *
+        (await msPer(SMALL_ARTIFACTS, async () => {
+          for (let i = 0; i < SMALL_ARTIFACTS; i++) {
+            const stored = await store!.putValue("BenchFlow", smallArtifact());
+            await store!.getValue("BenchFlow", { ...stored, name: "x", producedBy: "BenchFlow/1/s/1" });
+          }
+        })),
     },
   },
   {
