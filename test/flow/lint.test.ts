@@ -80,6 +80,12 @@ describe("lint rules, each with its message", () => {
     );
   });
 
+  test("end step calling next with no target", () => {
+    const error = lintErrorOf(`@step start() { this.next(this.end); } @step end() { (this as any).next(); }`);
+    expect(error.rule).toBe("endIsEnd");
+    expect(error.message).toBe("The end step 'end' calls this.next(...). The end step has no successors: remove the call.");
+  });
+
   test("invalid step name", () => {
     const error = lintErrorOf(`@step start() { this.next(this._private); } @step _private() { this.next(this.end); } @step end() {}`);
     expect(error.rule).toBe("stepNames");
@@ -242,6 +248,16 @@ describe("lint rules, each with its message", () => {
     );
   });
 
+  test("@catch on a switch step", () => {
+    const error = lintErrorOf(`mode = "a";
+      @catchFailure @step start() { this.next({ a: this.x, b: this.y }, { condition: "mode" }); }
+      @step x() { this.next(this.end); } @step y() { this.next(this.end); } @step end() {}`);
+    expect(error.rule).toBe("catchPlacement");
+    expect(error.message).toBe(
+      "Step 'start' has @catch, but @catch cannot be used on a switch step: a caught failure has no transition to follow. Move the risky work into a step before or after 'start'.",
+    );
+  });
+
   test("@catch on a foreach split", () => {
     const error = lintErrorOf(`xs = [1];
       @catchFailure @step start() { this.next(this.a, { foreach: "xs" }); } @step a() { this.next(this.j); }
@@ -249,6 +265,33 @@ describe("lint rules, each with its message", () => {
     expect(error.rule).toBe("catchPlacement");
     expect(error.message).toBe(
       "Step 'start' has @catch, but @catch cannot be used on a foreach split step: a caught failure has no transition to follow. Move the risky work into a step before or after 'start'.",
+    );
+  });
+});
+
+describe("flow definition errors", () => {
+  const define = (source: string) => () =>
+    loadFlowModule(`import { FlowSpec, step } from "wbflow";\n${source}`, { mode: "legacy", useDefineForClassFields: false }).F.check();
+
+  test("@step twice", () => {
+    expect(define(`export class F extends FlowSpec { @step @step start() {} }`)).toThrow("Method 'start' has @step twice. Keep one.");
+  });
+
+  test("@step on a class", () => {
+    expect(define(`@(step as any) export class F extends FlowSpec { @step start() {} }`)).toThrow(
+      "@step marks methods, but it was put on the class F. Put @step on each step method.",
+    );
+  });
+
+  test("unknown @step option", () => {
+    expect(define(`export class F extends FlowSpec { @step({ begin: true } as any) start() {} }`)).toThrow(
+      "@step has no option 'begin'. Its options are start and end.",
+    );
+  });
+
+  test("a field and a step with the same name", () => {
+    expect(define(`export class F extends FlowSpec { start = 1; @step start() {} }`)).toThrow(
+      "Flow F has a field and a step both named 'start'. Rename one of them.",
     );
   });
 });
