@@ -149,3 +149,23 @@ describe("using an exact version", () => {
     expect(server.state.snapshot().artifacts[`${ENTITY}/p/raw_df`]).toHaveLength(1);
   });
 });
+
+describe("upload details", () => {
+  it("keeps at most `concurrency` uploads in flight", async () => {
+    const files = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`f${i}.txt`, `content ${i}`]));
+    server.faults.inject({ route: "upload" }, { kind: "slow", delayMs: 50 }, 9);
+    const progress: number[] = [];
+    await uploadArtifact(http, artifactFromFiles(dir, base, files), { concurrency: 3, batchSize: 4, onProgress: (p) => progress.push(p.uploadedBytes) });
+    expect(server.maxConcurrentUploads).toBe(3);
+    expect(progress.at(-1)).toBe(Object.values(files).join("").length);
+    expect([...progress].sort((a, b) => a - b)).toEqual(progress); // never goes back
+  });
+
+  it("uploads empty files and non-ASCII paths", async () => {
+    const upload = artifactFromFiles(dir, base, { "empty.bin": "", "données/été.txt": "ok" });
+    await uploadArtifact(http, upload);
+    const [version] = server.state.snapshot().artifacts[`${ENTITY}/p/raw_df`]!;
+    expect(version!.files).toEqual({ "données/été.txt": md5Base64(Buffer.from("ok")), "empty.bin": "1B2M2Y8AsgTpgAmY7PhCfg==" });
+    expect(server.state.blobs.get("1B2M2Y8AsgTpgAmY7PhCfg==")!.size).toBe(0);
+  });
+});

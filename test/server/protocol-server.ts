@@ -57,6 +57,8 @@ export interface ProtocolServer {
   state: ServerState;
   faults: FaultPlan;
   requests: LoggedRequest[];
+  /** The most uploads (storage PUTs) that were in progress at the same time. */
+  readonly maxConcurrentUploads: number;
   /** GraphQL documents refused by schema validation (tests assert this stays empty). */
   rejectedDocuments: Array<{ operationName: string | undefined; errors: string[] }>;
   close(): Promise<void>;
@@ -101,6 +103,8 @@ export async function startProtocolServer(options: ProtocolServerOptions = {}): 
   const rootValue = createRootValue(state);
   const parts = new Map<string, Map<number, Buffer>>();
   let storageOrigin = "";
+  let uploadsInFlight = 0;
+  let maxConcurrentUploads = 0;
 
   /** Applies the fault queued for this request; returns false when the request must not be handled. */
   async function preFault(route: Route, operationName: string | undefined, res: ServerResponse): Promise<"handle" | "stop" | "lose"> {
@@ -250,6 +254,16 @@ export async function startProtocolServer(options: ProtocolServerOptions = {}): 
       sendJson(res, 405, { error: "method not allowed" });
       return;
     }
+    uploadsInFlight += 1;
+    maxConcurrentUploads = Math.max(maxConcurrentUploads, uploadsInFlight);
+    try {
+      await handleUpload(req, res, kind, key, rest);
+    } finally {
+      uploadsInFlight -= 1;
+    }
+  }
+
+  async function handleUpload(req: IncomingMessage, res: ServerResponse, kind: string | undefined, key: string | undefined, rest: string[]): Promise<void> {
     const mode = await preFault("upload", undefined, res);
     if (mode === "stop") return;
     // Stream the body through MD5; keep bytes only when asked (1 GiB benchmarks keep none).
@@ -328,7 +342,7 @@ export async function startProtocolServer(options: ProtocolServerOptions = {}): 
       finish(mode, res, 200, {}, { etag: `"${md5Raw.toString("hex")}"` });
       return;
     }
-    sendJson(res, 404, { error: `no storage route ${url.pathname}` });
+    sendJson(res, 404, { error: `no storage route ${req.url ?? ""}` });
   }
 
   function listen(handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>): Promise<Server> {
@@ -352,6 +366,9 @@ export async function startProtocolServer(options: ProtocolServerOptions = {}): 
   return {
     url: `http://127.0.0.1:${(api.address() as AddressInfo).port}`,
     storageOrigin,
+    get maxConcurrentUploads() {
+      return maxConcurrentUploads;
+    },
     state,
     faults,
     requests,
