@@ -2,10 +2,11 @@
  * W&B client benchmarks (issue 3):
  * - MD5 of a 1 GiB file: `digestFile` against coreutils `md5sum` on the same (cached) file.
  * - Re-logging an unchanged 1 GiB artifact against logging it the first time (fresh W&B dir).
+ * - `run.log` throughput against writing the same rows as plain JSON lines.
  */
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { open } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -99,4 +100,47 @@ const relogging: BenchCase = {
   },
 };
 
-export const cases: BenchCase[] = [hashing, relogging];
+const ROWS = 10_000;
+let rowsDir = "";
+const row = (i: number) => ({ loss: 1 / (i + 1), accuracy: i / ROWS, epoch: Math.floor(i / 100), lr: 0.001 });
+
+const logging: BenchCase = {
+  name: "wandb: run.log of 10k rows",
+  unit: "rows/s",
+  higherIsBetter: true,
+  aim: "overhead of the W&B log format (history + summary records) over plain JSON lines",
+  repeats: 5,
+  async setup() {
+    rowsDir = mkdtempSync(path.join(os.tmpdir(), "wbflow-bench-log-"));
+  },
+  async teardown() {
+    rmSync(rowsDir, { recursive: true, force: true });
+  },
+  baseline: {
+    label: "JSON lines, one write per row",
+    run: async () => {
+      const file = path.join(rowsDir, `plain-${fresh++}.jsonl`);
+      const ms = await timeMs(() => {
+        const fd = openSync(file, "w");
+        for (let i = 0; i < ROWS; i++) writeSync(fd, JSON.stringify({ ...row(i), _step: i, _timestamp: Date.now() / 1000 }) + "\n");
+        fsyncSync(fd);
+        closeSync(fd);
+      });
+      return ROWS / (ms / 1000);
+    },
+  },
+  measured: {
+    label: "wbflow run.log (offline .wandb)",
+    run: async () => {
+      const root = path.join(rowsDir, `run-${fresh++}`);
+      const ms = await timeMs(async () => {
+        const wandbRun = await init({ project: "bench", dir: root, mode: "offline" }, { ...quiet, home: root, cwd: root });
+        for (let i = 0; i < ROWS; i++) wandbRun.log(row(i));
+        await wandbRun.finish();
+      });
+      return ROWS / (ms / 1000);
+    },
+  },
+};
+
+export const cases: BenchCase[] = [hashing, relogging, logging];

@@ -5,9 +5,8 @@
  */
 import type { Clock } from "./clock.js";
 import { MIN_CONSUMER_VERSION } from "./client-version.js";
-import { toExtendedJson } from "./extended-json.js";
-import { snapshot } from "./key-value-tree.js";
-import { FilePolicy, FileType, OutputType, type HistoryItem, type RecordBody, type SummaryItem, type WandbRecord } from "./offline/records.js";
+import { parseExtendedJson, toExtendedJson } from "./extended-json.js";
+import { FilePolicy, FileType, OutputType, type HistoryItem, type RecordBody, type WandbRecord } from "./offline/records.js";
 import type { RecordSink } from "./record-sink.js";
 import { RunConfig } from "./run-config.js";
 import { METADATA_FILE, OUTPUT_FILE, appendOutput, writeConfigFile, writeSummaryFile } from "./run-files.js";
@@ -85,7 +84,8 @@ export class Run {
   private readonly parts: RunParts;
   private nextNum = 1;
   private step = 0;
-  private pendingRow: Record<string, unknown> | undefined;
+  /** The row being built for the current step: key → value as extended JSON (encoded once, on log). */
+  private pendingRow: Map<string, string> | undefined;
   /** Unsettled sink writes and artifact operations (settled ones are dropped, so long runs stay small). */
   private readonly sinkWork = new Set<Promise<unknown>>();
   private readonly artifactWork = new Set<Promise<unknown>>();
@@ -164,9 +164,10 @@ export class Run {
    */
   log(row: Record<string, unknown>, options: LogOptions = {}): void {
     this.assertOpen("log");
-    for (const key of Object.keys(row)) {
+    const encoded: Array<[string, string]> = []; // validate everything before changing anything
+    for (const [key, value] of Object.entries(row)) {
       if (RESERVED_HISTORY_KEYS.has(key)) throw new TypeError(`history key '${key}' is set by W&B itself; rename your key`);
-      toExtendedJson(row[key], `history.${key}`); // validate before changing anything
+      encoded.push([key, toExtendedJson(value, `history.${key}`)]);
     }
     const { step } = options;
     if (step !== undefined) {
@@ -180,7 +181,8 @@ export class Run {
         this.step = step;
       }
     }
-    this.pendingRow = { ...this.pendingRow, ...(snapshot(row, "history") as Record<string, unknown>) };
+    this.pendingRow ??= new Map();
+    for (const [key, valueJson] of encoded) this.pendingRow.set(key, valueJson);
     if (options.commit ?? step === undefined) this.commitRow();
   }
 
@@ -334,19 +336,19 @@ export class Run {
     if (row === undefined) return;
     this.pendingRow = undefined;
     const now = this.parts.clock.now();
-    const full: Record<string, unknown> = {
-      ...row,
-      _step: this.step,
-      _runtime: (now - this.parts.startMs) / 1000,
-      _timestamp: now / 1000,
-    };
-    const items: HistoryItem[] = Object.entries(full).map(([key, value]) => ({ key, valueJson: toExtendedJson(value, `history.${key}`) }));
+    const items: HistoryItem[] = [];
+    for (const [key, valueJson] of row) items.push({ key, valueJson });
+    items.push(
+      { key: "_step", valueJson: String(this.step) },
+      { key: "_runtime", valueJson: toExtendedJson((now - this.parts.startMs) / 1000, "history._runtime") },
+      { key: "_timestamp", valueJson: toExtendedJson(now / 1000, "history._timestamp") },
+    );
     this.emit({ type: "history", history: { item: items, step: { num: this.step } } });
-    const summaryItems: SummaryItem[] = [...items, { nestedKey: ["_wandb", "runtime"], valueJson: String(this.runtimeSeconds()) }];
-    this.summary.applyEncoded(summaryItems, [
-      ...Object.entries(full).map(([key, value]): [string[], unknown] => [[key], value]),
-      [["_wandb", "runtime"], this.runtimeSeconds()],
-    ]);
+    const runtime = this.runtimeSeconds();
+    this.summary.applyEncoded(
+      [...items, { nestedKey: ["_wandb", "runtime"], valueJson: String(runtime) }],
+      [...items.map((item): [string[], unknown] => [[item.key!], parseExtendedJson(item.valueJson!)]), [["_wandb", "runtime"], runtime]],
+    );
     this.step += 1;
   }
 

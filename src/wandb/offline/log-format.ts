@@ -24,6 +24,16 @@ export function chunkChecksum(type: number, payload: Uint8Array): number {
  * (padding, chunk headers and payload pieces), so the caller's next offset is `offset + result.length`.
  */
 export function frameRecord(payload: Uint8Array, offset: number): Uint8Array {
+  const leftInBlock = BLOCK_SIZE - (offset % BLOCK_SIZE);
+  if (leftInBlock >= CHUNK_HEADER_SIZE + payload.length) {
+    // The common case: one FULL chunk, no padding; built in one allocation.
+    const chunk = Buffer.allocUnsafe(CHUNK_HEADER_SIZE + payload.length);
+    chunk.writeUInt32LE(chunkChecksum(ChunkType.full, payload), 0);
+    chunk.writeUInt16LE(payload.length, 4);
+    chunk[6] = ChunkType.full;
+    chunk.set(payload, CHUNK_HEADER_SIZE);
+    return chunk;
+  }
   const pieces: Uint8Array[] = [];
   let position = offset;
   let remaining = payload;

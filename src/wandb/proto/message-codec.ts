@@ -79,8 +79,9 @@ function writeMessage(writer: ProtoWriter, schema: MessageSchema, message: Loose
     const values = field.repeated ? (value as unknown[]) : [value];
     for (const item of values) {
       if (typeof field.kind === "function") {
+        const schema = field.kind();
         writer.tag(field.no, WireType.lengthDelimited);
-        writer.bytes(encodeMessage(field.kind(), item as Loose));
+        writer.nested(() => writeMessage(writer, schema, item as Loose));
       } else if (field.repeated || !isDefault(field.kind, item)) {
         // proto3 omits singular scalars at their default value; repeated ones are always written.
         writeScalar(writer, field, field.kind, item);

@@ -15,20 +15,19 @@ export class ProtoDecodeError extends Error {
   }
 }
 
-const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder("utf-8", { fatal: true });
 
 /** Growable byte buffer that appends protobuf primitives. */
 export class ProtoWriter {
-  private buffer = new Uint8Array(64);
+  private buffer = Buffer.allocUnsafe(256);
   private length = 0;
 
   private reserve(extra: number): void {
     if (this.length + extra <= this.buffer.length) return;
     let size = this.buffer.length * 2;
     while (size < this.length + extra) size *= 2;
-    const grown = new Uint8Array(size);
-    grown.set(this.buffer.subarray(0, this.length));
+    const grown = Buffer.allocUnsafe(size);
+    this.buffer.copy(grown, 0, 0, this.length);
     this.buffer = grown;
   }
 
@@ -45,9 +44,18 @@ export class ProtoWriter {
     if (!Number.isSafeInteger(value)) {
       throw new RangeError(`protobuf varint must be a safe integer, got ${value}`);
     }
+    this.reserve(10);
+    if (value >= 0 && value <= 0x7fffffff) {
+      // Fast path for the common case (tags, lengths, small ints): plain number arithmetic.
+      while (value > 0x7f) {
+        this.buffer[this.length++] = (value & 0x7f) | 0x80;
+        value >>>= 7;
+      }
+      this.buffer[this.length++] = value;
+      return;
+    }
     let big = BigInt(value);
     if (big < 0n) big += 1n << 64n;
-    this.reserve(10);
     while (big >= 0x80n) {
       this.buffer[this.length++] = Number(big & 0x7fn) | 0x80;
       big >>= 7n;
@@ -57,7 +65,7 @@ export class ProtoWriter {
 
   double(value: number): void {
     this.reserve(8);
-    new DataView(this.buffer.buffer, this.buffer.byteOffset + this.length, 8).setFloat64(0, value, true);
+    this.buffer.writeDoubleLE(value, this.length);
     this.length += 8;
   }
 
@@ -68,8 +76,40 @@ export class ProtoWriter {
     this.length += value.length;
   }
 
+  /** A length-prefixed UTF-8 string, encoded straight into the buffer. */
   string(value: string): void {
-    this.bytes(textEncoder.encode(value));
+    const size = Buffer.byteLength(value, "utf8");
+    this.varint(size);
+    this.reserve(size);
+    this.length += this.buffer.write(value, this.length, "utf8");
+  }
+
+  /**
+   * Writes a length-delimited field whose content `writeContent` appends to this same writer (no
+   * intermediate buffer): one byte is kept for the length, and the content is moved if the length
+   * needs more.
+   */
+  nested(writeContent: () => void): void {
+    this.reserve(1);
+    const lengthAt = this.length++;
+    writeContent();
+    const size = this.length - lengthAt - 1;
+    if (size < 0x80) {
+      this.buffer[lengthAt] = size;
+      return;
+    }
+    let lengthBytes = 1;
+    for (let rest = size; rest >= 0x80; rest = Math.floor(rest / 128)) lengthBytes++;
+    this.reserve(lengthBytes - 1);
+    this.buffer.copy(this.buffer, lengthAt + lengthBytes, lengthAt + 1, this.length);
+    this.length += lengthBytes - 1;
+    let at = lengthAt;
+    let rest = size;
+    while (rest >= 0x80) {
+      this.buffer[at++] = (rest % 0x80) | 0x80;
+      rest = Math.floor(rest / 0x80);
+    }
+    this.buffer[at] = rest;
   }
 
   /** The bytes written so far (a copy-free view). */
@@ -98,6 +138,17 @@ export class ProtoReader {
 
   /** Reads a varint as a number (64-bit values above 2^63 are read back as negative two's complement). */
   varint(): number {
+    // Fast path: up to four bytes (values below 2^28) need no BigInt.
+    let small = 0;
+    for (let i = 0; i < 4; i++) {
+      if (this.position + i >= this.data.length) break;
+      const byte = this.data[this.position + i]!;
+      small |= (byte & 0x7f) << (7 * i);
+      if ((byte & 0x80) === 0) {
+        this.position += i + 1;
+        return small;
+      }
+    }
     let result = 0n;
     let shift = 0n;
     for (;;) {
