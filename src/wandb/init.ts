@@ -81,7 +81,12 @@ export async function init(options: InitOptions = {}, deps: InitDependencies = {
       offlineSink.closeSync();
       throw new OnlineBackendMissingError();
     }
-    sinks.push(await factory(settings, { runId: id, runDir: dirs.runDir, filesDir: dirs.filesDir }));
+    try {
+      sinks.push(await factory(settings, { runId: id, runDir: dirs.runDir, filesDir: dirs.filesDir }));
+    } catch (error) {
+      offlineSink.closeSync();
+      throw error;
+    }
   }
   let artifacts: LocalArtifacts | undefined; // created on first use: runs without artifacts touch nothing
   const run = new Run(
