@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+
 /**
  * A benchmark case compares a measured implementation against a baseline measured in the same
  * run on the same machine, so the ratio means something even on a shared, noisy host.
@@ -74,8 +76,18 @@ export async function runCase(benchCase: BenchCase): Promise<BenchResult> {
   }
 }
 
-/** Peak resident memory (MiB) of this process so far; memory cases run in a child process. */
+/**
+ * Peak resident memory (MiB) of this process so far; memory cases run in a child process.
+ * Reads VmHWM from /proc: Linux carries `maxRSS` (getrusage) across exec, so in a child it would
+ * report the parent's peak.
+ */
 export function peakRssMiB(): number {
+  try {
+    const kib = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"))?.[1];
+    if (kib !== undefined) return Number(kib) / 1024;
+  } catch {
+    // Not Linux: fall back to getrusage, which is right where exec does not carry the peak.
+  }
   return process.resourceUsage().maxRSS / 1024;
 }
 
