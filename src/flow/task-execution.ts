@@ -9,6 +9,7 @@ import { createJoinInputs, type JoinInput } from "./join-inputs.js";
 import { captureOutput, type CapturedOutput } from "./log-capture.js";
 import { composeMiddleware, type TaskContext, type TaskMiddleware } from "./middleware.js";
 import { runWithCurrentTask } from "./current.js";
+import { createTaskContext, currentTaskOf } from "./task-context.js";
 import { pathspecIndexOf, taskKeyOf, type RunContext, type TaskSpec } from "./run-context.js";
 import type { AppliedDecorator, DecoratorOptions } from "./step-decorator.js";
 import type { LoadPlan } from "./flow-definition.js";
@@ -110,30 +111,7 @@ export async function executeAttempt(
     const taskState = state;
     const flow = createFlowProxy(run.definition.flowClass.prototype as object, taskState);
     const inputs = isJoin ? createJoinInputs(start.inputs, taskState.activity) : undefined;
-    const base: Omit<TaskContext, "decoratorOptions"> = {
-      flowName: run.flowName,
-      runId: run.runId,
-      stepName: spec.stepName,
-      taskId: spec.taskId,
-      pathspec,
-      retryCount: attempt,
-      foreachIndex: spec.foreachStack.at(-1)?.index,
-      foreachStack: spec.foreachStack,
-      parameters: run.parameterValues,
-      parameterNames: run.definition.parameters.map((p) => p.attribute),
-      decorators: new Map(step.decorators.map((d) => [d.name, d.options])),
-      addMetadata: (name, value) => {
-        metadata[name] = JSON.parse(JSON.stringify(value ?? null)) as unknown;
-      },
-      artifacts: taskState.activity,
-      readTaskMetadata: async (other) => {
-        const [flowName, runId, stepName, taskId] = other.split("/");
-        if (!flowName || !runId || !stepName || !taskId) {
-          throw new TypeError(`readTaskMetadata needs a task pathspec Flow/run/step/task; got '${other}'.`);
-        }
-        return (await run.datastore.readTask({ flowName, runId, stepName, taskId })).metadata;
-      },
-    };
+    const base = createTaskContext(run, spec, attempt, pathspec, taskState.activity, metadata);
     const body = async (): Promise<void> => {
       await (step.fn as (...args: unknown[]) => unknown).call(flow, ...(inputs ? [inputs] : []));
       if (spec.stepName !== run.graph.end && !taskState.transition) {
@@ -143,19 +121,8 @@ export async function executeAttempt(
         );
       }
     };
-    const current = {
-      flowName: run.flowName,
-      runId: run.runId,
-      stepName: spec.stepName,
-      taskId: spec.taskId,
-      retryCount: attempt,
-      originRunId: run.originRunId,
-      parameterNames: base.parameterNames as string[],
-      username: run.userName,
-      tags: run.tags,
-      graph: run.graphInfo,
-    };
     const chain = middlewareChain(step.decorators, base);
+    const current = currentTaskOf(run, spec, attempt);
     await captureOutput(output, () => runWithCurrentTask(current, composeMiddleware(chain, body)));
   } catch (error) {
     failure = toError(error);
