@@ -4,7 +4,7 @@
  * `artifact` record of the exact version with `userCreated`/`useAfterCommit` set (reference §5.7),
  * so the input edge points at that version even if `latest` moves later.
  */
-import { Artifact, type LoggedArtifactVersion } from "./artifact.js";
+import { Artifact, ArtifactFrozenError, type LoggedArtifactVersion } from "./artifact.js";
 import { parseArtifactPath } from "./artifact-path.js";
 import { ArtifactValidationError, validateAlias } from "./artifact-validation.js";
 import type { ArtifactVersion } from "./artifact-version.js";
@@ -32,6 +32,7 @@ export interface UseArtifactOptions {
   type?: string;
 }
 
+/** Commits `artifact` as an output of the run (producer = the run) and records it. */
 export async function logArtifactForRun(
   context: ArtifactRunContext,
   artifact: Artifact,
@@ -47,9 +48,7 @@ async function commitAndRecord(
   producer: RunRef | undefined,
   aliases: string[],
 ): Promise<LoggedArtifactVersion> {
-  if (artifact.logged) {
-    throw new ArtifactValidationError("", artifact.name, "this Artifact object was already logged; create a new Artifact for a new version");
-  }
+  if (artifact.logged) throw new ArtifactFrozenError(artifact.name);
   const clientId = context.newClientId();
   const where = { project: context.runRef.project, ...(context.runRef.entity ? { entity: context.runRef.entity } : {}) };
   const { result, entries } = await context.artifacts.commit(artifact, where, producer, aliases, clientId);
@@ -85,6 +84,7 @@ async function commitAndRecord(
   return logged;
 }
 
+/** Resolves `reference` to a committed version, records the run as its consumer, and returns it. */
 export async function useArtifactForRun(
   context: ArtifactRunContext,
   reference: string | Artifact,
