@@ -2,7 +2,19 @@
 import type { ArtifactRecord } from "./datastore.js";
 import { ArtifactStoreError } from "./errors.js";
 import type { RunContext } from "./run-context.js";
-import type { TaskState } from "./task-state.js";
+import { joinInputOf } from "./join-inputs.js";
+import { isFlowObject, type TaskState } from "./task-state.js";
+
+/** The flow object and join inputs are views of stored data, not values: name the mistake clearly. */
+function refuseFlowObjects(value: unknown, name: string, stepName: string): void {
+  const isInputs = Array.isArray(value) && value.length > 0 && value.every((v) => joinInputOf(v) !== undefined);
+  if (isFlowObject(value) || joinInputOf(value) !== undefined || isInputs) {
+    throw new TypeError(
+      `this.${name} holds ${isFlowObject(value) ? "the flow object itself (this)" : "join inputs"}, which cannot be stored. ` +
+        `Store the specific values instead, e.g. this.${name} = inputs.map((input) => input.score).`,
+    );
+  }
+}
 
 function isMutableObject(value: unknown): boolean {
   return typeof value === "object" && value !== null && !Object.isFrozen(value);
@@ -25,6 +37,7 @@ export async function persistUserArtifacts(
   const skipped: ArtifactStoreError[] = [];
   const store = async (name: string, value: unknown): Promise<ArtifactRecord | undefined> => {
     try {
+      refuseFlowObjects(value, name, state.stepName);
       const stored = await run.datastore.putValue(run.flowName, value);
       return { name, ...stored, producedBy: pathspec };
     } catch (error) {

@@ -180,6 +180,11 @@ export function taskStateOf(flow: object, what: string): TaskState {
   return state;
 }
 
+/** Whether `value` is a step's `this` (a flow object), which cannot be stored as an artifact. */
+export function isFlowObject(value: unknown): boolean {
+  return typeof value === "object" && value !== null && (value as { [TASK_STATE]?: TaskState })[TASK_STATE] !== undefined;
+}
+
 /** Creates the `this` of a step: a proxy over a fresh flow object (no constructor call). */
 export function createFlowProxy(prototype: object, state: TaskState): object {
   const target = Object.create(prototype) as object;

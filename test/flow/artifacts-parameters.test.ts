@@ -183,3 +183,23 @@ describe("task isolation", () => {
     expect(error.cause.message).toMatch(/^Step 'start' of flow F could not store this\.fn: /);
   });
 });
+
+describe("storing the flow object or join inputs", () => {
+  test("is refused with a message that says what to store instead", async () => {
+    const F = flowFrom(`export class F extends FlowSpec {
+      @step start() { this.next(this.a, this.b); }
+      @step a() { this.next(this.join); }
+      @step b() { this.next(this.join); }
+      @step join(inputs: any) { (this as any).all = inputs; this.next(this.end); }
+      @step end() {}
+    }`);
+    const error = await F.run({}, { datastore: tempDatastore() }).catch((e: any) => e);
+    expect(error.cause.message).toBe(
+      "Step 'join' of flow F could not store this.all: this.all holds join inputs, which cannot be stored. " +
+        "Store the specific values instead, e.g. this.all = inputs.map((input) => input.score).",
+    );
+    const G = flowFrom(`export class G extends FlowSpec { @step start() { (this as any).me = this; this.next(this.end); } @step end() {} }`, "G");
+    const selfError = await G.run({}, { datastore: tempDatastore() }).catch((e: any) => e);
+    expect(selfError.cause.message).toContain("this.me holds the flow object itself (this), which cannot be stored.");
+  });
+});
