@@ -5,7 +5,9 @@
  *   of the same rows in the same request sizes.
  */
 import { createHash } from "node:crypto";
+import { execFile } from "node:child_process";
 import { createReadStream, createWriteStream, mkdtempSync, rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { request } from "node:http";
 import os from "node:os";
 import path from "node:path";
@@ -113,6 +115,66 @@ const artifactUpload: BenchCase = {
   },
 };
 
+/**
+ * Peak memory of one 1 GiB upload, each in a fresh child process (so neither side's heap history
+ * counts): the artifact sequence against the plain PUT. Streaming keeps both near the baseline.
+ */
+const srcDir = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "src", "wandb", "online");
+let memoryRound = 0;
+
+function childPeakRss(script: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { maxBuffer: 1 << 20 }, (error, stdout) => {
+      if (error) reject(error);
+      else resolve(Number(stdout.trim().split("\n").pop()) / 1024);
+    });
+  });
+}
+
+const uploadMemory: BenchCase = {
+  name: "online: 1 GiB artifact upload peak memory",
+  unit: "MiB peak RSS",
+  aim: "ratio ≤ 1.2",
+  repeats: 3,
+  setup: artifactUpload.setup!,
+  teardown: artifactUpload.teardown!,
+  baseline: {
+    label: "plain HTTP PUT (node:http + fs stream)",
+    async run() {
+      forgetArtifacts();
+      const url = `${server.storageOrigin}/storage/blobs/${encodeURIComponent(bigMd5)}`;
+      return childPeakRss(`
+        import { request } from "node:http";
+        import { createReadStream } from "node:fs";
+        import { pipeline } from "node:stream/promises";
+        await new Promise((resolve, reject) => {
+          const req = request(${JSON.stringify(url)}, { method: "PUT", headers: { "content-length": ${GIB}, "content-md5": ${JSON.stringify(bigMd5)} } }, (res) => { res.resume(); res.on("end", resolve); });
+          req.on("error", reject);
+          pipeline(createReadStream(${JSON.stringify(bigFile)}, { highWaterMark: 1 << 20 }), req).catch(reject);
+        });
+        console.log(process.resourceUsage().maxRSS);`);
+    },
+  },
+  measured: {
+    label: "uploadArtifact",
+    async run() {
+      forgetArtifacts();
+      memoryRound += 1;
+      const digest = createHash("md5").update(`wandb-artifact-manifest-v1\nweights.bin:${bigMd5}\n`).digest("hex");
+      return childPeakRss(`
+        import { WandbHttpClient } from ${JSON.stringify(path.join(srcDir, "http-client.ts"))};
+        import { uploadArtifact } from ${JSON.stringify(path.join(srcDir, "artifact-uploader.ts"))};
+        const http = new WandbHttpClient({ baseUrl: ${JSON.stringify(server.url)}, apiKey: ${JSON.stringify(TEST_USER.apiKey)} });
+        await uploadArtifact(http, {
+          entity: ${JSON.stringify(TEST_USER.entity)}, project: "bench", runId: "bench001", type: "model", name: "weights",
+          digest: ${JSON.stringify(digest)}, aliases: ["latest"], clientId: "memory-${memoryRound}", sequenceClientId: "bench-seq",
+          entries: [{ path: "weights.bin", digest: ${JSON.stringify(bigMd5)}, size: ${GIB}, localPath: ${JSON.stringify(bigFile)} }],
+        });
+        console.log(process.resourceUsage().maxRSS);`);
+    },
+  },
+};
+
 const rows = Array.from({ length: ROWS }, (_, i) =>
   JSON.stringify({ _step: i, loss: 1 / (i + 1), accuracy: i / ROWS, _runtime: i * 0.01, _timestamp: 1_700_000_000 + i * 0.01 }),
 );
@@ -193,6 +255,7 @@ const historyRecords: WandbRecord[] = Array.from({ length: ROWS }, (_, i) => ({
 
 export const cases: BenchCase[] = [
   artifactUpload,
+  uploadMemory,
   streamCase("online: file_stream 100k history rows", "FileStream.append + finish", async (target) => {
     const stream = new FileStream(http, target);
     stream.append(HISTORY_FILE, rows);
