@@ -1,8 +1,9 @@
 /**
  * Builds the W&B artifact for one attribute value: a table as `{name}.parquet` with its schema and
  * shape, a file or folder as it is, a model as the model's own files, anything else as `{name}.bin`
- * (the codec's bytes) plus a readable `{name}.json` when JSON can show it. The artifact's metadata
- * says how to read the value back (`wbflow`, see `artifact-load.ts`).
+ * (the codec's bytes) plus a readable `{name}.json` when JSON can show it and the value is at most
+ * 8 MiB encoded. The artifact's metadata says how to read the value back (`wbflow`, see
+ * `artifact-load.ts`).
  */
 import { createWriteStream } from "node:fs";
 import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
@@ -53,6 +54,9 @@ async function writeEncoded(target: string, value: unknown): Promise<string> {
   return codec.id;
 }
 
+/** Values whose encoded form is bigger than this get no `{name}.json` view. */
+const MAX_JSON_VIEW_SOURCE_BYTES = 8 * 1024 * 1024;
+
 /** A readable JSON view of a value, or undefined when JSON cannot show it. */
 function jsonView(value: unknown): string | undefined {
   try {
@@ -98,7 +102,8 @@ async function encodedArtifact(name: string, base: Base, type: ArtifactKind, val
   const wbflow: WbflowArtifactMetadata = { ...base, form: "encoded", codec, file };
   const artifact = new Artifact(name, type, { metadata: { wbflow } });
   artifact.addFile(path.join(scratch, file));
-  const json = jsonView(value);
+  // The JSON view is for reading by eye: big values keep only their .bin, not a second, bigger copy.
+  const json = (await stat(path.join(scratch, file))).size <= MAX_JSON_VIEW_SOURCE_BYTES ? jsonView(value) : undefined;
   if (json !== undefined) {
     await writeFile(path.join(scratch, `${name}.json`), json);
     artifact.addFile(path.join(scratch, `${name}.json`));

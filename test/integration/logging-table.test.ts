@@ -221,7 +221,7 @@ export class ForestFlow extends FlowSpec {
     expect(loaded.predict([[0, 0], [0, 1], [1, 0], [1, 1], [0.9, 0.9], [0.1, 0.2]])).toEqual(start.summary["predicted"]);
   });
 
-  test("others: anything a codec can serialize, as {name}.bin plus {name}.json", async () => {
+  test("others: anything a codec can serialize, as {name}.bin plus {name}.json (up to 8 MiB)", async () => {
     ws = workspace("OtherFlow");
     const { OtherFlow } = loadFlows(
       `
@@ -231,6 +231,7 @@ import { wandb_log } from "wbflow/wandb";
 export class OtherFlow extends FlowSpec {
   @step start() {
     this.weights = new Float64Array([0.25, 0.5]);
+    this.big = new Float64Array(1_200_000).fill(1);   // 9.6 MB encoded: no JSON view
     const cyclic: any = { name: "loop" };
     cyclic.self = cyclic;
     this.cyclic = cyclic;
@@ -245,6 +246,7 @@ export class OtherFlow extends FlowSpec {
     expect(weights).toMatchObject({ type: "other", metadata: { wbflow: { form: "encoded", codec: "v8" } } });
     expect(weights.files().map((f) => f.path)).toEqual(["weights.bin", "weights.json"]);
     expect(await weights.load()).toEqual(new Float64Array([0.25, 0.5]));
+    expect((await ws.api.artifact("big:v0")).files().map((f) => f.path)).toEqual(["big.bin"]);
     const cyclic = await ws.api.artifact("cyclic:v0");
     expect(cyclic.files().map((f) => f.path)).toEqual(["cyclic.bin"]);
     const loaded = (await cyclic.load()) as { name: string; self: unknown };
