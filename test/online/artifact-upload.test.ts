@@ -169,3 +169,16 @@ describe("upload details", () => {
     expect(server.state.blobs.get("1B2M2Y8AsgTpgAmY7PhCfg==")!.size).toBe(0);
   });
 });
+
+describe("multipart sizing", () => {
+  it("uses 100 MiB parts from 2 GiB, larger parts (4 KiB-aligned) beyond 10 000 parts", async () => {
+    const { MULTIPART_THRESHOLD_BYTES, partSizeFor } = await import("../../src/wandb/online/multipart-upload.js");
+    expect(MULTIPART_THRESHOLD_BYTES).toBe(2 * 1024 ** 3);
+    expect(partSizeFor(3 * 1024 ** 3)).toBe(100 * 1024 ** 2);
+    const huge = 2 * 1024 ** 4; // 2 TiB would need 20 972 parts of 100 MiB
+    const size = partSizeFor(huge);
+    expect(size % 4096).toBe(0);
+    expect(Math.ceil(huge / size)).toBeLessThanOrEqual(10_000);
+    expect(size).toBeGreaterThan(100 * 1024 ** 2);
+  });
+});
