@@ -177,11 +177,21 @@ async function execute(prepared: Prepared, options: RunOptions, clonePlan: Clone
     },
     context.onEvent,
   );
-  const { outcomes, failure } = await scheduleRun(context, maxWorkers, clonePlan);
+  const { outcomes, failure, interrupted } = await scheduleRun(context, maxWorkers, clonePlan, options.signal);
   const end = outcomes.find((o) => o.stepName === endStep);
   const successful = !failure && end !== undefined && end.ok && end.error === undefined;
   let error: FlowRunError | undefined;
-  if (failure) {
+  if (interrupted && !failure && !successful) {
+    error = new FlowRunError(
+      `Flow ${context.flowName} run ${context.runId} was interrupted before it finished. Tasks that finished are saved; ` +
+        `continue with ${context.flowName}.resume().`,
+      context.flowName,
+      context.runId,
+      undefined,
+      undefined,
+      { cause: options.signal?.reason },
+    );
+  } else if (failure) {
     const pathspec = `${context.flowName}/${context.runId}/${failure.spec.stepName}/${failure.spec.taskId}`;
     error = new FlowRunError(
       `Flow ${context.flowName} run ${context.runId} failed in step '${failure.spec.stepName}' (task ${pathspec}): ` +

@@ -18,6 +18,11 @@ export interface RunOptions {
   throwOnFailure?: boolean;
   /** The user recorded with the run; default from the environment. */
   userName?: string;
+  /**
+   * Stops the run: no task starts after the signal aborts (running ones finish and are saved), and
+   * the run ends as failed with a FlowRunError saying it was interrupted. E.g. a notebook interrupt.
+   */
+  signal?: AbortSignal;
   /** Clock in epoch milliseconds, used for run ids; injectable for tests. */
   now?: () => number;
 }

@@ -17,6 +17,8 @@ export interface ScheduleResult {
   outcomes: TaskOutcome[];
   /** The task failure that stopped the run, if any. */
   failure: { spec: TaskSpec; error: Error } | undefined;
+  /** Set when the run's abort signal stopped it before it finished. */
+  interrupted: boolean;
 }
 
 interface JoinBarrier {
@@ -42,7 +44,15 @@ class Scheduler {
     private readonly run: RunContext,
     private readonly maxWorkers: number,
     private readonly clonePlan: ClonePlan | undefined,
-  ) {}
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    // Tasks already running finish (they cannot be killed in-process); no new task starts.
+    signal?.addEventListener("abort", () => this.pump(), { once: true });
+  }
+
+  private interrupted(): boolean {
+    return this.signal?.aborted === true;
+  }
 
   execute(): Promise<ScheduleResult> {
     const done = new Promise<void>((resolve) => (this.finish = resolve));
@@ -54,7 +64,7 @@ class Scheduler {
       iterationStack: this.loops(this.run.graph.start!) ? [0] : [],
     });
     this.pump();
-    return done.then(() => ({ outcomes: this.outcomes, failure: this.failure }));
+    return done.then(() => ({ outcomes: this.outcomes, failure: this.failure, interrupted: this.interrupted() }));
   }
 
   private loops(stepName: string): boolean {
@@ -67,7 +77,7 @@ class Scheduler {
   }
 
   private pump(): void {
-    while (!this.failure && this.queue.length > 0 && this.running < this.maxWorkers) {
+    while (!this.failure && !this.interrupted() && this.queue.length > 0 && this.running < this.maxWorkers) {
       const spec = this.queue.shift()!;
       this.running++;
       this.runTask(spec)
@@ -80,7 +90,7 @@ class Scheduler {
           this.pump();
         });
     }
-    if (this.running === 0 && (this.failure || this.queue.length === 0)) this.finish();
+    if (this.running === 0 && (this.failure || this.interrupted() || this.queue.length === 0)) this.finish();
   }
 
   private eventBase(spec: TaskSpec, retryCount: number) {
@@ -231,7 +241,12 @@ function splitCount(transition: ChosenTransition | undefined): { foreachSplits?:
   return transition?.elements ? { foreachSplits: transition.elements.length } : {};
 }
 
-/** Runs (or, for a resume, partly clones) every task of a run. */
-export function scheduleRun(run: RunContext, maxWorkers: number, clonePlan?: ClonePlan): Promise<ScheduleResult> {
-  return new Scheduler(run, maxWorkers, clonePlan).execute();
+/** Runs (or, for a resume, partly clones) every task of a run; `signal` stops it early. */
+export function scheduleRun(
+  run: RunContext,
+  maxWorkers: number,
+  clonePlan: ClonePlan | undefined,
+  signal: AbortSignal | undefined,
+): Promise<ScheduleResult> {
+  return new Scheduler(run, maxWorkers, clonePlan, signal).execute();
 }
