@@ -46,3 +46,20 @@ test("a loop inside a foreach keeps iterations per split", async () => {
     "count[1][2]",
   ]);
 });
+
+test("a flow inherits steps, parameters and flow-level decorators from a base flow; overrides win", async () => {
+  const { Child } = (await import("./helpers.js")).flowModule(`
+    @retry({ times: 1 })
+    export class Base extends FlowSpec {
+      alpha = Parameter("alpha", { default: 2 });
+      @step start() { (this as any).v = this.alpha; this.next(this.middle); }
+      @step middle() { (this as any).w = "base"; this.next(this.end); }
+      @step end() {}
+    }
+    export class Child extends Base {
+      @step middle() { (this as any).w = "child"; this.next(this.end); }
+    }`);
+  const run = await Child.run({ alpha: 5 }, { datastore: tempDatastore() });
+  expect(await run.data()).toEqual({ alpha: 5, v: 5, w: "child" });
+  expect(Child.check().steps.middle.decorators).toEqual([{ name: "retry", options: { times: 1, minutesBetweenRetries: 0 } }]);
+});
