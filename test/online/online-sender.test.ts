@@ -73,6 +73,17 @@ describe("OnlineSender", () => {
     expect(stored("misc0001").state).toBe("finished");
   });
 
+  it("keeps order across a long stream of records (the queue is compacted as it goes)", async () => {
+    const s = sender({ mode: "sync" });
+    void s.write({ type: "run", run: { runId: "long0001" } });
+    for (let i = 0; i < 25_000; i++) void s.write({ type: "history", history: { item: [{ key: "_step", valueJson: String(i) }] } });
+    void s.write({ type: "exit", exit: {} });
+    await s.close();
+    const lines = stored("long0001").streamed.get("wandb-history.jsonl")!;
+    expect(lines).toHaveLength(25_000);
+    expect(lines.every((line, i) => line === `{"_step":${i}}`)).toBe(true);
+  });
+
   it("stops with a clear notice when records come before the run record", async () => {
     const s = sender({ syncHint: "wbflow sync /some/dir" });
     void s.write({ type: "history", history: { item: [] } });

@@ -88,7 +88,7 @@ export class OnlineSender implements RecordSink {
   private readonly config: JsonTree = {};
   private readonly summary: JsonTree = {};
   private configDirty = false;
-  private console = new ConsoleLines();
+  private readonly consoleLines = new ConsoleLines();
   private readonly runFiles = new Set<string>();
   private readonly deferred: UseRecord[] = [];
   private finished = false;
@@ -124,6 +124,11 @@ export class OnlineSender implements RecordSink {
     // The queue is read by index (no per-record closures or shifts: runs log 100k rows).
     try {
       for (let i = 0; i < this.queue.length; i++) {
+        if (i >= 10_000) {
+          // A long live run keeps this loop busy: drop handled records so memory stays flat.
+          this.queue.splice(0, i);
+          i = 0;
+        }
         if (this.failure !== undefined) continue;
         try {
           const item = this.queue[i]!;
@@ -213,13 +218,13 @@ export class OnlineSender implements RecordSink {
         const isError = (out.outputType ?? 0) === 0;
         const ms = out.timestamp ? timestampMs(out.timestamp) : Date.now();
         const lines =
-          record.type === "outputRaw" ? this.console.write(out.line ?? "", isError, ms) : this.console.writeLine(out.line ?? "", isError, ms);
+          record.type === "outputRaw" ? this.consoleLines.write(out.line ?? "", isError, ms) : this.consoleLines.writeLine(out.line ?? "", isError, ms);
         for (const line of lines) this.stream!.setLine(OUTPUT_STREAM_FILE, line.offset, line.text);
         return;
       }
       case "outputLogger":
         this.requireRun(record);
-        for (const line of this.console.writeLine(record.outputLogger.line ?? "", false, Date.now())) {
+        for (const line of this.consoleLines.writeLine(record.outputLogger.line ?? "", false, Date.now())) {
           this.stream!.setLine(OUTPUT_STREAM_FILE, line.offset, line.text);
         }
         return;
