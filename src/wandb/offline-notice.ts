@@ -7,8 +7,13 @@ import type { Settings } from "./settings.js";
 let announced = false;
 
 /** The notice text for `settings` (exported so the kernel can show it its own way). */
-export function offlineNoticeText(settings: Pick<Settings, "wandb_dir" | "offlineBecause">): string {
-  const why = settings.offlineBecause === "no-api-key" ? "No W&B API key was found, so W&B" : "W&B";
+export function offlineNoticeText(settings: Pick<Settings, "wandb_dir" | "offlineBecause" | "api_key_problem">): string {
+  const why =
+    settings.api_key_problem !== undefined
+      ? `The W&B API key cannot be used (${settings.api_key_problem}), so W&B`
+      : settings.offlineBecause === "no-api-key"
+        ? "No W&B API key was found, so W&B"
+        : "W&B";
   return (
     `wandb: ${why} runs are kept offline: data goes to ${settings.wandb_dir}. ` +
     "Upload it later with `wbflow sync` (log in first with `%wandb login` or WANDB_API_KEY)."
@@ -17,7 +22,7 @@ export function offlineNoticeText(settings: Pick<Settings, "wandb_dir" | "offlin
 
 /** Prints the offline notice through `print` unless this process already did. Returns whether it printed. */
 export function announceOfflineOnce(
-  settings: Pick<Settings, "wandb_dir" | "offlineBecause">,
+  settings: Pick<Settings, "wandb_dir" | "offlineBecause" | "api_key_problem">,
   print: (line: string) => void = (line) => console.error(line),
 ): boolean {
   if (announced) return false;

@@ -6,8 +6,8 @@
 import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { ApiKey } from "./api-key.js";
-import { netrcMachine, netrcPath, readNetrcPassword, writeNetrcEntry } from "./netrc.js";
+import { ApiKey, InvalidApiKeyError } from "./api-key.js";
+import { NetrcSyntaxError, netrcMachine, netrcPath, readNetrcPassword, writeNetrcEntry } from "./netrc.js";
 
 /** Where a run's data goes: the server (and the local log), the local log only, or nowhere. */
 export type WandbMode = "online" | "offline" | "disabled";
@@ -61,6 +61,8 @@ export interface Settings {
   /** The key, hidden from printing (see `ApiKey`). */
   api_key?: ApiKey;
   api_key_source?: "settings" | "WANDB_API_KEY" | "netrc";
+  /** Why no key could be used (invalid key, malformed .netrc); the mode is then offline, as with no key. */
+  api_key_problem?: string;
   netrc_path: string;
 }
 
@@ -132,8 +134,9 @@ function defaultDataDir(env: NodeJS.ProcessEnv, home: string): string {
 
 /**
  * Resolves settings from `input`, then the environment, then defaults, and finds the API key
- * (explicit, `WANDB_API_KEY`, then `.netrc` for the base URL's host). With mode online and no key
- * anywhere the mode becomes offline (`offlineBecause: "no-api-key"`).
+ * (explicit, `WANDB_API_KEY`, then `.netrc` for the base URL's host). With mode online and no usable
+ * key the mode becomes offline (`offlineBecause: "no-api-key"`; `api_key_problem` says why a key
+ * that exists could not be used).
  */
 export async function resolveSettings(input: SettingsInput = {}, surroundings: SettingsEnvironment = {}): Promise<Settings> {
   const env = surroundings.env ?? process.env;
@@ -152,19 +155,26 @@ export async function resolveSettings(input: SettingsInput = {}, surroundings: S
 
   let api_key: ApiKey | undefined;
   let api_key_source: Settings["api_key_source"];
-  const envKey = fromEnv("WANDB_API_KEY");
-  if (input.api_key !== undefined) {
-    api_key = ApiKey.parse(input.api_key, "the api_key setting");
-    api_key_source = "settings";
-  } else if (envKey !== undefined) {
-    api_key = ApiKey.parse(envKey, "WANDB_API_KEY");
-    api_key_source = "WANDB_API_KEY";
-  } else {
-    const stored = await readNetrcPassword(netrcMachine(base_url), netrc_path);
-    if (stored !== undefined) {
-      api_key = ApiKey.parse(stored, netrc_path);
-      api_key_source = "netrc";
+  let api_key_problem: string | undefined;
+  try {
+    const envKey = fromEnv("WANDB_API_KEY");
+    if (input.api_key !== undefined) {
+      api_key = ApiKey.parse(input.api_key, "the api_key setting");
+      api_key_source = "settings";
+    } else if (envKey !== undefined) {
+      api_key = ApiKey.parse(envKey, "WANDB_API_KEY");
+      api_key_source = "WANDB_API_KEY";
+    } else {
+      const stored = await readNetrcPassword(netrcMachine(base_url), netrc_path);
+      if (stored !== undefined) {
+        api_key = ApiKey.parse(stored, netrc_path);
+        api_key_source = "netrc";
+      }
     }
+  } catch (error) {
+    // A bad key or .netrc must not stop work: the run is kept offline and the problem reported.
+    if (!(error instanceof InvalidApiKeyError || error instanceof NetrcSyntaxError)) throw error;
+    api_key_problem = error.message;
   }
 
   const mode: WandbMode = requestedMode === "online" && !api_key ? "offline" : requestedMode;
@@ -192,6 +202,7 @@ export async function resolveSettings(input: SettingsInput = {}, surroundings: S
     run_tags: validateTags(input.run_tags ?? tagsFromEnv ?? []),
     ...(run_id !== undefined ? { run_id: validateRunId(run_id) } : {}),
     ...(api_key ? { api_key, api_key_source } : {}),
+    ...(api_key_problem !== undefined ? { api_key_problem } : {}),
     netrc_path,
   };
 }

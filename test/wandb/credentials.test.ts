@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { ApiKey, InvalidApiKeyError } from "../../src/wandb/api-key.js";
 import { netrcMachine, netrcPath, readNetrcPassword, removeNetrcEntry, writeNetrcEntry } from "../../src/wandb/netrc.js";
 import { InvalidSettingError, resolveSettings, saveApiKey } from "../../src/wandb/settings.js";
+import { offlineNoticeText } from "../../src/wandb/offline-notice.js";
 
 const key40 = "a".repeat(20) + "0123456789abcdef0123";
 const key86 = "b".repeat(86);
@@ -123,6 +124,15 @@ describe("settings", () => {
     await expect(resolveSettings({ project: "a/b" }, { env: {}, home })).rejects.toThrow(InvalidSettingError);
     await expect(resolveSettings({ run_id: "x:y" }, { env: {}, home })).rejects.toThrow(/run_id/);
     await expect(resolveSettings({}, { env: { WANDB_MODE: "nope" }, home })).rejects.toThrow(/'mode'/);
-    await expect(resolveSettings({}, { env: { WANDB_API_KEY: "short" }, home })).rejects.toThrow(/WANDB_API_KEY/);
+    // A key that cannot be used keeps the work offline and says why (without the key).
+    const short = await resolveSettings({}, { env: { WANDB_API_KEY: "short" }, home });
+    expect(short).toMatchObject({ mode: "offline", offlineBecause: "no-api-key" });
+    expect(short.api_key_problem).toMatch(/WANDB_API_KEY.*5 characters/);
+    const netrc = path.join(home, "broken-netrc");
+    writeFileSync(netrc, 'machine api.wandb.ai password "unterminated');
+    const broken = await resolveSettings({ mode: "online" }, { env: { NETRC: netrc }, home });
+    expect(broken.mode).toBe("offline");
+    expect(broken.api_key_problem).toMatch(/unterminated quoted value/);
+    expect(offlineNoticeText(broken)).toMatch(/cannot be used .*unterminated.*wbflow sync/);
   });
 });
