@@ -3,7 +3,7 @@
  * the summary, datasets / models / others as artifacts when the options ask for them. Whatever cannot
  * be logged is skipped with one line naming step, attribute and type; nothing here throws.
  */
-import { describeType } from "../codecs/index.js";
+import { codecFor, describeType } from "../codecs/index.js";
 import type { Run } from "../wandb/run.js";
 import { artifactNameFor } from "./artifact-name.js";
 import { loggedLine, skippedLine } from "./output-lines.js";
@@ -22,14 +22,26 @@ export interface LogOutputsContext {
 
 const OPTION_OF: Record<ArtifactKind, "datasets" | "models" | "others"> = { dataset: "datasets", model: "models", other: "others" };
 
-/** Logs the written values; returns the logged artifact versions by attribute name. */
+/** What logging the outputs did. */
+export interface LoggedOutputs {
+  /** Logged artifact versions by attribute name. */
+  logged: Record<string, LoggedAttribute>;
+  /**
+   * Attributes no codec can write: the flow's datastore (which uses the same codecs) will refuse
+   * them too, so the task is about to fail even though its body returned.
+   */
+  unstorable: string[];
+}
+
+/** Logs the written values. */
 export async function logOutputs(
   run: Run,
   written: ReadonlyMap<string, unknown>,
   { options, pathspec, label, print }: LogOutputsContext,
-): Promise<Record<string, LoggedAttribute>> {
+): Promise<LoggedOutputs> {
   const summary: Record<string, unknown> = {};
   const logged: Record<string, LoggedAttribute> = {};
+  const unstorable: string[] = [];
   for (const [attribute, value] of written) {
     const classified = classifyValue(value, attribute);
     if (classified.kind === "basic") {
@@ -37,6 +49,7 @@ export async function logOutputs(
       continue;
     }
     const kind: ArtifactKind = classified.kind;
+    if (kind === "other" && !codecFor(value)) unstorable.push(attribute);
     if (!options[OPTION_OF[kind]]) {
       // Datasets and models the user chose not to log are left out quietly (the documented table);
       // an unknown kind is reported, since it would otherwise vanish without a trace.
@@ -65,5 +78,5 @@ export async function logOutputs(
       print(`wandb: ${label} could not write its summary: ${(error as Error).message}`);
     }
   }
-  return logged;
+  return { logged, unstorable };
 }

@@ -63,10 +63,20 @@ export const wandbLogMiddleware: TaskMiddleware<WandbLogOptions> = async (ctx, n
   } catch (error) {
     failure = { error };
   }
-  const exitCode = failure ? 1 : 0;
+  let exitCode = failure ? 1 : 0;
   try {
     await useInputs(run, reads.inputs(), { ctx, label, print });
-    const artifacts = await logOutputs(run, ctx.artifacts.written(), { options: ctx.decoratorOptions, pathspec: ctx.pathspec, label, print });
+    const { logged: artifacts, unstorable } = await logOutputs(run, ctx.artifacts.written(), {
+      options: ctx.decoratorOptions,
+      pathspec: ctx.pathspec,
+      label,
+      print,
+    });
+    if (exitCode === 0 && unstorable.length > 0) {
+      // The engine stores outputs after this middleware, with the same codecs: it will fail the task.
+      exitCode = 1;
+      print(`wandb: ${label} cannot be stored by the flow (${unstorable.join(", ")}), so the task fails: its run is marked failed`);
+    }
     const record: TaskWandbRecord = {
       run: {
         id: run.id,

@@ -103,9 +103,13 @@ export class FnFlow extends FlowSpec {
   expect(ws.lines.filter((line) => line.includes("did not log"))).toEqual([
     expect.stringMatching(/^wandb: start\/1 did not log callback \(function \(anonymous\)\): Cannot store a value of type function/),
   ]);
-  expect(userSummary(runNamed(await runsByName(ws, "FnFlow"), "start/1"))).toEqual({ score: 1 });
-  // The flow's own datastore cannot store a function either: that, not logging, fails the task.
+  const start = runNamed(await runsByName(ws, "FnFlow"), "start/1");
+  expect(userSummary(start)).toEqual({ score: 1 });
+  // The flow's own datastore cannot store a function either: that, not logging, fails the task,
+  // and the task's W&B run says so instead of claiming success.
   expect(flowRun.error?.cause?.name).toBe("ArtifactStoreError");
+  expect(start).toMatchObject({ state: "failed", exitCode: 1 });
+  expect(ws.lines).toContain("wandb: start/1 cannot be stored by the flow (callback), so the task fails: its run is marked failed");
 });
 
 test("a W&B run that cannot start never fails the step: it runs without logging", async () => {
