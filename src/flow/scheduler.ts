@@ -127,36 +127,36 @@ class Scheduler {
       this.followTransition(spec, cloned.transition, cloned.artifacts);
       return;
     }
+    const { result, attemptsMade } = await this.executeWithRetries(spec);
+    this.record(spec, result, attemptsMade, false);
+    if (!result.ok || result.caught) {
+      this.emit({ type: "task-failed", ...this.eventBase(spec, attemptsMade - 1), error: result.error!, handledByCatch: result.caught });
+    }
+    if (!result.ok) {
+      this.failure ??= { spec, error: result.error! };
+      return;
+    }
+    if (!result.caught) {
+      this.emit({ type: "task-finished", ...this.eventBase(spec, attemptsMade - 1), cloned: false, ...splitCount(result.transition) });
+    }
+    this.followTransition(spec, result.transition, result.artifacts);
+  }
+
+  /** Runs attempts until one succeeds or @retry's budget is spent; @catch applies to the last. */
+  private async executeWithRetries(spec: TaskSpec): Promise<{ result: AttemptResult; attemptsMade: number }> {
     const decorators = this.run.definition.steps.get(spec.stepName)!.decorators;
     const retry = decorators.find((d) => d.name === "retry")?.options;
     const catchOptions = decorators.find((d) => d.name === "catch")?.options;
     const attempts = Math.min(MAX_ATTEMPTS, 1 + Number(retry?.times ?? 0));
-    let result: AttemptResult | undefined;
-    let attemptsMade = 0;
-    for (let attempt = 0; attempt < attempts; attempt++) {
-      attemptsMade = attempt + 1;
+    for (let attempt = 0; ; attempt++) {
       this.emit({ type: "task-started", ...this.eventBase(spec, attempt) });
       const last = attempt === attempts - 1;
-      result = await executeAttempt(this.run, spec, attempt, { options: catchOptions, lastAttempt: last });
-      if (result.ok) break;
-      if (!last) {
-        this.emit({ type: "task-retrying", ...this.eventBase(spec, attempt), error: result.error! });
-        const waitMinutes = Number(retry?.minutesBetweenRetries ?? 0);
-        if (waitMinutes > 0) await new Promise((resolve) => setTimeout(resolve, waitMinutes * 60_000));
-      }
+      const result = await executeAttempt(this.run, spec, attempt, { options: catchOptions, lastAttempt: last });
+      if (result.ok || last) return { result, attemptsMade: attempt + 1 };
+      this.emit({ type: "task-retrying", ...this.eventBase(spec, attempt), error: result.error! });
+      const waitMinutes = Number(retry?.minutesBetweenRetries ?? 0);
+      if (waitMinutes > 0) await new Promise((resolve) => setTimeout(resolve, waitMinutes * 60_000));
     }
-    this.record(spec, result!, attemptsMade, false);
-    if (!result!.ok || result!.caught) {
-      this.emit({ type: "task-failed", ...this.eventBase(spec, attemptsMade - 1), error: result!.error!, handledByCatch: result!.caught });
-    }
-    if (!result!.ok) {
-      this.failure ??= { spec, error: result!.error! };
-      return;
-    }
-    if (!result!.caught) {
-      this.emit({ type: "task-finished", ...this.eventBase(spec, attemptsMade - 1), cloned: false, ...splitCount(result!.transition) });
-    }
-    this.followTransition(spec, result!.transition, result!.artifacts);
   }
 
   private record(spec: TaskSpec, result: AttemptResult, attempts: number, cloned: boolean): void {
