@@ -58,6 +58,25 @@ describe("file_stream", () => {
     }
   });
 
+  it("sends as soon as a request's worth is pending, so awaiting appends bounds the buffer", async () => {
+    const stream = new FileStream(http, target, { maxRequestBytes: 2_000 });
+    const all = rows(400);
+    let awaited = 0;
+    for (const row of all) {
+      const sending = stream.append(HISTORY_FILE, [row]);
+      if (sending) {
+        awaited += 1;
+        await sending;
+        // what the server has + one request's worth is everything appended so far
+        expect(run().streamed.get(HISTORY_FILE)!.length).toBeGreaterThan(0);
+      }
+    }
+    expect(awaited).toBeGreaterThanOrEqual(5);
+    expect(run().state).toBe("running"); // all that before finish
+    await stream.finish(0);
+    expect(run().streamed.get(HISTORY_FILE)).toEqual(all);
+  });
+
   it("sends pending lines on each tick and a heartbeat when idle, and stops at finish", async () => {
     let now = 0;
     const timer = manualScheduler();

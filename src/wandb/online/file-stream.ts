@@ -54,6 +54,7 @@ export class FileStream {
   private lastSendMs = 0;
   private stopTimer: (() => void) | undefined;
   private failure: unknown;
+  private sizeFlush: Promise<void> | undefined;
   /** Requests sent (for tests and benchmarks). */
   requestCount = 0;
 
@@ -80,18 +81,36 @@ export class FileStream {
     });
   }
 
-  /** Appends lines at the end of `file` (history, events). */
-  append(file: string, lines: string[]): void {
+  /**
+   * Appends lines at the end of `file` (history, events). Returns a promise when a full request's
+   * worth is waiting and is being sent now: callers that await it never buffer more than that.
+   */
+  append(file: string, lines: string[]): Promise<void> | undefined {
     let offset = this.nextOffset.get(file) ?? 0;
     const pending = this.pendingOf(file);
     for (const line of lines) pending.set(offset++, line);
     this.nextOffset.set(file, offset);
+    return this.sendIfFull();
   }
 
-  /** Sets the line at `offset` of `file` (console updates; the summary's single line). */
-  setLine(file: string, offset: number, line: string): void {
+  /** Sets the line at `offset` of `file` (console updates; the summary's single line). See `append`. */
+  setLine(file: string, offset: number, line: string): Promise<void> | undefined {
     this.pendingOf(file).set(offset, line);
     this.nextOffset.set(file, Math.max(offset + 1, this.nextOffset.get(file) ?? 0));
+    return this.sendIfFull();
+  }
+
+  /** Sends at once when the pending lines fill a request (W&B's "send ASAP" on the size limit). */
+  private sendIfFull(): Promise<void> | undefined {
+    let bytes = 0;
+    for (const lines of this.pending.values()) bytes += lines.bytes;
+    if (bytes < this.maxRequestBytes() || this.sizeFlush) return undefined;
+    this.sizeFlush = this.enqueue(() => this.sendOne({})).finally(() => (this.sizeFlush = undefined));
+    return this.sizeFlush;
+  }
+
+  private maxRequestBytes(): number {
+    return this.options.maxRequestBytes ?? (10 << 20) - 100 * 1024;
   }
 
   /** Tells the server a run file was uploaded (sent with the next request). */
@@ -153,7 +172,7 @@ export class FileStream {
 
   /** Sends one request holding, per file, the longest run of consecutive lines that fits. */
   private async sendOne(control: { complete?: boolean; exitcode?: number }): Promise<void> {
-    const budget = this.options.maxRequestBytes ?? (10 << 20) - 100 * 1024;
+    const budget = this.maxRequestBytes();
     let size = 200;
     const files: Record<string, { offset: number; content: string[] }> = {};
     const taken: Array<[string, number[]]> = [];
@@ -213,17 +232,23 @@ class PendingLines {
   private readonly lines = new Map<number, string>();
   private inOrder = true;
   private last = -1;
+  /** Approximate request bytes of the pending lines (UTF-16 length plus JSON overhead). */
+  bytes = 0;
 
   get size(): number {
     return this.lines.size;
   }
 
   set(offset: number, line: string): void {
-    if (!this.lines.has(offset)) {
+    const previous = this.lines.get(offset);
+    if (previous === undefined) {
       if (offset < this.last) this.inOrder = false;
       this.last = Math.max(this.last, offset);
+    } else {
+      this.bytes -= previous.length + 8;
     }
     this.lines.set(offset, line);
+    this.bytes += line.length + 8;
   }
 
   get(offset: number): string | undefined {
@@ -231,6 +256,8 @@ class PendingLines {
   }
 
   delete(offset: number): void {
+    const line = this.lines.get(offset);
+    if (line !== undefined) this.bytes -= line.length + 8;
     this.lines.delete(offset);
     if (this.lines.size === 0) {
       this.inOrder = true;

@@ -162,6 +162,7 @@ export class OnlineSender implements RecordSink {
   }
 
   private fail(error: unknown): void {
+    if (this.failure !== undefined) return; // told once
     this.failure = error;
     this.stream?.stop();
     this.cancelConfigTimer?.();
@@ -195,21 +196,19 @@ export class OnlineSender implements RecordSink {
         return;
       case "history":
         this.requireRun(record);
-        this.stream!.append(HISTORY_FILE, [historyRowLine(record.history.item ?? [])]);
-        return;
+        // A promise only when a full request is being sent: waiting for it bounds what is buffered.
+        return this.stream!.append(HISTORY_FILE, [historyRowLine(record.history.item ?? [])]);
       case "summary":
         this.requireRun(record);
         applyItems(this.summary, record.summary.update, record.summary.remove);
-        this.stream!.setLine(SUMMARY_STREAM_FILE, 0, toExtendedJson(this.summary, "summary"));
-        return;
+        return this.stream!.setLine(SUMMARY_STREAM_FILE, 0, toExtendedJson(this.summary, "summary"));
       case "stats": {
         this.requireRun(record);
         const row: JsonTree = {};
         applyItems(row, record.stats.item);
         row["_wandb"] = true;
         if (record.stats.timestamp) row["_timestamp"] = timestampMs(record.stats.timestamp) / 1000;
-        this.stream!.append(EVENTS_FILE, [toExtendedJson(row, "stats")]);
-        return;
+        return this.stream!.append(EVENTS_FILE, [toExtendedJson(row, "stats")]);
       }
       case "outputRaw":
       case "output": {
