@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { readFileSync, readdirSync, readlinkSync, existsSync } from "node:fs";
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { describe, expect, it } from "vitest";
@@ -102,7 +102,8 @@ describe("Run (offline)", () => {
     expect(a.currentStep).toBe(2);
     expect(b.currentStep).toBe(1);
     await Promise.all([a.finish(), b.finish()]);
-    expect(readdirSync(path.join(root, "wandb")).length).toBe(2);
+    expect(readdirSync(path.join(root, "wandb")).filter((n) => n.startsWith("offline-run-")).length).toBe(2);
+    expect([a.dir, b.dir]).toContain(path.join(root, "wandb", readlinkSync(path.join(root, "wandb", "latest-run"))));
   });
 
   it("treats a '__proto__' key as data, never as the prototype", async () => {

@@ -3,7 +3,8 @@
  * `<wandb_dir>/offline-run-YYYYMMDD_HHMMSS-<id>/` (or `run-…` for runs also sent online) holding
  * `run-<id>.wandb` and `files/`. The timestamp is the start time in local time, as W&B formats it.
  */
-import { mkdirSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { mkdirSync, renameSync, rmSync, symlinkSync } from "node:fs";
 import path from "node:path";
 
 /** Raised when the directory for a run already exists (same id started in the same second). */
@@ -40,5 +41,19 @@ export function createRunDirectory(wandbDir: string, runId: string, startMs: num
   }
   const filesDir = path.join(runDir, "files");
   mkdirSync(filesDir);
+  pointLatestRun(wandbDir, runDir);
   return { runDir, filesDir, logPath: path.join(runDir, `run-${runId}.wandb`) };
+}
+
+/** Moves `<wandb_dir>/latest-run` to `runDir` atomically (a new link renamed over the old one). */
+function pointLatestRun(wandbDir: string, runDir: string): void {
+  const temp = path.join(wandbDir, `.latest-run-${process.pid}-${randomUUID()}`);
+  try {
+    symlinkSync(path.basename(runDir), temp);
+    renameSync(temp, path.join(wandbDir, "latest-run"));
+  } catch (error) {
+    // Only a convenience link: where links are not allowed (EPERM on some Windows setups) runs go on.
+    rmSync(temp, { force: true });
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") throw error;
+  }
 }
