@@ -26,9 +26,8 @@ export interface MaterializedEntry {
   path: string;
   digest: string;
   size: number;
+  /** Set for references; entries without it are files in the object store, keyed by `digest`. */
   ref?: string;
-  /** Set for stored files: the store key is `digest`. */
-  stored: boolean;
 }
 
 /** Where a logged artifact ended up. */
@@ -176,12 +175,12 @@ export class Artifact {
     for (const [entryPath, entry] of this.entries) {
       if (entry.kind === "file") {
         const stored = await store.ingest(entry.source);
-        result.push({ path: entryPath, digest: stored.digest, size: stored.size, stored: true });
+        result.push({ path: entryPath, digest: stored.digest, size: stored.size });
       } else if (entry.ref.startsWith("file://")) {
         const { digest, size } = await digestFile(new URL(entry.ref).pathname);
-        result.push({ path: entryPath, digest, size, ref: entry.ref, stored: false });
+        result.push({ path: entryPath, digest, size, ref: entry.ref });
       } else {
-        result.push({ path: entryPath, digest: entry.ref, size: 0, ref: entry.ref, stored: false });
+        result.push({ path: entryPath, digest: entry.ref, size: 0, ref: entry.ref });
       }
     }
     return result;
