@@ -47,9 +47,9 @@ export interface SyncedRun {
   reason?: string;
 }
 
+/** A log to send and when its run started (logs are read again when sent, one at a time). */
 interface Loaded {
   source: SyncSource;
-  records: WandbRecord[];
   startMs: number;
 }
 
@@ -73,7 +73,7 @@ export async function syncRuns(options: SyncOptions): Promise<SyncedRun[]> {
     try {
       const log = await readTransactionLog(source.logPath);
       if (log.tornTail) notify(`wandb: ${source.logPath} ends in a partly written record (the run was cut off); syncing what is complete.`);
-      loaded.push({ source, records: log.records, startMs: startTimeMs(log.records) });
+      loaded.push({ source, startMs: startTimeMs(log.records) });
     } catch (error) {
       results.push({ logPath: source.logPath, status: "failed", reason: error instanceof Error ? error.message : String(error) });
     }
@@ -105,7 +105,12 @@ export async function syncRuns(options: SyncOptions): Promise<SyncedRun[]> {
       ...(options.artifactUpload ? { artifactUpload: options.artifactUpload } : {}),
       ...(options.fileStream ? { fileStream: options.fileStream } : {}),
     });
-    for (const record of item.records) void sender.write(record);
+    try {
+      for (const record of (await readTransactionLog(item.source.logPath)).records) void sender.write(record);
+    } catch (error) {
+      results.push({ logPath: item.source.logPath, status: "failed", reason: error instanceof Error ? error.message : String(error) });
+      continue;
+    }
     await sender.close();
     if (sender.failure !== undefined || !sender.runInfo) {
       const reason = sender.failure instanceof Error ? sender.failure.message : sender.failure !== undefined ? String(sender.failure) : "the log has no run record";
