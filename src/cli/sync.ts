@@ -1,6 +1,7 @@
 /** `wbflow sync [PATH ...] [--all]`: uploads runs kept offline to the W&B server. */
 import { resolveSettings } from "../wandb/settings.js";
 import { syncRuns, type SyncedRun } from "../wandb/sync.js";
+import type { ArtifactUploadProgress } from "../wandb/online/artifact-uploader.js";
 import { SyncPathError } from "../wandb/sync-sources.js";
 import { CliUsageError, type CliCommand } from "./command.js";
 import { parseHostOption, validateHost } from "./host-option.js";
@@ -17,6 +18,19 @@ function takeValue(args: string[], name: string): string | undefined {
   if (value === undefined) throw new CliUsageError(`${name} needs a value`);
   args.splice(index, 2);
   return value;
+}
+
+/** Prints artifact upload progress in 10 % steps (big artifacts take a while). */
+function reportUploadProgress(): (progress: ArtifactUploadProgress) => void {
+  const shown = new Map<string, number>();
+  return ({ name, uploadedBytes, totalBytes }) => {
+    if (totalBytes < 64 * 1024 ** 2) return; // small artifacts finish before anyone reads a line
+    const step = Math.floor((uploadedBytes / totalBytes) * 10);
+    if (step <= (shown.get(name) ?? -1)) return;
+    shown.set(name, step);
+    const mib = (bytes: number) => (bytes / 1024 ** 2).toFixed(0);
+    console.log(`wandb: uploading artifact ${name}: ${step * 10}% (${mib(uploadedBytes)} of ${mib(totalBytes)} MiB)`);
+  };
 }
 
 export const syncCommand: CliCommand = {
@@ -58,6 +72,7 @@ export const syncCommand: CliCommand = {
         ...(entity !== undefined ? { defaultEntity: entity } : settings.entity !== undefined ? { defaultEntity: settings.entity } : {}),
         defaultProject: project ?? settings.project,
         notify: (line) => console.log(line),
+        artifactUpload: { onProgress: reportUploadProgress() },
       });
     } catch (error) {
       if (!(error instanceof SyncPathError)) throw error;

@@ -91,6 +91,23 @@ describe("retries", () => {
   });
 });
 
+describe("a base URL that is not a W&B API", () => {
+  it("says so instead of failing on JSON", async () => {
+    const { createServer } = await import("node:http");
+    const html = createServer((_req, res) => res.end("<html>login page</html>"));
+    await new Promise<void>((resolve) => html.listen(0, "127.0.0.1", resolve));
+    const address = html.address() as { port: number };
+    try {
+      const error = await verifyApiKey(`http://127.0.0.1:${address.port}`, TEST_USER.apiKey, recordingTiming()).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(WandbGraphQLError);
+      expect((error as Error).message).toContain("is not JSON");
+      expect((error as Error).message).toContain("W&B API URL");
+    } finally {
+      html.close();
+    }
+  });
+});
+
 describe("credential scope", () => {
   it("sends the key only to the base URL's origin and path", () => {
     expect(isWithinBaseUrl("https://api.wandb.ai/graphql", "https://api.wandb.ai")).toBe(true);

@@ -31,7 +31,13 @@ export async function graphqlRequest<TData>(
     }
     throw error;
   }
-  const parsed = JSON.parse(response.body.toString("utf8")) as { data?: TData | null; errors?: Array<{ message: string }> };
+  let parsed: { data?: TData | null; errors?: Array<{ message: string }> };
+  try {
+    parsed = JSON.parse(response.body.toString("utf8")) as typeof parsed;
+  } catch {
+    const start = response.body.toString("utf8", 0, 120).trim();
+    throw new WandbGraphQLError(operationName, [`the answer is not JSON (it starts with ${JSON.stringify(start)}); is ${http.baseUrl} a W&B API URL?`], response.status);
+  }
   if (parsed.errors && parsed.errors.length > 0) {
     throw new WandbGraphQLError(operationName, parsed.errors.map((e) => e.message), response.status);
   }
