@@ -52,6 +52,7 @@ async function promptForKey(question: string): Promise<string> {
   });
 }
 
+/** `wbflow login`. */
 export const loginCommand: CliCommand = {
   name: "login",
   summary: "Verify a W&B API key and save it in ~/.netrc",

@@ -4,6 +4,7 @@ import { DEFAULT_BASE_URL } from "../wandb/settings.js";
 import { CliUsageError, type CliCommand } from "./command.js";
 import { parseHostOption, validateHost } from "./host-option.js";
 
+/** `wbflow logout`. */
 export const logoutCommand: CliCommand = {
   name: "logout",
   summary: "Remove the saved W&B API key from ~/.netrc",

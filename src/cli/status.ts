@@ -11,6 +11,7 @@ import { parseHostOption, validateHost } from "./host-option.js";
 
 const KEY_SOURCES = { settings: "given in code", WANDB_API_KEY: "WANDB_API_KEY", netrc: "~/.netrc" } as const;
 
+/** `wbflow status`. */
 export const statusCommand: CliCommand = {
   name: "status",
   summary: "Show the W&B server, mode, project, login and unsynced runs",

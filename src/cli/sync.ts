@@ -33,6 +33,7 @@ function reportUploadProgress(): (progress: ArtifactUploadProgress) => void {
   };
 }
 
+/** `wbflow sync`. */
 export const syncCommand: CliCommand = {
   name: "sync",
   summary: "Upload runs kept offline to the W&B server",

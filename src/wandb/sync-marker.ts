@@ -10,6 +10,7 @@ export function syncedMarkerPath(logPath: string): string {
   return `${logPath}.synced`;
 }
 
+/** True when the log has its `.synced` marker. */
 export function isSynced(logPath: string): boolean {
   return existsSync(syncedMarkerPath(logPath));
 }

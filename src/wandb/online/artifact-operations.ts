@@ -45,6 +45,7 @@ export interface CreateArtifactVariables {
   historyStep: number | null;
 }
 
+/** Step 1: creates a pending version, or answers an existing one (same client id, or same digest: COMMITTED). */
 export async function createArtifact(http: WandbHttpClient, variables: CreateArtifactVariables): Promise<ServerArtifactInfo> {
   const data = await graphqlRequest<{ createArtifact: { artifact: ServerArtifactInfo } }>(
     http,
@@ -70,6 +71,7 @@ export interface ManifestRegistration {
   file: { id: string; uploadUrl?: string | null; uploadHeaders?: string[] };
 }
 
+/** Steps 2 and 7: registers the manifest (empty digest first, then the real one with an upload URL). */
 export async function createArtifactManifest(
   http: WandbHttpClient,
   variables: {
@@ -139,6 +141,7 @@ const COMPLETE_MULTIPART = `mutation CompleteMultipartUploadArtifact(
   }) { digest }
 }`;
 
+/** Asks the server to assemble the uploaded parts of a multipart file. */
 export async function completeMultipartUpload(
   http: WandbHttpClient,
   variables: { completedParts: Array<{ partNumber: number; hexMD5: string }>; artifactID: string; storagePath: string; uploadID: string },
@@ -150,6 +153,7 @@ const COMMIT_ARTIFACT = `mutation CommitArtifact($artifactID: ID!) {
   commitArtifact(input: {artifactID: $artifactID}) { artifact { ${ARTIFACT_FIELDS} } }
 }`;
 
+/** Step 9: commits the version; the server numbers it and moves its aliases. */
 export async function commitArtifact(http: WandbHttpClient, artifactID: string): Promise<ServerArtifactInfo> {
   const data = await graphqlRequest<{ commitArtifact: { artifact: ServerArtifactInfo } }>(http, COMMIT_ARTIFACT, { artifactID });
   return data.commitArtifact.artifact;

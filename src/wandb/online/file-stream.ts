@@ -8,6 +8,7 @@
 import type { WandbHttpClient } from "./http-client.js";
 import { FILE_STREAM_RETRY_POLICY, type RetryPolicy } from "./retry-policy.js";
 
+/** The file_stream files W&B knows: history rows, the summary line, system metrics, console. */
 export const HISTORY_FILE = "wandb-history.jsonl";
 export const SUMMARY_STREAM_FILE = "wandb-summary.json";
 export const EVENTS_FILE = "wandb-events.jsonl";
