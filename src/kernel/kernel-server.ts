@@ -3,6 +3,7 @@
  * routing) with execution replaced by ours, so a cell can send `execute_result` and `error`
  * messages with full MIME bundles and ask questions on the stdin channel (`input_request`).
  */
+import { writeSync } from "node:fs";
 import type { MimeBundle } from "../display/mime-bundle.js";
 import { PromptInterruptedError, StdinUnavailableError, type CellOutput, type DisplayOptions, type PromptRequest } from "./cell-output.js";
 import type { CellExecutor, ExecuteRequest } from "./cell-executor.js";
@@ -47,6 +48,7 @@ export class KernelServer extends tslabJupyter.ZmqServer {
   /** Binds the sockets, then starts reading the stdin channel for `input_reply` messages. */
   override async init(): Promise<void> {
     await super.init();
+    for (const socket of [this.iopub, this.shell, this.control, this.stdin, this.hb]) serializeSends(socket);
     void this.readStdin();
   }
 
@@ -109,6 +111,25 @@ export class KernelServer extends tslabJupyter.ZmqServer {
       pending?.resolve(String(message.content.value ?? ""));
     }
   }
+}
+
+/**
+ * zeromq 6 allows one send in flight per socket and throws EBUSY for a second one; tslab sends
+ * without waiting, so under load a status or reply message could be lost and the client would wait
+ * forever. Chaining every send after the previous one keeps them all, in order.
+ */
+function serializeSends(socket: { send(message: unknown): Promise<void> }): void {
+  const send = socket.send.bind(socket);
+  let previous: Promise<void> = Promise.resolve();
+  socket.send = (message: unknown) => {
+    previous = previous
+      .then(() => send(message))
+      .catch((error: unknown) => {
+        // Straight to file descriptor 2: process.stderr is routed to IOPub, which may be what failed.
+        writeSync(2, `wbflow kernel: a Jupyter message could not be sent: ${(error as Error).message}\n`);
+      });
+    return previous;
+  };
 }
 
 /** A cell's outputs as IOPub messages, parented to its `execute_request`. */

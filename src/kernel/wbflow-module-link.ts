@@ -22,11 +22,14 @@ type Sys = typeof tslabTypeScript.sys;
 
 /** Forwards type lookups of `<cwd>/node_modules/wbflow/**` to `packageRoot`. Call before creating converters. */
 export function linkWbflowTypes(cwd: string, packageRoot: string): void {
-  const virtualRoot = path.join(cwd, "node_modules", PACKAGE_NAME);
+  const nodeModules = path.join(cwd, "node_modules");
+  const virtualRoot = path.join(nodeModules, PACKAGE_NAME);
   const sys: Sys = tslabTypeScript.sys;
   const virtualPackageJson = path.join(virtualRoot, "package.json");
   const manifest = JSON.stringify({ name: PACKAGE_NAME, types: "index.d.ts" });
   const forward = (file: string): string | undefined => {
+    // The TypeScript service asks about thousands of paths per cell: reject the rest cheaply.
+    if (!file.startsWith(virtualRoot)) return undefined;
     const relative = path.relative(virtualRoot, path.resolve(file));
     if (relative.startsWith("..") || path.isAbsolute(relative)) return undefined;
     return path.join(packageRoot, "dist", relative);
@@ -35,7 +38,7 @@ export function linkWbflowTypes(cwd: string, packageRoot: string): void {
   sys.fileExists = (file) => file === virtualPackageJson || fileExists.call(sys, forward(file) ?? file);
   sys.readFile = (file, encoding) => (file === virtualPackageJson ? manifest : readFile.call(sys, forward(file) ?? file, encoding));
   sys.directoryExists = (dir) => {
-    if (path.resolve(dir) === path.join(cwd, "node_modules")) return true;
+    if (dir === nodeModules || dir === `${nodeModules}/`) return true;
     return directoryExists.call(sys, forward(dir) ?? dir);
   };
 }

@@ -79,4 +79,37 @@ describe("wbflow kernel under real Jupyter", () => {
     expect(outputsOf(executed, 0)).toMatchObject([{ output_type: "error", ename: "StdinUnavailableError" }]);
     expect(mimeText(executed, 0, "text/plain") + JSON.stringify(outputsOf(executed, 0))).toContain("does not accept input");
   });
+
+  it("completes and inspects TypeScript with magic lines in the cell, and reports is_complete", async () => {
+    await sandbox.withKernel(async (kernel) => {
+      await kernel.requestExecute({ code: "const greeting = 'hello';" }).done;
+      const code = "%lsmagic\ngreeting.toUpp";
+      const completion = await kernel.requestComplete({ code, cursor_pos: code.length });
+      expect(completion.content.status).toBe("ok");
+      expect((completion.content as { matches: string[] }).matches).toContain("toUpperCase");
+      const inspection = await kernel.requestInspect({ code: "%lsmagic\ngreeting", cursor_pos: 12, detail_level: 0 });
+      expect(JSON.stringify(inspection.content)).toContain("const greeting");
+      expect((await kernel.requestIsComplete({ code: "%flow show X\nfunction f() {" })).content.status).toBe("incomplete");
+      expect((await kernel.requestIsComplete({ code: "%flow show X" })).content.status).toBe("complete");
+    });
+  });
+
+  it("interrupts a waiting cell and keeps working", async () => {
+    await sandbox.withKernel(async (kernel) => {
+      expect((await kernel.requestExecute({ code: "1" }).done).content.status).toBe("ok");
+      const waiting = kernel.requestExecute({ code: `console.log("waiting");\nawait new Promise(() => {});` });
+      // Interrupt once the cell is really waiting (it printed), as a person pressing the stop button would.
+      await new Promise<void>((resolve) => {
+        waiting.onIOPub = (message) => {
+          if (message.header.msg_type === "stream") resolve();
+        };
+      });
+      await kernel.interrupt();
+      const reply = await waiting.done;
+      expect(reply.content.status).toBe("error");
+      expect(JSON.stringify(reply.content)).toContain("Interrupted");
+      const after = await kernel.requestExecute({ code: "6 * 7" }).done;
+      expect(after.content.status).toBe("ok");
+    });
+  });
 });

@@ -7,6 +7,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { KernelManager, ServerConnection, type Kernel } from "@jupyterlab/services";
+import WebSocket from "ws";
 import { installKernelspec } from "../../src/kernel/kernelspec-install.js";
 import { startJupyterServer, type JupyterServer } from "../../src/kernel/jupyter-client/jupyter-server-process.js";
 import { readNotebook, writeNotebook, type Notebook, type NotebookCell, type NotebookOutput } from "../../src/kernel/jupyter-client/notebook-file.js";
@@ -69,6 +71,27 @@ export class JupyterSandbox {
   async services(notebook: Notebook, options: Omit<RunNotebookOptions, "baseUrl" | "token"> = {}): Promise<Notebook> {
     this.server ??= await startJupyterServer({ rootDir: this.work, env: this.env });
     return runNotebook(notebook, { ...options, baseUrl: this.server.baseUrl, token: this.server.token });
+  }
+
+  /** Starts a wbflow kernel through `jupyter server`, gives it to `use`, then shuts it down. */
+  async withKernel<T>(use: (kernel: Kernel.IKernelConnection) => Promise<T>): Promise<T> {
+    this.server ??= await startJupyterServer({ rootDir: this.work, env: this.env });
+    const serverSettings = ServerConnection.makeSettings({
+      baseUrl: this.server.baseUrl,
+      wsUrl: this.server.baseUrl.replace(/^http/, "ws"),
+      token: this.server.token,
+      WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+      appendToken: true,
+    });
+    const manager = new KernelManager({ serverSettings });
+    const kernel = await manager.startNew({ name: "wbflow" });
+    try {
+      return await use(kernel);
+    } finally {
+      await kernel.shutdown().catch(() => undefined);
+      kernel.dispose();
+      manager.dispose();
+    }
   }
 
   /** Stops the server and removes the sandbox. */
