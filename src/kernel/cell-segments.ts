@@ -44,6 +44,8 @@ const MAGIC_LINE = /^[ \t]*%(%?)([A-Za-z_][\w-]*\??)(?:[ \t]+(.*))?[ \t]*$/;
 
 /** Splits `cell` into segments, in order. A cell without magics is one code segment (or none). */
 export function splitCell(cell: string): CellSegment[] {
+  // Most cells have no % at all: skip lexing them.
+  if (!cell.includes("%")) return cell.trim() === "" ? [] : [{ kind: "code", source: cell, startLine: 0 }];
   const firstLineEnd = cell.indexOf("\n");
   const firstLine = firstLineEnd === -1 ? cell : cell.slice(0, firstLineEnd);
   const cellMagic = /^[ \t]*%%([A-Za-z_][\w-]*\??)(?:[ \t]+(.*?))?[ \t]*\r?$/.exec(firstLine);

@@ -10,6 +10,7 @@ import { escapeHtml, safeUrl } from "../../display/html-escape.js";
 import { htmlTable, textTable, type TableCell } from "../../display/html-table.js";
 import { linkCell } from "../../display/link.js";
 import { redactSecrets } from "../magic-arguments.js";
+import { ProgressDisplay } from "../progress-display.js";
 import type { MagicAction } from "../magic.js";
 import { MagicUsageError, Notice } from "./notice.js";
 import { wandbSession } from "./wandb-session-state.js";
@@ -29,6 +30,7 @@ export const syncAction: MagicAction = {
     if (all === args.rest.length > 0) throw new MagicUsageError("%wandb sync: give run paths or --all (not both, not neither). See %wandb?");
     const settings = await resolveSettings({ mode: "online" }, { env: context.env });
     if (!settings.api_key) throw new MagicUsageError(`%wandb sync: there is no API key for ${settings.base_url}. Run %wandb login first.`);
+    const progress = new ProgressDisplay(context.output);
     let results: SyncedRun[];
     try {
       results = await syncRuns({
@@ -38,6 +40,9 @@ export const syncAction: MagicAction = {
         ...(settings.entity !== undefined ? { defaultEntity: settings.entity } : {}),
         defaultProject: settings.project,
         notify: (line) => context.output.stream("stderr", `${line}\n`),
+        artifactUpload: {
+          onProgress: (p) => progress.update(p.name, `uploading ${p.name}`, p.uploadedBytes, p.totalBytes),
+        },
       });
     } catch (error) {
       if (error instanceof SyncPathError) throw new MagicUsageError(error.message);

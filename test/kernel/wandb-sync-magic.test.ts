@@ -1,0 +1,55 @@
+/**
+ * `%wandb offline`, a flow logged offline, then `%wandb sync --all` to the W&B protocol test server
+ * (with an upload progress bar) and `%wandb ENTITY/PROJECT` as an inline page — in the real kernel.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TEST_USER, startProtocolServer, type ProtocolServer } from "../server/protocol-server.js";
+import { JupyterSandbox, errorOutputs, mimeText, notebookOf } from "../notebooks/jupyter-harness.js";
+
+describe("%wandb sync and inline pages", () => {
+  let server: ProtocolServer;
+  let sandbox: JupyterSandbox;
+  beforeAll(async () => {
+    server = await startProtocolServer();
+    sandbox = new JupyterSandbox({ WANDB_API_KEY: TEST_USER.apiKey, WANDB_BASE_URL: server.url, WANDB_APP_URL: "http://127.0.0.1:1/app" });
+  });
+  afterAll(async () => {
+    await sandbox.dispose();
+    await server.close();
+  });
+
+  it("logs offline, syncs with a progress bar, then shows the project page", async () => {
+    const executed = await sandbox.nbconvert(
+      // Each magic in its own cell so outputs are easy to find.
+      notebookOf(
+        "%wandb offline",
+        `import { FlowSpec, step } from "wbflow";
+import { wandb_log } from "wbflow/wandb";
+import * as aq from "arquero";
+@wandb_log({ datasets: true })
+class SyncFlow extends FlowSpec {
+  table!: aq.ColumnTable;
+  @step start() { this.table = aq.table({ a: [1, 2, 3] }); this.next(this.end); }
+  @step end() {}
+}`,
+        "%wandb\n%wandb project SyncFlow",
+        "await SyncFlow.run();",
+        "%wandb online",
+        "%wandb sync --all",
+        "%wandb tester-entity/SyncFlow -h 300",
+      ),
+      { name: "sync" },
+    );
+    expect(errorOutputs(executed)).toEqual([]);
+    expect(mimeText(executed, 2, "text/plain")).toContain("offline in this session");
+    const sync = mimeText(executed, 5, "text/html");
+    expect(sync).toContain('class="wbflow-sync-table"');
+    expect(sync).toContain("2 synced, 0 already synced, 0 failed.");
+    expect(mimeText(executed, 5, "text/plain")).toMatch(/uploading table\s+\[█+\]/);
+    expect(mimeText(executed, 6, "text/html")).toBe(
+      '<iframe src="http://127.0.0.1:1/app/tester-entity/SyncFlow?jupyter=true" style="border:none;width:100%;height:300px;"></iframe>',
+    );
+    expect(server.state.runs.length).toBe(2);
+    expect(JSON.stringify(executed)).not.toContain(TEST_USER.apiKey);
+  });
+});
