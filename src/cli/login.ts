@@ -82,8 +82,8 @@ export const loginCommand: CliCommand = {
           console.log(`Already logged in to ${host} as ${viewer.username} (entity ${viewer.entity}). Use --relogin to change the key.`);
           return 0;
         } catch (error) {
-          if (!(error instanceof WandbAuthError)) throw error;
-          console.error(`The saved key for ${host} is no longer accepted; enter a new one.`);
+          if (!(error instanceof WandbAuthError || error instanceof InvalidApiKeyError)) throw error;
+          console.error(`The saved key for ${host} is not usable (${error.message}); enter a new one.`);
         }
       }
     }

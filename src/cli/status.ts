@@ -3,9 +3,8 @@
  * (never the key), the wandb directory and how many runs there are not synced yet. No network.
  */
 import { appUrlFor } from "../wandb/online/app-urls.js";
-import { resolveSettings } from "../wandb/settings.js";
-import { findSyncSources } from "../wandb/sync-sources.js";
-import { logsInWandbDir } from "../wandb/sync-sources.js";
+import { findSyncSources, logsInWandbDir } from "../wandb/sync-sources.js";
+import { settingsOrReport } from "./settings-or-report.js";
 import { CliUsageError, type CliCommand } from "./command.js";
 import { parseHostOption, validateHost } from "./host-option.js";
 
@@ -25,10 +24,15 @@ export const statusCommand: CliCommand = {
   async run(args) {
     const { host, rest } = parseHostOption(args);
     if (rest.length > 0) throw new CliUsageError(`unexpected argument ${rest[0]}`);
-    const settings = await resolveSettings(host !== undefined ? { base_url: validateHost(host) } : {});
+    const settings = await settingsOrReport("status", host !== undefined ? { base_url: validateHost(host) } : {});
+    if (!settings) return 1;
     const sources = findSyncSources(logsInWandbDir(settings.wandb_dir));
     const unsynced = sources.filter((s) => !s.alreadySynced).length;
-    const key = settings.api_key_source ? `set (from ${KEY_SOURCES[settings.api_key_source]})` : "not set — run `wbflow login`";
+    const key = settings.api_key_source
+      ? `set (from ${KEY_SOURCES[settings.api_key_source]})`
+      : settings.api_key_problem
+        ? `unusable — ${settings.api_key_problem}`
+        : "not set — run `wbflow login`";
     const lines: Array<[string, string]> = [
       ["server", settings.base_url],
       ["app", appUrlFor(settings.base_url, process.env["WANDB_APP_URL"])],

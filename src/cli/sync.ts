@@ -1,5 +1,5 @@
 /** `wbflow sync [PATH ...] [--all]`: uploads runs kept offline to the W&B server. */
-import { resolveSettings } from "../wandb/settings.js";
+import { settingsOrReport } from "./settings-or-report.js";
 import { syncRuns, type SyncedRun } from "../wandb/sync.js";
 import type { ArtifactUploadProgress } from "../wandb/online/artifact-uploader.js";
 import { SyncPathError } from "../wandb/sync-sources.js";
@@ -59,9 +59,14 @@ export const syncCommand: CliCommand = {
     if (unknown) throw new CliUsageError(`unknown option ${unknown}`);
     if (all === paths.length > 0) throw new CliUsageError("give run paths or --all (not both, not neither)");
 
-    const settings = await resolveSettings({ mode: "online", ...(host !== undefined ? { base_url: validateHost(host) } : {}) });
+    const settings = await settingsOrReport("sync", { mode: "online", ...(host !== undefined ? { base_url: validateHost(host) } : {}) });
+    if (!settings) return 1;
     if (!settings.api_key) {
-      console.error(`wbflow sync: no API key for ${settings.base_url}. Run \`wbflow login\` (or set WANDB_API_KEY) first.`);
+      console.error(
+        settings.api_key_problem
+          ? `wbflow sync: ${settings.api_key_problem}`
+          : `wbflow sync: no API key for ${settings.base_url}. Run \`wbflow login\` (or set WANDB_API_KEY) first.`,
+      );
       return 1;
     }
     let results: SyncedRun[];

@@ -89,6 +89,19 @@ describe("wbflow sync", () => {
     expect(second.stdout).toContain("0 synced, 2 already synced, 0 failed.");
   });
 
+  it("reports a malformed WANDB_API_KEY clearly, without a stack trace or the key", async () => {
+    const status = await runCli(["status"], { ...env, WANDB_API_KEY: "short-key" });
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/API key\s+unusable — The W&B API key from WANDB_API_KEY is not valid/);
+    const sync = await runCli(["sync", "--all"], { ...env, WANDB_API_KEY: "short-key" });
+    expect(sync.code).toBe(1);
+    expect(sync.stderr).toContain("wbflow sync: The W&B API key from WANDB_API_KEY is not valid");
+    for (const result of [status, sync]) {
+      expect(result.stdout + result.stderr).not.toContain("short-key");
+      expect(result.stderr).not.toContain("    at ");
+    }
+  });
+
   it("tells the user to log in when there is no key", async () => {
     const result = await runCli(["sync", "--all"], env);
     expect(result.code).toBe(1);
