@@ -29,7 +29,7 @@ export function kernelsDirectory(target: InstallTarget, env: NodeJS.ProcessEnv =
     case "user":
       return path.join(userDataDirectory(env), "kernels");
     case "sys-prefix":
-      return path.join(pythonSysPrefix(), "share", "jupyter", "kernels");
+      return path.join(pythonSysPrefix(env), "share", "jupyter", "kernels");
   }
 }
 
@@ -41,9 +41,21 @@ function userDataDirectory(env: NodeJS.ProcessEnv): string {
   return path.join(env.XDG_DATA_HOME ?? path.join(home, ".local", "share"), "jupyter");
 }
 
-function pythonSysPrefix(): string {
+/** The Python that runs `jupyter` (its shebang), so --sys-prefix means Jupyter's environment; else python3. */
+function jupyterPython(env: NodeJS.ProcessEnv): string {
+  for (const dir of (env.PATH ?? "").split(path.delimiter)) {
+    const candidate = path.join(dir, "jupyter");
+    if (!existsSync(candidate)) continue;
+    const firstLine = readFileSync(candidate, "utf8").slice(0, 200).split("\n")[0] ?? "";
+    const interpreter = /^#!\s*(\S*python[\d.]*)\s*$/.exec(firstLine)?.[1];
+    return interpreter ?? "python3";
+  }
+  return "python3";
+}
+
+function pythonSysPrefix(env: NodeJS.ProcessEnv): string {
   try {
-    return execFileSync("python3", ["-c", "import sys; print(sys.prefix)"], { encoding: "utf8" }).trim();
+    return execFileSync(jupyterPython(env), ["-c", "import sys; print(sys.prefix)"], { encoding: "utf8" }).trim();
   } catch (error) {
     throw new KernelspecInstallError(
       `--sys-prefix needs python3 to find sys.prefix, and running it failed (${(error as Error).message}). ` +

@@ -58,6 +58,11 @@ describe("kernel spec", () => {
     }
   });
 
+  it("puts --sys-prefix specs where Jupyter's own Python environment looks", () => {
+    const paths = JSON.parse(execFileSync("jupyter", ["--paths", "--json"], { encoding: "utf8" })) as { data: string[] };
+    expect(paths.data).toContain(path.dirname(kernelsDirectory({ kind: "sys-prefix" })));
+  });
+
   it("wbflow install explains bad options", () => {
     const cli = path.join(repoRoot, "bin", "wbflow.js");
     const result = spawnSync(process.execPath, [cli, "install", "--user", "--prefix", "/tmp/x"], { encoding: "utf8" });
