@@ -72,6 +72,13 @@ export async function syncRuns(options: SyncOptions): Promise<SyncedRun[]> {
     }
     try {
       const log = await readTransactionLog(source.logPath);
+      // An online run's log without `exit` may belong to a run still going in another process:
+      // `--all` leaves it alone (its own sender is uploading it); naming it explicitly syncs it.
+      const onlineRun = path.basename(source.runDir).startsWith("run-");
+      if (options.allIn !== undefined && onlineRun && !log.records.some((r) => r.type === "exit")) {
+        results.push({ logPath: source.logPath, status: "skipped", reason: "an online run that has not finished (sync it by its path if it crashed)" });
+        continue;
+      }
       if (log.tornTail) notify(`wandb: ${source.logPath} ends in a partly written record (the run was cut off); syncing what is complete.`);
       loaded.push({ source, startMs: startTimeMs(log.records) });
     } catch (error) {

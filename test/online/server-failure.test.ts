@@ -106,6 +106,22 @@ describe("when the server fails mid-run", () => {
     expect(server.state.snapshot().runs[`${TEST_USER.entity}/proj/pause003`]).toMatchObject({ state: "finished" });
   });
 
+  it("sync --all leaves an unfinished online run alone, but syncs it when named", async () => {
+    const root = tempDir();
+    const live = await startRun(root, "online", server.url, "live0001");
+    live.log({ loss: 1 });
+    const connection = { baseUrl: server.url, apiKey: TEST_USER.apiKey, timing: recordingTiming() };
+    const all = await syncRuns({ allIn: path.join(root, "wandb"), connection, notify: () => undefined });
+    expect(all.map((r) => [r.status, r.reason])).toEqual([["skipped", expect.stringContaining("has not finished")]]);
+    expect(server.requests.some((r) => r.fileStreamBody?.complete)).toBe(false); // sync did not complete it
+    await live.finish();
+    expect(server.state.findRun(TEST_USER.entity, "proj", "live0001")!.state).toBe("finished");
+    const named = await syncRuns({ paths: [live.dir], connection, includeSynced: true, notify: () => undefined });
+    expect(named.map((r) => r.status)).toEqual(["synced"]);
+    expect(server.state.runs.filter((r) => r.name === "live0001")).toHaveLength(1);
+    expect(server.state.findRun(TEST_USER.entity, "proj", "live0001")!.streamed.get("wandb-history.jsonl")).toHaveLength(1);
+  });
+
   it("a run started while the server is down still logs everything locally", async () => {
     const root = tempDir();
     await server.close();
