@@ -43,6 +43,7 @@ export const syncCommand: CliCommand = {
     "Uploads each run (history, summary, console, files, artifacts and lineage) and marks it synced.",
     "PATH is a run directory (wandb/offline-run-…), its .wandb file, or a wandb/ directory.",
     "  --all             every run in this directory's wandb/ folder (WANDB_DIR) not synced yet",
+    "                    (an online run that has not finished is left to the process running it)",
     "  --include-synced  send runs already marked synced again (nothing is duplicated)",
     "  --entity, --project  used for runs whose log names none",
     "  --host URL        the server's API URL (default: WANDB_BASE_URL or https://api.wandb.ai)",
