@@ -54,12 +54,12 @@ export async function collectFlowGarbage(flowDir: string, dataDirName: string, n
   return report;
 }
 
-/** Every sha named by any attempt index (`<n>.data.json`) of any run of the flow. */
+/** Every sha named by any attempt index (`<n>.done`, or `<n>.data.json` of layout 1) of any run of the flow. */
 async function referencedShas(flowDir: string, dataDirName: string): Promise<Set<string>> {
   const shas = new Set<string>();
   const entries = await readdir(flowDir, { recursive: true, withFileTypes: true });
   for (const entry of entries) {
-    if (!entry.isFile() || !/^\d+\.data\.json$/.test(entry.name)) continue;
+    if (!entry.isFile() || !/^\d+\.(done|data\.json)$/.test(entry.name)) continue;
     if (entry.parentPath.startsWith(join(flowDir, dataDirName))) continue;
     const index = JSON.parse(await readFile(join(entry.parentPath, entry.name), "utf8")) as {
       artifacts?: Record<string, { sha?: string }>;

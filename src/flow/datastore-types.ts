@@ -14,6 +14,11 @@ export interface ArtifactRecord {
   type: string;
   /** Pathspec `Flow/run/step/task` of the task that wrote this value; inherited records keep it. */
   producedBy: string;
+  /**
+   * The encoded bytes (base64) of a small value, kept in the record instead of a blob file so a
+   * task's small artifacts cost no file each. Absent for values stored as blobs.
+   */
+  inline?: string;
 }
 
 /** What `Datastore.putValue` returns: an artifact record without the name and producer the caller knows. */

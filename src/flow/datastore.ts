@@ -1,10 +1,12 @@
 import { createHash } from "node:crypto";
 import { appendFile, mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { codecById, encodeValue } from "../codecs/index.js";
+import { Readable } from "node:stream";
+import { codecById, encodeValue, type EncodedSource } from "../codecs/index.js";
 import { writeFileAtomic } from "../codecs/atomic-write.js";
 import { BlobStore } from "./datastore-blobs.js";
 import { collectFlowGarbage, DEFAULT_GARBAGE_GRACE_MS, removeRunFolder, type GarbageReport } from "./datastore-cleanup.js";
+import { INDEX_VERSION, legacyIndexName, parseDoneFile, type AttemptIndex } from "./datastore-index.js";
 import {
   DatastoreCorruptError,
   DatastoreNotFoundError,
@@ -26,8 +28,12 @@ export type { ArtifactRecord, DatastoreOptions, RunInfo, StoredTask, StoredValue
 export * from "./datastore-errors.js";
 export type { GarbageReport } from "./datastore-cleanup.js";
 
-/** Layout version written into every attempt index, so a future layout can read old stores. */
-const INDEX_VERSION = 1;
+/**
+ * Encoded values up to this many bytes live in their artifact record (`inline`, base64) instead of
+ * a blob file: a flow's many small values (counters, flags, labels, the engine's bookkeeping) then
+ * cost no file write or read each. Inherited records carry the bytes along, so the limit is small.
+ */
+export const INLINE_LIMIT_BYTES = 1024;
 
 /** Name of the folder that holds a flow's blobs; not a run id. */
 const DATA_DIR = "data";
@@ -41,14 +47,14 @@ const DATA_DIR = "data";
  * <Flow>/latest_run                                text
  * <Flow>/<run>/_meta.json                          RunInfo
  * <Flow>/<run>/<step>/<task>/<n>.attempt.json      written when attempt n starts
- * <Flow>/<run>/<step>/<task>/<n>.data.json         artifact index + metadata
- * <Flow>/<run>/<step>/<task>/<n>.done              written last: attempt n is complete
+ * <Flow>/<run>/<step>/<task>/<n>.done              artifact index + metadata, written last
  * <Flow>/<run>/<step>/<task>/<n>.stdout.log|.stderr.log
  * ```
  *
- * Every file is written atomically (temp + rename) or appended (logs). A task is visible only when
- * its latest started attempt has a done marker, so a killed process never leaves a task that
- * looks finished.
+ * Values whose encoding is at most `INLINE_LIMIT_BYTES` are kept in their record (still named by
+ * their sha256) instead of a blob. Every file is written atomically (temp + rename) or appended
+ * (logs). A task is visible only when its latest started attempt has a done file, so a killed
+ * process never leaves a task that looks finished.
  */
 export class Datastore {
   /** Absolute root folder. */
@@ -68,7 +74,13 @@ export class Datastore {
    * @throws UnserializableValueError when no codec can encode the value.
    */
   async putValue(flowName: string, value: unknown): Promise<StoredValue> {
+    this.flowDir(flowName); // refuses a flow name that cannot be a folder, even for inline values
     const { codec, typeName, encoded } = await encodeValue(value);
+    if ("bytes" in encoded && encoded.bytes.byteLength <= INLINE_LIMIT_BYTES) {
+      const bytes = Buffer.from(encoded.bytes.buffer, encoded.bytes.byteOffset, encoded.bytes.byteLength);
+      const sha = createHash("sha256").update(bytes).digest("hex");
+      return { sha, size: bytes.byteLength, codec: codec.id, type: typeName, inline: bytes.toString("base64") };
+    }
     const { sha, size } = await this.blobs(flowName).put(encoded);
     return { sha, size, codec: codec.id, type: typeName };
   }
@@ -78,6 +90,7 @@ export class Datastore {
     const codec = codecById(record.codec);
     const where = `"${record.name}" (${record.producedBy})`;
     if (!codec) throw new UnknownCodecError(record.codec, where);
+    if (record.inline !== undefined) return codec.decode(inlineSource(record.inline, record.sha));
     const blobs = this.blobs(flowName);
     try {
       return await codec.decode(blobs.source(record.sha, record.size));
@@ -143,15 +156,17 @@ export class Datastore {
 
   /**
    * Marks an attempt as started; from now on older attempts of the task are hidden. Starting an
-   * attempt number again begins it afresh: its done marker goes first, then its index and logs.
+   * attempt number again begins it afresh: its done file goes first, then its logs.
    */
   async startAttempt(task: TaskKey, attempt: number): Promise<void> {
     checkAttempt(attempt);
     const directory = this.taskDir(task);
     const attemptFile = join(directory, `${attempt}.attempt.json`);
-    if (await stat(attemptFile).then(() => true, () => false)) {
-      for (const suffix of ["done", "data.json", "stdout.log", "stderr.log"]) {
-        await rm(join(directory, `${attempt}.${suffix}`), { force: true });
+    // A task folder just created holds no earlier attempt: no need to look for one.
+    const created = await mkdir(directory, { recursive: true });
+    if (created === undefined && (await stat(attemptFile).then(() => true, () => false))) {
+      for (const name of [`${attempt}.done`, legacyIndexName(attempt), `${attempt}.stdout.log`, `${attempt}.stderr.log`]) {
+        await rm(join(directory, name), { force: true });
       }
     }
     const startedAt = this.now();
@@ -159,21 +174,19 @@ export class Datastore {
     this.attemptStarts.set(`${pathspecOf(task)}#${attempt}`, startedAt);
   }
 
-  /** Writes the attempt's artifact index and metadata, then (last) its done marker. */
+  /** Writes the attempt's artifact index and metadata as its done file, in one atomic write. */
   async finishAttempt(task: TaskKey, attempt: number, result: TaskResult): Promise<void> {
     checkAttempt(attempt);
-    const directory = this.taskDir(task);
     const started = await this.readAttemptStart(task, attempt);
-    const index = JSON.stringify({
+    const index: AttemptIndex = {
       version: INDEX_VERSION,
       attempt,
       startedAt: started,
       finishedAt: this.now(),
       artifacts: result.artifacts,
       metadata: result.metadata,
-    });
-    await writeFileAtomic(join(directory, `${attempt}.data.json`), index);
-    await writeFileAtomic(join(directory, `${attempt}.done`), JSON.stringify({ indexSha256: sha256(index) }));
+    };
+    await writeFileAtomic(join(this.taskDir(task), `${attempt}.done`), JSON.stringify(index));
   }
 
   /** Appends captured output to an attempt's log (append-only). */
@@ -218,7 +231,8 @@ export class Datastore {
       throw new TaskNotFinishedError(pathspecOf(task), chosen, `attempts started: ${attempts.join(", ")}`);
     }
     const directory = this.taskDir(task);
-    const done = await readFile(join(directory, `${chosen}.done`), "utf8").catch(ignoreMissing);
+    const donePath = join(directory, `${chosen}.done`);
+    const done = await readFile(donePath, "utf8").catch(ignoreMissing);
     if (done === undefined) {
       throw new TaskNotFinishedError(
         pathspecOf(task),
@@ -226,20 +240,15 @@ export class Datastore {
         "it is still running, or it failed or was killed before it was saved",
       );
     }
-    const indexText = await readFile(join(directory, `${chosen}.data.json`), "utf8");
-    const expected = (JSON.parse(done) as { indexSha256?: string }).indexSha256;
-    if (expected !== sha256(indexText)) {
-      throw new DatastoreCorruptError(
-        `The artifact index of task ${pathspecOf(task)} attempt ${chosen} does not match its done marker ` +
-          `(${join(directory, `${chosen}.data.json`)} was changed after the task finished). Re-run the step.`,
-      );
-    }
-    const index = JSON.parse(indexText) as {
-      startedAt: number;
-      finishedAt: number;
-      artifacts: Record<string, ArtifactRecord>;
-      metadata: Record<string, unknown>;
-    };
+    const index = await parseDoneFile(
+      done,
+      () => readFile(join(directory, legacyIndexName(chosen)), "utf8"),
+      (problem) =>
+        new DatastoreCorruptError(
+          `Task ${pathspecOf(task)} attempt ${chosen} cannot be read: ${problem} (${donePath}). ` +
+            `The datastore was modified by hand; re-run the step.`,
+        ),
+    );
     return {
       key: { ...task },
       attempt: chosen,
@@ -359,8 +368,10 @@ function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
+/** A decoding source over the bytes of an inline record. */
+function inlineSource(base64: string, sha: string): EncodedSource {
+  const bytes = Buffer.from(base64, "base64");
+  return { size: bytes.byteLength, sha, bytes: async () => bytes, stream: () => Readable.from([bytes]) };
 }
 
 function ignoreMissing(error: NodeJS.ErrnoException): undefined {

@@ -2,10 +2,12 @@
  * Child process for the crash-safety test: writes tasks with large artifacts in a loop until it is
  * killed. Each task's value is derived from its id so the parent can check what it reads back.
  * Prints "writing <taskId>" before storing each task's values and "finishing <taskId>" before its
- * index and done marker, so the parent can kill it in either phase.
+ * done file (the index), so the parent can kill it in either phase. Each task also stores many small
+ * values, which the store keeps inline in the index, so writing the index takes long enough to be
+ * killed part-way.
  * Usage: writer <root> <runId> [taskCount]: with a count it stops after that many tasks.
  */
-import { Datastore } from "../../src/flow/datastore.js";
+import { Datastore, type ArtifactRecord } from "../../src/flow/datastore.js";
 
 const root = process.argv[2]!;
 const store = new Datastore({ root });
@@ -20,6 +22,14 @@ export function valueFor(taskId: number): Float64Array {
   return values;
 }
 
+/** Number of small (inline) values each task stores besides `values` and `info`. */
+export const SMALL_VALUES = 5000;
+
+/** The k-th small value of a task. */
+export function smallValueFor(taskId: number, k: number): { taskId: number; k: number } {
+  return { taskId, k };
+}
+
 async function main(): Promise<void> {
   await store.createRun({ flowName, runId, createdAt: 0, userName: "crash", tags: [], systemTags: [] });
   for (let taskId = 1; taskId <= taskCount; taskId++) {
@@ -28,14 +38,16 @@ async function main(): Promise<void> {
     process.stdout.write(`writing ${taskId}\n`);
     const stored = await store.putValue(flowName, valueFor(taskId));
     const extra = await store.putValue(flowName, { taskId, label: `task ${taskId}` });
+    const producedBy = `${flowName}/${runId}/work/${taskId}`;
+    const artifacts = {
+      values: { name: "values", producedBy, ...stored },
+      info: { name: "info", producedBy, ...extra },
+    } as Record<string, ArtifactRecord>;
+    for (let k = 0; k < SMALL_VALUES; k++) {
+      artifacts[`small${k}`] = { name: `small${k}`, producedBy, ...(await store.putValue(flowName, smallValueFor(taskId, k))) };
+    }
     process.stdout.write(`finishing ${taskId}\n`);
-    await store.finishAttempt(key, 0, {
-      artifacts: {
-        values: { name: "values", producedBy: `${flowName}/${runId}/work/${taskId}`, ...stored },
-        info: { name: "info", producedBy: `${flowName}/${runId}/work/${taskId}`, ...extra },
-      },
-      metadata: { taskId },
-    });
+    await store.finishAttempt(key, 0, { artifacts, metadata: { taskId } });
   }
 }
 

@@ -7,7 +7,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Datastore, TaskNotFinishedError } from "../../src/flow/datastore.js";
-import { valueFor } from "./store-crash-writer.js";
+import { SMALL_VALUES, smallValueFor, valueFor } from "./store-crash-writer.js";
 
 const writer = fileURLToPath(new URL("./store-crash-writer.ts", import.meta.url));
 let root: string;
@@ -65,6 +65,12 @@ describe("Datastore crash safety", () => {
         // Byte comparison: a deep-equal of 2M elements is needlessly slow.
         expect(Buffer.from(values.buffer, values.byteOffset, values.byteLength).equals(Buffer.from(valueFor(Number(taskId)).buffer))).toBe(true);
         expect(await store.getValue("CrashFlow", stored.artifacts.info!)).toEqual({ taskId: Number(taskId), label: `task ${taskId}` });
+        // The small values live inline in the done file: all of them are there, none is a blob.
+        expect(Object.keys(stored.artifacts)).toHaveLength(SMALL_VALUES + 2);
+        for (const k of [0, SMALL_VALUES >> 1, SMALL_VALUES - 1]) {
+          expect(stored.artifacts[`small${k}`]!.inline).toBeDefined();
+          expect(await store.getValue("CrashFlow", stored.artifacts[`small${k}`]!)).toEqual(smallValueFor(Number(taskId), k));
+        }
       }
     }
 

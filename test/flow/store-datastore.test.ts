@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +9,7 @@ import {
   Datastore,
   DatastoreCorruptError,
   DatastoreNotFoundError,
+  INLINE_LIMIT_BYTES,
   InvalidStoreNameError,
   TaskNotFinishedError,
   UnknownCodecError,
@@ -37,6 +39,9 @@ async function record(flowName: string, name: string, value: unknown): Promise<A
   return { name, producedBy: `${flowName}/1/start/1`, ...(await store.putValue(flowName, value)) };
 }
 
+/** A value too big to be kept inline, so it is stored as a blob. */
+const big = (label: string): string => label.repeat(Math.ceil((INLINE_LIMIT_BYTES + 1) / label.length));
+
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1)).sort();
@@ -44,16 +49,35 @@ async function filesUnder(dir: string): Promise<string[]> {
 
 describe("Datastore blobs", () => {
   it("stores equal values once per flow, named by the sha256 of their bytes", async () => {
-    const a = await store.putValue("DemoFlow", { x: [1, 2, 3] });
-    const b = await store.putValue("DemoFlow", { x: [1, 2, 3] });
-    const c = await store.putValue("OtherFlow", { x: [1, 2, 3] });
+    const a = await store.putValue("DemoFlow", { x: big("abc") });
+    const b = await store.putValue("DemoFlow", { x: big("abc") });
+    const c = await store.putValue("OtherFlow", { x: big("abc") });
     expect(a).toEqual(b);
+    expect(a.inline).toBeUndefined();
     expect(a).toMatchObject({ codec: "v8", type: "Object" });
     expect(a.sha).toMatch(/^[0-9a-f]{64}$/);
     expect(c.sha).toBe(a.sha);
     const blobs = await filesUnder(join(root, "DemoFlow", "data"));
     expect(blobs).toEqual([`${a.sha.slice(0, 2)}/${a.sha}`]);
     expect(await filesUnder(join(root, "OtherFlow", "data"))).toHaveLength(1);
+  });
+
+  it("keeps small values inline in their record, still named by the sha256 of their bytes", async () => {
+    const small = await store.putValue("DemoFlow", { x: [1, 2, 3] });
+    const bytes = Buffer.from(small.inline!, "base64");
+    expect(small.size).toBe(bytes.byteLength);
+    expect(small.sha).toBe(createHash("sha256").update(bytes).digest("hex"));
+    expect(await store.putValue("DemoFlow", { x: [1, 2, 3] })).toEqual(small);
+    expect(await readdir(root)).toEqual([]); // no blob file, no folder
+    expect(await store.getValue("DemoFlow", { name: "small", producedBy: "DemoFlow/1/start/1", ...small })).toEqual({ x: [1, 2, 3] });
+    // The limit is on encoded bytes: one byte over it is a blob.
+    const atLimit = await store.putValue("DemoFlow", new Uint8Array(INLINE_LIMIT_BYTES - 16));
+    expect(atLimit.size).toBeLessThanOrEqual(INLINE_LIMIT_BYTES);
+    expect(atLimit.inline).toBeDefined();
+    const overLimit = await store.putValue("DemoFlow", new Uint8Array(INLINE_LIMIT_BYTES));
+    expect(overLimit.size).toBeGreaterThan(INLINE_LIMIT_BYTES);
+    expect(overLimit.inline).toBeUndefined();
+    expect(await filesUnder(join(root, "DemoFlow", "data"))).toEqual([`${overLimit.sha.slice(0, 2)}/${overLimit.sha}`]);
   });
 
   it("round-trips plain values, tables and folders through getValue", async () => {
@@ -81,7 +105,7 @@ describe("Datastore blobs", () => {
   });
 
   it("reports a missing blob and an unregistered codec clearly", async () => {
-    const stored = await record("DemoFlow", "x", 42);
+    const stored = await record("DemoFlow", "x", big("42"));
     await rm(join(root, "DemoFlow", "data", stored.sha.slice(0, 2), stored.sha));
     await expect(store.getValue("DemoFlow", stored)).rejects.toThrow(DatastoreCorruptError);
     await expect(store.getValue("DemoFlow", stored)).rejects.toThrow(/"x" \(DemoFlow\/1\/start\/1\).*missing/);
@@ -109,7 +133,7 @@ describe("Datastore tasks and attempts", () => {
   it("writes the attempt record, the index, then the done marker, and reads them back", async () => {
     await store.createRun({ flowName: "DemoFlow", runId: "1", createdAt: 5, userName: "ada", tags: [], systemTags: ["user:ada"] });
     await finish(0, "hello");
-    expect(await readdir(join(root, "DemoFlow", "1", "start", "1"))).toEqual(["0.attempt.json", "0.data.json", "0.done"]);
+    expect(await readdir(join(root, "DemoFlow", "1", "start", "1"))).toEqual(["0.attempt.json", "0.done"]);
     const stored = await store.readTask(task);
     expect(stored).toMatchObject({ key: task, attempt: 0, startedAt: 1_700_000_000_000, finishedAt: 1_700_000_000_001, metadata: { attempt: 0 } });
     expect(await store.getValue("DemoFlow", stored.artifacts.value!)).toBe("hello");
@@ -127,17 +151,33 @@ describe("Datastore tasks and attempts", () => {
     expect(await store.listAttempts(task)).toEqual([0, 1]);
   });
 
-  it("does not treat an index without a done marker as finished", async () => {
+  it("does not treat a layout-1 index without a done marker as finished", async () => {
     await store.startAttempt(task, 0);
     await writeFile(join(root, "DemoFlow", "1", "start", "1", "0.data.json"), JSON.stringify({ artifacts: {}, metadata: {} }));
     await expect(store.readTask(task)).rejects.toBeInstanceOf(TaskNotFinishedError);
   });
 
-  it("detects an index changed after the task finished", async () => {
-    await finish(0, "x");
-    const indexPath = join(root, "DemoFlow", "1", "start", "1", "0.data.json");
-    await writeFile(indexPath, (await readFile(indexPath, "utf8")).replace('"attempt":0', '"attempt":7'));
+  it("reads stores of layout 1 (index in <n>.data.json, its sha256 in <n>.done) and detects an edited index", async () => {
+    const value = await record("DemoFlow", "value", big("old"));
+    await store.startAttempt(task, 0);
+    const directory = join(root, "DemoFlow", "1", "start", "1");
+    const index = JSON.stringify({ version: 1, attempt: 0, startedAt: 1, finishedAt: 2, artifacts: { value }, metadata: { attempt: 0 } });
+    await writeFile(join(directory, "0.data.json"), index);
+    await writeFile(join(directory, "0.done"), JSON.stringify({ indexSha256: createHash("sha256").update(index).digest("hex") }));
+    const stored = await store.readTask(task);
+    expect(stored).toMatchObject({ attempt: 0, startedAt: 1, finishedAt: 2, metadata: { attempt: 0 } });
+    expect(await store.getValue("DemoFlow", stored.artifacts.value!)).toBe(big("old"));
+    await writeFile(join(directory, "0.data.json"), index.replace('"attempt":0', '"attempt":7'));
     await expect(store.readTask(task)).rejects.toThrow(DatastoreCorruptError);
+    await expect(store.readTask(task)).rejects.toThrow(/start\/1 attempt 0 .*does not match its done marker/);
+  });
+
+  it("reports a damaged done file clearly", async () => {
+    await finish(0, "x");
+    const donePath = join(root, "DemoFlow", "1", "start", "1", "0.done");
+    await writeFile(donePath, (await readFile(donePath, "utf8")).slice(0, 20));
+    await expect(store.readTask(task)).rejects.toThrow(DatastoreCorruptError);
+    await expect(store.readTask(task)).rejects.toThrow(/attempt 0 cannot be read: its done file is not valid JSON/);
   });
 
   it("refuses finishAttempt before startAttempt, and unknown attempts", async () => {
