@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Transform } from "node:stream";
@@ -11,6 +11,12 @@ export interface BlobRef {
   sha: string;
   size: number;
 }
+
+/**
+ * Blobs up to this size are written and read with synchronous calls: each asynchronous file call is
+ * a thread-pool round trip, which on a busy machine costs more than moving 64 KiB does.
+ */
+const SYNC_IO_LIMIT_BYTES = 64 * 1024;
 
 /**
  * Content-addressed blobs of one flow: `<dataDir>/<sha[:2]>/<sha>`, named by the sha256 of the
@@ -45,7 +51,7 @@ export class BlobStore {
     return {
       size,
       sha,
-      bytes: async () => new Uint8Array(await readFile(path)),
+      bytes: async () => new Uint8Array(size <= SYNC_IO_LIMIT_BYTES ? readFileSync(path) : await readFile(path)),
       stream: () => createReadStream(path),
     };
   }
@@ -60,6 +66,10 @@ export class BlobStore {
 
   private async putBytes(bytes: Uint8Array): Promise<BlobRef> {
     const sha = createHash("sha256").update(bytes).digest("hex");
+    if (bytes.byteLength <= SYNC_IO_LIMIT_BYTES) {
+      this.putSmallBytes(sha, bytes);
+      return { sha, size: bytes.byteLength };
+    }
     if (await this.has(sha)) return { sha, size: bytes.byteLength };
     const temporary = await this.temporaryPath();
     try {
@@ -70,6 +80,26 @@ export class BlobStore {
       throw error;
     }
     return { sha, size: bytes.byteLength };
+  }
+
+  /** `putBytes` with synchronous calls, for small blobs. */
+  private putSmallBytes(sha: string, bytes: Uint8Array): void {
+    if (this.knownBlobs.has(sha)) return;
+    const path = this.pathOf(sha);
+    if (existsSync(path)) {
+      this.knownBlobs.add(sha);
+      return;
+    }
+    const temporary = join(this.ensureDirSync(join(this.dataDir, ".tmp")), randomUUID());
+    try {
+      writeFileSync(temporary, bytes);
+      this.ensureDirSync(join(this.dataDir, sha.slice(0, 2)));
+      renameSync(temporary, path); // over an existing blob is harmless: same name, same content
+    } catch (error) {
+      rmSync(temporary, { force: true });
+      throw error;
+    }
+    this.knownBlobs.add(sha);
   }
 
   private async putStream(stream: NodeJS.ReadableStream): Promise<BlobRef> {
@@ -103,6 +133,14 @@ export class BlobStore {
     // Renaming over an existing blob is harmless: same name means same content.
     await rename(temporary, this.pathOf(sha));
     this.knownBlobs.add(sha);
+  }
+
+  private ensureDirSync(dir: string): string {
+    if (!this.createdDirs.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      this.createdDirs.add(dir);
+    }
+    return dir;
   }
 
   private async ensureDir(dir: string): Promise<string> {

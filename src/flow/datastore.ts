@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
-import { appendFile, mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { appendFile, mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { codecById, encodeValue, type EncodedSource } from "../codecs/index.js";
-import { writeFileAtomic } from "../codecs/atomic-write.js";
+import { writeFileAtomic, writeFileAtomicSync } from "../codecs/atomic-write.js";
 import { BlobStore } from "./datastore-blobs.js";
 import { collectFlowGarbage, DEFAULT_GARBAGE_GRACE_MS, removeRunFolder, type GarbageReport } from "./datastore-cleanup.js";
 import { INDEX_VERSION, legacyIndexName, parseDoneFile, type AttemptIndex } from "./datastore-index.js";
@@ -162,15 +163,16 @@ export class Datastore {
     checkAttempt(attempt);
     const directory = this.taskDir(task);
     const attemptFile = join(directory, `${attempt}.attempt.json`);
-    // A task folder just created holds no earlier attempt: no need to look for one.
-    const created = await mkdir(directory, { recursive: true });
-    if (created === undefined && (await stat(attemptFile).then(() => true, () => false))) {
+    // Small synchronous writes: see writeFileAtomicSync. A task folder just created holds no
+    // earlier attempt, so there is nothing to look for.
+    const created = mkdirSync(directory, { recursive: true });
+    if (created === undefined && existsSync(attemptFile)) {
       for (const name of [`${attempt}.done`, legacyIndexName(attempt), `${attempt}.stdout.log`, `${attempt}.stderr.log`]) {
-        await rm(join(directory, name), { force: true });
+        rmSync(join(directory, name), { force: true });
       }
     }
     const startedAt = this.now();
-    await writeFileAtomic(attemptFile, JSON.stringify({ attempt, startedAt }));
+    writeFileAtomicSync(attemptFile, JSON.stringify({ attempt, startedAt }));
     this.attemptStarts.set(`${pathspecOf(task)}#${attempt}`, startedAt);
   }
 
@@ -186,7 +188,7 @@ export class Datastore {
       artifacts: result.artifacts,
       metadata: result.metadata,
     };
-    await writeFileAtomic(join(this.taskDir(task), `${attempt}.done`), JSON.stringify(index));
+    writeFileAtomicSync(join(this.taskDir(task), `${attempt}.done`), JSON.stringify(index));
   }
 
   /** Appends captured output to an attempt's log (append-only). */
