@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { EncodedSource, EncodedValue } from "../codecs/index.js";
+import { RecentBlobBytes } from "./datastore-byte-cache.js";
 
 /** A blob written to the store: its content hash and byte count. */
 export interface BlobRef {
@@ -17,6 +18,9 @@ export interface BlobRef {
  * a thread-pool round trip, which on a busy machine costs more than moving 64 KiB does.
  */
 const SYNC_IO_LIMIT_BYTES = 64 * 1024;
+
+/** Memory for the bytes of recently read small blobs, per flow. */
+const RECENT_BYTES_BUDGET = 8 * 1024 * 1024;
 
 /**
  * Content-addressed blobs of one flow: `<dataDir>/<sha[:2]>/<sha>`, named by the sha256 of the
@@ -32,6 +36,7 @@ export class BlobStore {
   private readonly knownBlobs = new Set<string>();
   /** Folders already created, so each write does not mkdir again. */
   private readonly createdDirs = new Set<string>();
+  private readonly recentBytes = new RecentBlobBytes(RECENT_BYTES_BUDGET);
 
   constructor(readonly dataDir: string) {}
 
@@ -51,7 +56,7 @@ export class BlobStore {
     return {
       size,
       sha,
-      bytes: async () => new Uint8Array(size <= SYNC_IO_LIMIT_BYTES ? readFileSync(path) : await readFile(path)),
+      bytes: async () => (size <= SYNC_IO_LIMIT_BYTES ? this.readSmall(sha, path) : new Uint8Array(await readFile(path))),
       stream: () => createReadStream(path),
     };
   }
@@ -80,6 +85,15 @@ export class BlobStore {
       throw error;
     }
     return { sha, size: bytes.byteLength };
+  }
+
+  /** Reads a small blob synchronously, or recalls its bytes from an earlier read. */
+  private readSmall(sha: string, path: string): Uint8Array {
+    const recalled = this.recentBytes.recall(sha);
+    if (recalled) return recalled;
+    const bytes = new Uint8Array(readFileSync(path));
+    this.recentBytes.remember(sha, new Uint8Array(bytes));
+    return bytes;
   }
 
   /** `putBytes` with synchronous calls, for small blobs. */

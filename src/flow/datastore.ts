@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
-import { appendFile, mkdir, readdir, readFile, rm } from "node:fs/promises";
+import { appendFile, mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { codecById, encodeValue, type EncodedSource } from "../codecs/index.js";
@@ -47,7 +47,8 @@ const DATA_DIR = "data";
  * <Flow>/data/<sha[:2]>/<sha>                      blob (sha256 of the encoded bytes)
  * <Flow>/latest_run                                text
  * <Flow>/<run>/_meta.json                          RunInfo
- * <Flow>/<run>/<step>/<task>/<n>.attempt.json      written when attempt n starts
+ * <Flow>/<run>/<step>/<task>/                     created when attempt 0 starts
+ * <Flow>/<run>/<step>/<task>/<n>.attempt.json      written when attempt n >= 1 (a retry) starts
  * <Flow>/<run>/<step>/<task>/<n>.done              artifact index + metadata, written last
  * <Flow>/<run>/<step>/<task>/<n>.stdout.log|.stderr.log
  * ```
@@ -156,8 +157,10 @@ export class Datastore {
   }
 
   /**
-   * Marks an attempt as started; from now on older attempts of the task are hidden. Starting an
-   * attempt number again begins it afresh: its done file goes first, then its logs.
+   * Marks an attempt as started; from now on older attempts of the task are hidden. Attempt 0
+   * starts by creating the task folder (most tasks never retry, so they write no start file);
+   * a retry writes `<n>.attempt.json`. Starting an attempt number again begins it afresh: its done
+   * file goes first, then its logs.
    */
   async startAttempt(task: TaskKey, attempt: number): Promise<void> {
     checkAttempt(attempt);
@@ -166,13 +169,13 @@ export class Datastore {
     // Small synchronous writes: see writeFileAtomicSync. A task folder just created holds no
     // earlier attempt, so there is nothing to look for.
     const created = mkdirSync(directory, { recursive: true });
-    if (created === undefined && existsSync(attemptFile)) {
+    if (created === undefined && (attempt === 0 || existsSync(attemptFile))) {
       for (const name of [`${attempt}.done`, legacyIndexName(attempt), `${attempt}.stdout.log`, `${attempt}.stderr.log`]) {
         rmSync(join(directory, name), { force: true });
       }
     }
     const startedAt = this.now();
-    writeFileAtomicSync(attemptFile, JSON.stringify({ attempt, startedAt }));
+    if (attempt > 0) writeFileAtomicSync(attemptFile, JSON.stringify({ attempt, startedAt }));
     this.attemptStarts.set(`${pathspecOf(task)}#${attempt}`, startedAt);
   }
 
@@ -213,11 +216,9 @@ export class Datastore {
   async listAttempts(task: TaskKey): Promise<number[]> {
     const names = await readdir(this.taskDir(task)).catch(ignoreMissing);
     if (!names) throw this.notFound(`Task ${pathspecOf(task)}`, "Check the task id with listTasks().");
-    return names
-      .map((name) => /^(\d+)\.attempt\.json$/.exec(name)?.[1])
-      .filter((n): n is string => n !== undefined)
-      .map(Number)
-      .sort((a, b) => a - b);
+    const retries = names.map((name) => /^(\d+)\.attempt\.json$/.exec(name)?.[1]).filter((n): n is string => n !== undefined);
+    // Attempt 0 started when the folder was made (layout 1 also wrote 0.attempt.json).
+    return [...new Set([0, ...retries.map(Number)])].sort((a, b) => a - b);
   }
 
   /**
@@ -334,10 +335,15 @@ export class Datastore {
       this.attemptStarts.delete(`${pathspecOf(task)}#${attempt}`);
       return known;
     }
-    const text = await readFile(join(this.taskDir(task), `${attempt}.attempt.json`), "utf8").catch(ignoreMissing);
-    if (text === undefined) {
-      throw new TaskNotFinishedError(pathspecOf(task), attempt, "finishAttempt was called before startAttempt");
+    const notStarted = () => new TaskNotFinishedError(pathspecOf(task), attempt, "finishAttempt was called before startAttempt");
+    if (attempt === 0) {
+      // Started by another Datastore object: attempt 0 began when its task folder was made.
+      const folder = await stat(this.taskDir(task)).catch(ignoreMissing);
+      if (!folder) throw notStarted();
+      return Math.round(folder.birthtimeMs || folder.mtimeMs);
     }
+    const text = await readFile(join(this.taskDir(task), `${attempt}.attempt.json`), "utf8").catch(ignoreMissing);
+    if (text === undefined) throw notStarted();
     return (JSON.parse(text) as { startedAt: number }).startedAt;
   }
 

@@ -80,6 +80,25 @@ describe("Datastore blobs", () => {
     expect(await filesUnder(join(root, "DemoFlow", "data"))).toEqual([`${overLimit.sha.slice(0, 2)}/${overLimit.sha}`]);
   });
 
+  it("gives every read its own value, even when the bytes come from memory", async () => {
+    // Blobs small enough to be remembered after their first read; arquero's decoder keeps views of the bytes.
+    const table = aq.table({ x: Float64Array.from({ length: 300 }, (_, i) => i) });
+    const values = new Float64Array(1000).map((_, i) => i);
+    for (const value of [table, values]) {
+      const stored = await record("DemoFlow", "value", value);
+      expect(stored.inline).toBeUndefined();
+      const column = (decoded: unknown): Float64Array =>
+        decoded instanceof Float64Array
+          ? decoded
+          : ((decoded as aq.ColumnTable).column("x") as unknown as { data: Array<{ values: Float64Array }> }).data[0]!.values;
+      for (let read = 0; read < 3; read++) {
+        const decoded = await store.getValue("DemoFlow", stored);
+        expect(Array.from(column(decoded).slice(0, 3))).toEqual([0, 1, 2]);
+        column(decoded).fill(-1); // changing what one read returned leaves later reads intact
+      }
+    }
+  });
+
   it("round-trips plain values, tables and folders through getValue", async () => {
     const folder = await mkdtemp(join(root, "folder-"));
     await writeFile(join(folder, "weights.txt"), "0.1 0.2");
@@ -130,10 +149,10 @@ describe("Datastore tasks and attempts", () => {
     });
   }
 
-  it("writes the attempt record, the index, then the done marker, and reads them back", async () => {
+  it("writes one done file per attempt (plus a start file per retry), and reads it back", async () => {
     await store.createRun({ flowName: "DemoFlow", runId: "1", createdAt: 5, userName: "ada", tags: [], systemTags: ["user:ada"] });
     await finish(0, "hello");
-    expect(await readdir(join(root, "DemoFlow", "1", "start", "1"))).toEqual(["0.attempt.json", "0.done"]);
+    expect(await readdir(join(root, "DemoFlow", "1", "start", "1"))).toEqual(["0.done"]);
     const stored = await store.readTask(task);
     expect(stored).toMatchObject({ key: task, attempt: 0, startedAt: 1_700_000_000_000, finishedAt: 1_700_000_000_001, metadata: { attempt: 0 } });
     expect(await store.getValue("DemoFlow", stored.artifacts.value!)).toBe("hello");
@@ -149,6 +168,7 @@ describe("Datastore tasks and attempts", () => {
     await store.finishAttempt(task, 1, { artifacts: { value: await record("DemoFlow", "value", "second") }, metadata: {} });
     expect((await store.readTask(task)).attempt).toBe(1);
     expect(await store.listAttempts(task)).toEqual([0, 1]);
+    expect((await readdir(join(root, "DemoFlow", "1", "start", "1"))).sort()).toEqual(["0.done", "1.attempt.json", "1.done"]);
   });
 
   it("does not treat a layout-1 index without a done marker as finished", async () => {
@@ -185,6 +205,20 @@ describe("Datastore tasks and attempts", () => {
     await finish(0, 1);
     await expect(store.readTask(task, 3)).rejects.toThrow(/attempt 3.*attempts started: 0/);
     await expect(store.startAttempt(task, -1)).rejects.toThrow(RangeError);
+    await expect(store.finishAttempt(task, 1, { artifacts: {}, metadata: {} })).rejects.toThrow(/attempt 1 .*before startAttempt/);
+  });
+
+  it("finishes an attempt started by another Datastore object (another process)", async () => {
+    const before = Date.now();
+    await store.startAttempt(task, 0);
+    const other = new Datastore({ root });
+    await other.finishAttempt(task, 0, { artifacts: {}, metadata: {} });
+    const started = (await other.readTask(task)).startedAt;
+    expect(started).toBeGreaterThanOrEqual(before - 1000); // attempt 0 started when its task folder was made
+    expect(started).toBeLessThanOrEqual(Date.now());
+    await store.startAttempt(task, 1);
+    await other.finishAttempt(task, 1, { artifacts: {}, metadata: {} });
+    expect((await other.readTask(task)).startedAt).toBe(clock - 1); // from 1.attempt.json
   });
 
   it("appends logs, readable while the attempt runs", async () => {
