@@ -8,9 +8,10 @@
  * 500 MiB), files within 4% (12.5 vs 12.0 MiB, Snappy). It takes Arrow IPC directly, so every
  * Arrow type maps without a hand-written type table.
  */
-import { DataType, Table as ArrowTable, tableFromIPC, tableToIPC } from "apache-arrow";
+import { DataType, type Table as ArrowTable, tableFromIPC } from "apache-arrow";
 import { ColumnTable, toArrowIPC } from "arquero";
 import { join } from "node:path";
+import { arrowTableToIPC, isArrowTable } from "./arrow-module.js";
 import { writeFileAtomic } from "./atomic-write.js";
 
 /** A table the Parquet export accepts. */
@@ -39,16 +40,16 @@ export interface ParquetFile extends Omit<ParquetData, "bytes"> {
   size: number;
 }
 
-/** Whether a value is a table `tableToParquet` can export. */
+/** Whether a value is a table `tableToParquet` can export (Arrow tables from either apache-arrow build). */
 export function isExportableTable(value: unknown): value is ExportableTable {
-  return value instanceof ColumnTable || value instanceof ArrowTable;
+  return value instanceof ColumnTable || isArrowTable(value);
 }
 
 /** Encodes a table as Parquet (Snappy-compressed, the pandas/W&B default). */
 export async function tableToParquet(table: ExportableTable): Promise<ParquetData> {
   // Loaded on first use: compiling the WebAssembly module costs ~30 ms nobody else should pay.
   const { Compression, Table: WasmTable, WriterPropertiesBuilder, writeParquet } = await import("parquet-wasm");
-  const ipc = table instanceof ColumnTable ? toArrowIPC(table, { format: "stream" }) : tableToIPC(table, "stream");
+  const ipc = table instanceof ColumnTable ? toArrowIPC(table, { format: "stream" }) : arrowTableToIPC(table);
   const schema = tableFromIPC(ipc).schema.fields.map((field) => ({
     name: field.name,
     // Dictionary encoding (arquero's default for strings) is storage, not meaning: show the value type.

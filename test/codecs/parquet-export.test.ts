@@ -2,7 +2,8 @@ import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as aq from "arquero";
-import { tableFromArrays } from "apache-arrow";
+import { createRequire } from "node:module";
+import { Table, tableFromArrays } from "apache-arrow";
 import { parquetMetadata, parquetReadObjects } from "hyparquet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isExportableTable, tableToParquet, writeParquetFile } from "../../src/codecs/index.js";
@@ -54,6 +55,18 @@ describe("Parquet export", () => {
     const data = await tableToParquet(table);
     expect(data).toMatchObject({ numRows: 2, numCols: 2 });
     expect(await parquetReadObjects({ file: arrayBufferOf(data.bytes) })).toEqual([{ x: 1, y: "a" }, { x: 2, y: "b" }]);
+  });
+
+  it("exports Arrow tables built by apache-arrow's CommonJS copy (require in a notebook cell)", async () => {
+    const commonJsArrow = createRequire(import.meta.url)("apache-arrow") as typeof import("apache-arrow");
+    const table = commonJsArrow.tableFromArrays({ x: Float64Array.from([1, 2]), y: ["a", "b"] });
+    expect(Function.prototype[Symbol.hasInstance].call(Table, table)).toBe(false); // really the other copy
+    expect(isExportableTable(table)).toBe(true);
+    const file = await writeParquetFile(table, dir, "from_commonjs");
+    expect(file).toMatchObject({ numRows: 2, numCols: 2 });
+    expect(file.schema.map((c) => `${c.name}:${c.type}`)).toEqual(["x:Float64", "y:Utf8"]);
+    const bytes = new Uint8Array(await readFile(file.path));
+    expect(await parquetReadObjects({ file: arrayBufferOf(bytes) })).toEqual([{ x: 1, y: "a" }, { x: 2, y: "b" }]);
   });
 
   it("refuses file names that are not plain names", async () => {

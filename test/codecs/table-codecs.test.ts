@@ -1,9 +1,14 @@
+import { createRequire } from "node:module";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import * as aq from "arquero";
 import { tableFromArrays, Table } from "apache-arrow";
 import { describe, expect, it } from "vitest";
 import { codecFor } from "../../src/codecs/index.js";
 import { arqueroCodec } from "../../src/codecs/arquero-codec.js";
 import { arrowCodec } from "../../src/codecs/arrow-codec.js";
+import { Datastore } from "../../src/flow/datastore.js";
 import { roundTrip } from "./codec-helpers.js";
 
 describe("arquero codec", () => {
@@ -48,5 +53,33 @@ describe("Arrow codec", () => {
     expect(back).toBeInstanceOf(Table);
     expect(back.schema.fields.map((f) => `${f.name}:${f.type}`)).toEqual(table.schema.fields.map((f) => `${f.name}:${f.type}`));
     expect(back.toArray().map((row) => row.toJSON())).toEqual(table.toArray().map((row) => row.toJSON()));
+  });
+
+  it("stores tables built by apache-arrow's CommonJS copy (what require loads in a notebook cell)", async () => {
+    const commonJsArrow = createRequire(import.meta.url)("apache-arrow") as typeof import("apache-arrow");
+    const table = commonJsArrow.tableFromArrays({
+      id: Int32Array.from({ length: 500 }, (_, i) => i),
+      name: Array.from({ length: 500 }, (_, i) => `row ${i}`),
+    });
+    expect(Function.prototype[Symbol.hasInstance].call(Table, table)).toBe(false); // really the other copy
+    expect(codecFor(table)?.id).toBe("arrow");
+    expect(arrowCodec.typeName(table)).toBe("arrow.Table[500x2]");
+    const back = await roundTrip(arrowCodec, table);
+    expect(back.schema.fields.map((f) => `${f.name}:${f.type}`)).toEqual(table.schema.fields.map((f) => `${f.name}:${f.type}`));
+    expect(back.schema.fields[0]!.type.toString()).toBe("Int32");
+    expect(back.toArray().map((row) => row.toJSON())).toEqual(table.toArray().map((row) => row.toJSON()));
+
+    // Through the datastore, as a flow step's artifact.
+    const root = await mkdtemp(join(tmpdir(), "wbflow-arrow-cjs-"));
+    try {
+      const store = new Datastore({ root });
+      const stored = await store.putValue("ArrowFlow", table);
+      expect(stored.codec).toBe("arrow");
+      const read = (await store.getValue("ArrowFlow", { name: "t", producedBy: "ArrowFlow/1/start/1", ...stored })) as Table;
+      expect(read.numRows).toBe(500);
+      expect(read.get(499)?.toJSON()).toEqual({ id: 499, name: "row 499" });
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
