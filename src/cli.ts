@@ -43,7 +43,7 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`wbflow: unknown command '${name}'.\n\n${help()}`);
     return 2;
   }
-  if (args.includes("--help") || args.includes("-h")) {
+  if (!command.handlesHelp && (args.includes("--help") || args.includes("-h"))) {
     console.log(command.usage);
     return 0;
   }

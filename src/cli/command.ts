@@ -6,6 +6,11 @@ export interface CliCommand {
   summary: string;
   /** Full usage text for `wbflow <name> --help`. */
   usage: string;
+  /**
+   * When true, `--help`/`-h` are passed to `run`, which prints help of its own (e.g. one that depends
+   * on its other arguments); otherwise the entry point prints `usage`.
+   */
+  handlesHelp?: boolean;
   /** Runs the command with the arguments after the subcommand word; resolves to the exit code. */
   run(args: string[]): Promise<number>;
 }

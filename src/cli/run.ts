@@ -13,13 +13,15 @@ import type { FlowRun } from "../flow/run-handle.js";
 import type { RunOptions } from "../flow/run-options.js";
 import { isFlowClass, type FlowSpec } from "../flow/spec.js";
 import { Datastore } from "../flow/datastore.js";
+import { readFlowDefinition } from "../flow/flow-definition.js";
 import { CliUsageError, type CliCommand } from "./command.js";
+import { parametersHelp } from "./run-help.js";
 
 const usage = `Usage: wbflow run FILE [FlowName] [options] [--<parameter> VALUE ...]
 
 Runs a flow class defined (or exported) by FILE (.ts, .mts, .js or .mjs). FlowName is needed only
 when the file has several flows. Flow parameters are given as --<name> VALUE (a boolean parameter may be given
-as a bare --<name>).
+as a bare --<name>); \`wbflow run FILE --help\` lists them.
 
 Options:
   --max-workers N       most tasks running at once (default 16)
@@ -185,7 +187,31 @@ export function progressLine(event: FlowEvent): string | undefined {
   }
 }
 
+const HELP_FLAGS = new Set(["--help", "-h"]);
+
+/** Prints the usage and, when a flow file is named, the parameters of its flow. */
+async function printHelp(args: string[]): Promise<number> {
+  const rest = args.filter((arg) => !HELP_FLAGS.has(arg));
+  if (!rest.some((arg) => !arg.startsWith("-"))) {
+    console.log(usage);
+    return 0;
+  }
+  const parsed = parseRunArgs(rest);
+  const flow = pickFlowClass(await importFlowFile(parsed.file), parsed.file, parsed.flowName);
+  let parameters: string;
+  try {
+    const definition = readFlowDefinition(flow);
+    parameters = parametersHelp(definition.name, definition.parameters);
+  } catch (error) {
+    console.error(`wbflow run: ${(error as Error).message}`);
+    return 1;
+  }
+  console.log(`${usage}\n\n${parameters}`);
+  return 0;
+}
+
 async function run(args: string[]): Promise<number> {
+  if (args.some((arg) => HELP_FLAGS.has(arg))) return printHelp(args);
   const parsed = parseRunArgs(args);
   const flow = pickFlowClass(await importFlowFile(parsed.file), parsed.file, parsed.flowName);
   const options: RunOptions = {
@@ -224,5 +250,6 @@ export const runCommand: CliCommand = {
   name: "run",
   summary: "run a flow defined in a .ts or .js file",
   usage,
+  handlesHelp: true,
   run,
 };

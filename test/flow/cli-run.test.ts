@@ -106,6 +106,56 @@ describe("wbflow run", () => {
     expect(readdirSync(dir).filter((name) => name.startsWith(".wbflow-run-"))).toEqual([]);
   });
 
+  test("run FILE --help lists the flow's parameters (name, type, default, help) and runs nothing", async () => {
+    const { dir, file } = flowFile(
+      "params.ts",
+      `import { FlowSpec, Parameter, step } from "wbflow";
+      export class ParamFlow extends FlowSpec {
+        alpha = Parameter("alpha", { default: 0.5, help: "learning rate" });
+        name = Parameter("name", { type: "string", required: true, help: "who runs it" });
+        config = Parameter("config", { type: "json" });
+        labels = Parameter("labels", { separator: ",", default: "a,b", help: "comma-separated labels" });
+        seed = Parameter("seed", { default: () => 42 });
+        verbose = Parameter("verbose", { default: false });
+        @step start() { this.next(this.end); }
+        @step end() {}
+      }
+      export class Bare extends FlowSpec { @step start() { this.next(this.end); } @step end() {} }`,
+    );
+    const store = path.join(dir, "store");
+    const result = await cli(["run", file, "ParamFlow", "--help", "--datastore", store], dir);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Usage: wbflow run FILE [FlowName]");
+    const table = result.stdout.slice(result.stdout.indexOf("Parameters of ParamFlow:"));
+    expect(table.split("\n").map((line) => line.replace(/ +/g, " ").trim()).filter(Boolean)).toEqual([
+      "Parameters of ParamFlow:",
+      "--alpha number default 0.5 learning rate",
+      "--name string required who runs it",
+      "--config json optional",
+      '--labels list (split at ",") default "a,b" comma-separated labels',
+      "--seed from default computed when the run starts",
+      "--verbose boolean default false",
+    ]);
+    expect(readdirSync(dir)).not.toContain("store"); // nothing ran
+
+    const bare = await cli(["run", file, "Bare", "-h"], dir);
+    expect(bare.code).toBe(0);
+    expect(bare.stdout).toMatch(/Bare has no parameters\.\n$/);
+    // Without a file: the usage alone. Several flows and no name: the usual usage error.
+    const plain = await cli(["run", "--help"], dir);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toMatch(/^Usage: wbflow run FILE/);
+    expect(plain.stdout).not.toContain("Parameters of");
+    const ambiguous = await cli(["run", file, "--help"], dir);
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toMatch(/has several flows \(Bare, ParamFlow\)\. Name the one to run/);
+    // Other commands still get their --help from the entry point.
+    const status = await cli(["status", "--help"], dir);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/^Usage: wbflow status/);
+  });
+
   test("argument parsing", () => {
     expect(parseRunArgs(["f.ts", "Flow", "--alpha=0.1", "--flag", "--tag", "a", "--tag", "b", "--max-workers", "3"])).toEqual({
       file: "f.ts",
