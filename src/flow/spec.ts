@@ -28,9 +28,12 @@ function frameElements(state: TaskState, level: number): unknown[] | undefined {
   if (cached) return cached.elements;
   const frame = state.start.foreachStack[level];
   if (!frame) return undefined;
-  const found = state.lookup(frame.var);
+  // Every split looks its element up in the whole list; the list needs re-persisting (a costly
+  // re-encode per split) only if an element handed out is an object the step could change.
+  const found = state.lookup(frame.var, false);
   if (!found.found) return undefined;
   const elements = foreachElements(found.value, frame.var, state.stepName);
+  if (elements.some((element) => typeof element === "object" && element !== null)) state.read.add(frame.var);
   cache[level] = { elements };
   return elements;
 }

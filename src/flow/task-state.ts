@@ -80,8 +80,12 @@ export class TaskState {
     return this.start.stepName;
   }
 
-  /** The value of an artifact visible to the step, or `found: false`. */
-  lookup(name: string): { found: boolean; value?: unknown } {
+  /**
+   * The value of an artifact visible to the step, or `found: false`. A starting artifact looked up
+   * is re-persisted after the body in case it was changed in place, unless `inPlaceChanges` is
+   * false (the caller hands out no way to change it).
+   */
+  lookup(name: string, inPlaceChanges = true): { found: boolean; value?: unknown } {
     if (this.deleted.has(name)) return { found: false };
     if (this.written.has(name)) return { found: true, value: this.written.get(name) };
     const merged = this.merged.get(name);
@@ -94,7 +98,7 @@ export class TaskState {
       throw notLoadedError(name, `step '${this.stepName}'`);
     }
     if (this.start.values.has(name)) {
-      this.read.add(name);
+      if (inPlaceChanges) this.read.add(name);
       const record = this.start.records.get(name);
       if (record) this.activity.emitRead({ name, record, source: { kind: "self" } });
       return { found: true, value: this.start.values.get(name) };

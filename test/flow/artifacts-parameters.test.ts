@@ -173,6 +173,28 @@ describe("task isolation", () => {
     expect(await run.artifact("list", "start")).toEqual([1]);
   });
 
+  test("a foreach element changed in place is persisted with its list; a list of plain values is passed on as is", async () => {
+    const F = flowFrom(`export class F extends FlowSpec {
+      @step start() { (this as any).rows = [{ n: 1 }, { n: 2 }]; this.next(this.mark, { foreach: "rows" }); }
+      @step mark() { (this.input as any).seen = true; this.next(this.join); }
+      @step join(inputs: any) { (this as any).marked = inputs.map((i: any) => i.rows); this.next(this.fan); }
+      @step fan() { (this as any).ids = [7, 8]; this.next(this.each, { foreach: "ids" }); }
+      @step each() { (this as any).id = this.input; this.next(this.join2); }
+      @step join2(inputs: any) { (this as any).seenIds = inputs.map((i: any) => i.id); this.next(this.end); }
+      @step end() {}
+    }`);
+    const datastore = tempDatastore();
+    const run = await F.run({}, { datastore });
+    expect(await run.artifact("marked", "join")).toEqual([[{ n: 1, seen: true }, { n: 2 }], [{ n: 1 }, { n: 2, seen: true }]]);
+    expect(await run.artifact("seenIds", "join2")).toEqual([7, 8]);
+    const producerOf = async (step: string, name: string) => {
+      const [taskId] = await datastore.listTasks("F", run.runId, step);
+      return (await datastore.readTask({ flowName: "F", runId: run.runId, stepName: step, taskId: taskId! })).artifacts[name]!.producedBy;
+    };
+    expect(await producerOf("mark", "rows")).toMatch(/^F\/\d+\/mark\/\d+$/); // stored again by the split
+    expect(await producerOf("each", "ids")).toMatch(/^F\/\d+\/fan\/\d+$/); // fan's record, unchanged
+  });
+
   test("a value no codec can store fails the step, naming step and attribute", async () => {
     const F = flowFrom(`export class F extends FlowSpec {
       @step start() { (this as any).fn = () => 1; this.next(this.end); }
