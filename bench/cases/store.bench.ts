@@ -156,6 +156,37 @@ function taskArtifacts(taskId: number): Record<string, unknown> {
   return { name: "BenchFlow", _task_ok: true, _success: true, _exception: null, _foreach_stack: [], _transition: [["end"], null], value: taskId };
 }
 
+/** Storing and reading back values made by `make`, through the Datastore vs plain files. */
+function putGetCase(name: string, aim: string, make: () => unknown): BenchCase {
+  const perArtifactUs = async (putGet: () => Promise<void>) => 1000 * (await msPer(SMALL_ARTIFACTS, async () => {
+    for (let i = 0; i < SMALL_ARTIFACTS; i++) await putGet();
+  }));
+  return {
+    name,
+    unit: "µs/artifact",
+    aim,
+    setup: freshStore,
+    teardown: removeDir,
+    baseline: {
+      label: "v8.serialize + writeFile + readFile",
+      run: () =>
+        perArtifactUs(async () => {
+          const path = join(workDir, `plain-${counter}`);
+          await writeFile(path, serialize(make()));
+          deserialize(await readFile(path));
+        }),
+    },
+    measured: {
+      label: "Datastore putValue + getValue",
+      run: () =>
+        perArtifactUs(async () => {
+          const stored = await store!.putValue("BenchFlow", make());
+          await store!.getValue("BenchFlow", { ...stored, name: "x", producedBy: "BenchFlow/1/s/1" });
+        }),
+    },
+  };
+}
+
 export const cases: BenchCase[] = [
   {
     name: "store: task record (start, 7 artifacts, finish, read back)",
@@ -193,66 +224,12 @@ export const cases: BenchCase[] = [
         }),
     },
   },
-  {
-    name: "store: put+get small artifact",
-    unit: "µs/artifact",
-    aim: "ratio ≤ 1 (kept inline in the record: a hash, no file)",
-    setup: freshStore,
-    teardown: removeDir,
-    baseline: {
-      label: "v8.serialize + writeFile + readFile",
-      run: async () =>
-        1000 *
-        (await msPer(SMALL_ARTIFACTS, async () => {
-          for (let i = 0; i < SMALL_ARTIFACTS; i++) {
-            const path = join(workDir, `plain-${counter}`);
-            await writeFile(path, serialize(smallArtifact()));
-            deserialize(await readFile(path));
-          }
-        })),
-    },
-    measured: {
-      label: "Datastore putValue + getValue",
-      run: async () =>
-        1000 *
-        (await msPer(SMALL_ARTIFACTS, async () => {
-          for (let i = 0; i < SMALL_ARTIFACTS; i++) {
-            const stored = await store!.putValue("BenchFlow", smallArtifact());
-            await store!.getValue("BenchFlow", { ...stored, name: "x", producedBy: "BenchFlow/1/s/1" });
-          }
-        })),
-    },
-  },
-  {
-    name: "store: put+get 16 KiB artifact (blob file)",
-    unit: "µs/artifact",
-    aim: "ratio ≤ 2 (content addressing costs a hash, a stat and a rename)",
-    setup: freshStore,
-    teardown: removeDir,
-    baseline: {
-      label: "v8.serialize + writeFile + readFile",
-      run: async () =>
-        1000 *
-        (await msPer(SMALL_ARTIFACTS, async () => {
-          for (let i = 0; i < SMALL_ARTIFACTS; i++) {
-            const path = join(workDir, `plain-${counter}`);
-            await writeFile(path, serialize(mediumArtifact()));
-            deserialize(await readFile(path));
-          }
-        })),
-    },
-    measured: {
-      label: "Datastore putValue + getValue",
-      run: async () =>
-        1000 *
-        (await msPer(SMALL_ARTIFACTS, async () => {
-          for (let i = 0; i < SMALL_ARTIFACTS; i++) {
-            const stored = await store!.putValue("BenchFlow", mediumArtifact());
-            await store!.getValue("BenchFlow", { ...stored, name: "x", producedBy: "BenchFlow/1/s/1" });
-          }
-        })),
-    },
-  },
+  putGetCase("store: put+get small artifact", "ratio ≤ 1 (kept inline in the record: a hash, no file)", smallArtifact),
+  putGetCase(
+    "store: put+get 16 KiB artifact (blob file)",
+    "ratio ≤ 2 (content addressing costs a hash, a stat and a rename)",
+    mediumArtifact,
+  ),
   {
     name: "store: blob compression time (gzip level 1 vs raw)",
     unit: "ms/mix",
