@@ -3,11 +3,28 @@
  * killed. Each task's value is derived from its id so the parent can check what it reads back.
  * Prints "writing <taskId>" before storing each task's values and "finishing <taskId>" before its
  * done file (the index), so the parent can kill it in either phase. Each task also stores many small
- * values, which the store keeps inline in the index, so writing the index takes long enough to be
- * killed part-way.
+ * values, which the store keeps inline in the index.
  * Usage: writer <root> <runId> [taskCount]: with a count it stops after that many tasks.
+ * With WBFLOW_CRASH_IN_INDEX=<taskId> the process kills itself (SIGKILL) exactly half-way through
+ * writing that task's index, a moment a kill from outside cannot be timed to hit.
  */
+import fs from "node:fs";
+import { syncBuiltinESMExports } from "node:module";
 import { Datastore, type ArtifactRecord } from "../../src/flow/datastore.js";
+
+const crashInIndexOf = process.env.WBFLOW_CRASH_IN_INDEX;
+if (crashInIndexOf !== undefined) {
+  const writeFileSync = fs.writeFileSync;
+  const indexTemporary = new RegExp(`/work/${crashInIndexOf}/\\.tmp-[^/]+$`);
+  fs.writeFileSync = ((path: fs.PathOrFileDescriptor, data: string | NodeJS.ArrayBufferView, ...rest: [fs.WriteFileOptions?]) => {
+    if (typeof path === "string" && indexTemporary.test(path) && typeof data === "string") {
+      writeFileSync(path, data.slice(0, data.length >> 1));
+      process.kill(process.pid, "SIGKILL");
+    }
+    writeFileSync(path, data, ...rest);
+  }) as typeof fs.writeFileSync;
+  syncBuiltinESMExports(); // the datastore's `import { writeFileSync } from "node:fs"` sees the wrapper
+}
 
 const root = process.argv[2]!;
 const store = new Datastore({ root });

@@ -83,6 +83,29 @@ describe("Datastore crash safety", () => {
     }
   }, 60_000);
 
+  it("never shows a task killed half-way through writing its index as done", async () => {
+    const signal = await new Promise<NodeJS.Signals | null>((resolve, reject) => {
+      const child = spawn(process.execPath, ["--import", "tsx", writer, root, "mid-index", "3"], {
+        stdio: ["ignore", "ignore", "inherit"],
+        env: { ...process.env, WBFLOW_CRASH_IN_INDEX: "2" },
+      });
+      child.on("error", reject);
+      child.on("exit", (_code, exitSignal) => resolve(exitSignal));
+    });
+    expect(signal).toBe("SIGKILL");
+    const store = new Datastore({ root });
+    expect(await store.listTasks("CrashFlow", "mid-index", "work")).toEqual(["1", "2"]);
+    const first = await store.readTask({ flowName: "CrashFlow", runId: "mid-index", stepName: "work", taskId: "1" });
+    expect(Object.keys(first.artifacts)).toHaveLength(SMALL_VALUES + 2);
+    const killed = { flowName: "CrashFlow", runId: "mid-index", stepName: "work", taskId: "2" };
+    const left = await readdir(join(root, "CrashFlow", "mid-index", "work", "2"));
+    expect(left).toHaveLength(1); // only the half-written temporary index
+    expect(left[0]).toMatch(/^\.tmp-/);
+    expect((await readFile(join(root, "CrashFlow", "mid-index", "work", "2", left[0]!), "utf8")).length).toBeGreaterThan(1000);
+    await expect(store.readTask(killed)).rejects.toBeInstanceOf(TaskNotFinishedError);
+    expect(await store.listAttempts(killed)).toEqual([0]);
+  }, 60_000);
+
   it("lets two processes store the same values into one flow at once", async () => {
     const run = (runId: string) =>
       new Promise<number | null>((resolve, reject) => {
