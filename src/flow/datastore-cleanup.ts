@@ -30,7 +30,7 @@ export async function removeRunFolder(flowDir: string, runId: string): Promise<v
  */
 export async function collectFlowGarbage(flowDir: string, dataDirName: string, now: number, graceMs: number): Promise<GarbageReport> {
   const report: GarbageReport = { removedBlobs: 0, removedTemporaries: 0, freedBytes: 0 };
-  const referenced = await referencedShas(flowDir, dataDirName);
+  const { referenced, indexTemporaries } = await scanRuns(flowDir, dataDirName);
   const removeIfOld = async (path: string, kind: "removedBlobs" | "removedTemporaries"): Promise<void> => {
     const stats = await stat(path).catch(() => undefined);
     if (!stats || now - stats.mtimeMs < graceMs) return;
@@ -51,22 +51,28 @@ export async function collectFlowGarbage(flowDir: string, dataDirName: string, n
   for (const name of await namesIn(flowDir)) {
     if (name.startsWith(".deleted-")) await removeIfOld(join(flowDir, name), "removedTemporaries");
   }
+  for (const path of indexTemporaries) await removeIfOld(path, "removedTemporaries");
   return report;
 }
 
-/** Every sha named by any attempt index (`<n>.done`, or `<n>.data.json` of layout 1) of any run of the flow. */
-async function referencedShas(flowDir: string, dataDirName: string): Promise<Set<string>> {
+/**
+ * Every sha named by any attempt index (`<n>.done`, or `<n>.data.json` of layout 1) of any run of
+ * the flow, and the temporary files of index and record writes a killed process left in run folders.
+ */
+async function scanRuns(flowDir: string, dataDirName: string): Promise<{ referenced: Set<string>; indexTemporaries: string[] }> {
   const shas = new Set<string>();
+  const indexTemporaries: string[] = [];
   const entries = await readdir(flowDir, { recursive: true, withFileTypes: true });
   for (const entry of entries) {
-    if (!entry.isFile() || !/^\d+\.(done|data\.json)$/.test(entry.name)) continue;
-    if (entry.parentPath.startsWith(join(flowDir, dataDirName))) continue;
+    if (!entry.isFile() || entry.parentPath.startsWith(join(flowDir, dataDirName))) continue;
+    if (entry.name.startsWith(".tmp-")) indexTemporaries.push(join(entry.parentPath, entry.name));
+    if (!/^\d+\.(done|data\.json)$/.test(entry.name)) continue;
     const index = JSON.parse(await readFile(join(entry.parentPath, entry.name), "utf8")) as {
       artifacts?: Record<string, { sha?: string }>;
     };
     for (const record of Object.values(index.artifacts ?? {})) if (record.sha) shas.add(record.sha);
   }
-  return shas;
+  return { referenced: shas, indexTemporaries };
 }
 
 async function namesIn(dir: string): Promise<string[]> {

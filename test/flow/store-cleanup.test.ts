@@ -59,6 +59,8 @@ describe("Datastore cleanup", () => {
     await store.deleteRun("F", "2");
     await mkdir(join(root, "F", "data", ".tmp"), { recursive: true });
     await writeFile(join(root, "F", "data", ".tmp", "left-by-a-kill"), "partial");
+    // A task index a killed process was half-way through writing.
+    await writeFile(join(root, "F", "1", "start", "1", ".tmp-left-by-a-kill"), '{"version":2,"artif');
     const inlineSha = kept.pop()!; // `small` is kept inline in the index: no blob
     expect(await blobNames()).toEqual([...kept, ...secondOnly].sort());
     expect(await blobNames()).not.toContain(inlineSha);
@@ -68,7 +70,8 @@ describe("Datastore cleanup", () => {
     now += 2 * 60 * 60 * 1000;
     const report = await store.collectGarbage("F");
     expect(report.removedBlobs).toBe(secondOnly.length);
-    expect(report.removedTemporaries).toBe(1);
+    expect(report.removedTemporaries).toBe(2);
+    expect(await readdir(join(root, "F", "1", "start", "1"))).toEqual(["0.done"]);
     expect(report.freedBytes).toBeGreaterThan(0);
     expect(await blobNames()).toEqual([...kept].sort());
     const stored = await store.readTask({ flowName: "F", runId: "1", stepName: "start", taskId: "1" });
