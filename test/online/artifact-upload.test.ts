@@ -161,6 +161,16 @@ describe("upload details", () => {
     expect([...progress].sort((a, b) => a - b)).toEqual(progress); // never goes back
   });
 
+  it("reports a storage host refusing a signed URL as an upload problem, not a bad key", async () => {
+    const { putToUploadUrl } = await import("../../src/wandb/online/signed-upload.js");
+    const { WandbUploadError } = await import("../../src/wandb/online/api-errors.js");
+    server.faults.inject({ route: "upload" }, { kind: "status", status: 403 });
+    const error = await putToUploadUrl(http, `${server.storageOrigin}/storage/runs/x/y`, {}, { bytes: Buffer.from("z") }, "upload of y").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WandbUploadError);
+    expect((error as Error).message).toContain("refused the signed URL");
+    expect((error as Error).message).not.toContain("API key");
+  });
+
   it("uploads empty files and non-ASCII paths", async () => {
     const upload = artifactFromFiles(dir, base, { "empty.bin": "", "données/été.txt": "ok" });
     await uploadArtifact(http, upload);

@@ -2,7 +2,7 @@
  * The HTTP layer every online call goes through: attaches the API key only to the base URL,
  * retries by policy with backoff (injectable sleep), and turns failures into clear errors.
  */
-import { WandbApiError, WandbAuthError, WandbNotFoundError, WandbUnreachableError } from "./api-errors.js";
+import { WandbApiError, WandbAuthError, WandbNotFoundError, WandbUnreachableError, WandbUploadError } from "./api-errors.js";
 import { basicAuthHeader, isWithinBaseUrl } from "./credential-scope.js";
 import { AttemptNetworkError, sendAttempt, type AttemptResponse, type RequestBody } from "./http-attempt.js";
 import { retryDelayMs, type RetryPolicy } from "./retry-policy.js";
@@ -66,7 +66,8 @@ export class WandbHttpClient {
   async send(request: ClientRequest, policy: RetryPolicy): Promise<AttemptResponse> {
     const url = this.urlFor(request.url);
     const headers: Record<string, string> = { "user-agent": this.connection.userAgent ?? "wbflow", ...request.headers };
-    if (isWithinBaseUrl(url, this.baseUrl)) headers["authorization"] = basicAuthHeader(this.connection.apiKey);
+    const toApi = isWithinBaseUrl(url, this.baseUrl);
+    if (toApi) headers["authorization"] = basicAuthHeader(this.connection.apiKey);
     const where = `${request.what} (${url.origin}${url.pathname})`;
     let lastProblem = "";
     for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
@@ -82,6 +83,13 @@ export class WandbHttpClient {
         });
         if (response.status >= 200 && response.status < 300) return response;
         const detail = summarizeBody(response.body);
+        if ((response.status === 401 || response.status === 403) && !toApi) {
+          // A storage host refusing a signed URL says nothing about the API key.
+          throw new WandbUploadError(
+            `${where}: the storage host refused the signed URL (HTTP ${response.status}${detail}); it may have expired — run the upload again (\`wbflow sync\`).`,
+            response.status,
+          );
+        }
         if (response.status === 401 || response.status === 403) {
           throw new WandbAuthError(
             `${where}: the server refused the API key (HTTP ${response.status}${detail}). ` +
