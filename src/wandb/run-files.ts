@@ -10,7 +10,7 @@ import { stringify } from "yaml";
 import { CLIENT_NAME, CLIENT_VERSION } from "./client-version.js";
 import { toExtendedJson } from "./extended-json.js";
 import type { JsonTree } from "./key-value-tree.js";
-import { writeFileAtomicSync } from "./offline/atomic-write.js";
+import { writeFileAtomicSync } from "../codecs/atomic-write.js";
 
 export const CONFIG_FILE = "config.yaml";
 export const SUMMARY_FILE = "wandb-summary.json";

@@ -17,7 +17,7 @@ import { appendFile, link, readFile, unlink, writeFile } from "node:fs/promises"
 import path from "node:path";
 import type { ManifestV1Json } from "../artifact-digest.js";
 import { put } from "../key-value-tree.js";
-import { writeFileAtomicSync } from "./atomic-write.js";
+import { writeFileAtomicSync } from "../../codecs/atomic-write.js";
 import { withLockFile } from "./lock-file.js";
 
 /** A run, as registry lineage refers to it. */
