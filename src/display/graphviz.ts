@@ -2,13 +2,14 @@
  * Graphviz in WebAssembly (`@viz-js/viz`): DOT in, SVG out. The instance is created once and reused,
  * since compiling the WebAssembly module is the expensive part.
  */
-import { instance, type Viz } from "@viz-js/viz";
+import type { Viz } from "@viz-js/viz";
 
+// Loaded on first use: the module embeds the WebAssembly binary, which kernels without graphs never need.
 let shared: Promise<Viz> | undefined;
 
 /** Renders DOT source to an SVG document (without the XML prolog, ready to inline in HTML). */
 export async function renderDotToSvg(dot: string): Promise<string> {
-  shared ??= instance();
+  shared ??= import("@viz-js/viz").then((viz) => viz.instance());
   const viz = await shared;
   const result = viz.render(dot, { format: "svg" });
   if (result.status !== "success") {

@@ -136,25 +136,31 @@ export class CellExecutor {
     } catch (error) {
       throw this.fail(count, error, output);
     }
-    for (const segment of segments) {
-      if (segment.kind === "code") {
-        await this.runCode("\n".repeat(segment.startLine) + segment.source, count, output);
-        continue;
-      }
-      const context = { output, locals: this.executor.locals, env: this.env };
-      let value: unknown;
-      try {
-        value =
-          segment.kind === "line-magic"
-            ? await this.magics.run("line", segment.name, segment.args, context)
-            : await this.magics.run("cell", segment.name, segment.args, context, segment.body);
-      } catch (error) {
-        throw this.fail(count, error, output);
-      }
-      if (value !== undefined) output.result(await this.renderValue(value), count);
+    try {
+      for (const segment of segments) await this.runSegment(segment, count, output);
+    } finally {
+      // Output still being produced (a run report) belongs to this cell: wait before replying.
+      await settleDeferredOutputs();
     }
-    await settleDeferredOutputs();
     return count;
+  }
+
+  private async runSegment(segment: CellSegment, count: number, output: CellOutput): Promise<void> {
+    if (segment.kind === "code") {
+      await this.runCode("\n".repeat(segment.startLine) + segment.source, count, output);
+      return;
+    }
+    const context = { output, locals: this.executor.locals, env: this.env };
+    let value: unknown;
+    try {
+      value =
+        segment.kind === "line-magic"
+          ? await this.magics.run("line", segment.name, segment.args, context)
+          : await this.magics.run("cell", segment.name, segment.args, context, segment.body);
+    } catch (error) {
+      throw this.fail(count, error, output);
+    }
+    if (value !== undefined) output.result(await this.renderValue(value), count);
   }
 
   private async runCode(source: string, count: number, output: CellOutput): Promise<void> {

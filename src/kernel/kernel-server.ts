@@ -35,6 +35,8 @@ interface PendingPrompt {
 /** tslab's ZeroMQ server, executing cells through a {@link CellExecutor}. */
 export class KernelServer extends tslabJupyter.ZmqServer {
   private pendingPrompt: PendingPrompt | undefined;
+  private iopubSender: BusyRetryingSender | undefined;
+  private readonly replySenders = new WeakMap<object, BusyRetryingSender>();
   private markClosed: () => void = () => {};
   /** Settles when the kernel has shut down (shutdown_request) and released its sockets. */
   readonly closed = new Promise<void>((resolve) => {
@@ -48,7 +50,7 @@ export class KernelServer extends tslabJupyter.ZmqServer {
   /** Binds the sockets, then starts reading the stdin channel for `input_reply` messages. */
   override async init(): Promise<void> {
     await super.init();
-    for (const socket of [this.iopub, this.shell, this.control, this.stdin, this.hb]) serializeSends(socket);
+    this.iopubSender = new BusyRetryingSender(this.iopub);
     void this.readStdin();
   }
 
@@ -59,7 +61,12 @@ export class KernelServer extends tslabJupyter.ZmqServer {
     const reply = msg.createReply();
     reply.header.msg_type = "execute_reply";
     reply.content = content;
-    reply.signAndSend(this.connInfo.key, sock);
+    reply.signAndSend(this.connInfo.key, this.replySender(sock as { send(message: unknown): Promise<void> }));
+  }
+
+  /** Busy/idle status on IOPub, through the retrying sender (tslab's own would drop it on EBUSY). */
+  override publishStatus(status: string, parent: ShellMessage): void {
+    this.publish(parent, "status", { execution_state: status });
   }
 
   /** Sends `msg_type` on IOPub, as a child of `parent`. */
@@ -67,7 +74,16 @@ export class KernelServer extends tslabJupyter.ZmqServer {
     const message = parent.createReply();
     message.header.msg_type = msgType;
     message.content = content;
-    message.signAndSend(this.connInfo.key, this.iopub);
+    message.signAndSend(this.connInfo.key, this.iopubSender ?? this.iopub);
+  }
+
+  private replySender(socket: { send(message: unknown): Promise<void> }): BusyRetryingSender {
+    let sender = this.replySenders.get(socket);
+    if (!sender) {
+      sender = new BusyRetryingSender(socket);
+      this.replySenders.set(socket, sender);
+    }
+    return sender;
   }
 
   /** Sends an `input_request` to the client that sent `parent` and waits for its `input_reply`. */
@@ -114,22 +130,44 @@ export class KernelServer extends tslabJupyter.ZmqServer {
 }
 
 /**
- * zeromq 6 allows one send in flight per socket and throws EBUSY for a second one; tslab sends
- * without waiting, so under load a status or reply message could be lost and the client would wait
- * forever. Chaining every send after the previous one keeps them all, in order.
+ * zeromq 6 allows one send in flight per socket and throws EBUSY (synchronously) for a second one;
+ * tslab sends without waiting, so under load a status or reply message could be lost and the client
+ * would wait forever. Messages given to a BusyRetryingSender go out at once, exactly as tslab sends
+ * them; one refused with EBUSY is sent again once the send in flight has gone, and while any is
+ * waiting, later ones queue behind it so the order is kept. (The socket object itself is left
+ * untouched: patching zeromq's sockets broke their receive loops.)
  */
-function serializeSends(socket: { send(message: unknown): Promise<void> }): void {
-  const send = socket.send.bind(socket);
-  let previous: Promise<void> = Promise.resolve();
-  socket.send = (message: unknown) => {
-    previous = previous
-      .then(() => send(message))
-      .catch((error: unknown) => {
-        // Straight to file descriptor 2: process.stderr is routed to IOPub, which may be what failed.
-        writeSync(2, `wbflow kernel: a Jupyter message could not be sent: ${(error as Error).message}\n`);
+class BusyRetryingSender {
+  private last: Promise<void> = Promise.resolve();
+  private waiting = 0;
+
+  constructor(private readonly socket: { send(message: unknown): Promise<void> }) {}
+
+  send(message: unknown): Promise<void> {
+    if (this.waiting === 0) {
+      try {
+        this.last = this.socket.send(message);
+        this.last.catch(reportSendFailure);
+        return this.last;
+      } catch (error) {
+        if ((error as { code?: string }).code !== "EBUSY") throw error;
+      }
+    }
+    this.waiting++;
+    this.last = this.last
+      .catch(() => undefined)
+      .then(() => this.socket.send(message))
+      .catch(reportSendFailure)
+      .finally(() => {
+        this.waiting--;
       });
-    return previous;
-  };
+    return this.last;
+  }
+}
+
+function reportSendFailure(error: unknown): void {
+  // Straight to file descriptor 2: process.stderr is routed to IOPub, which may be what failed.
+  writeSync(2, `wbflow kernel: a Jupyter message could not be sent: ${(error as Error).message}\n`);
 }
 
 /** A cell's outputs as IOPub messages, parented to its `execute_request`. */

@@ -3,7 +3,7 @@
  * argument specs, and the `%lsmagic` listing.
  */
 import { MagicArgumentError, argumentHelp, redactSecrets, parseArguments, tokenizeArguments, usageLine } from "./magic-arguments.js";
-import type { Magic, MagicContext } from "./magic.js";
+import type { LazyMagic, Magic, MagicContext, MagicSummary } from "./magic.js";
 
 /** `%name` names no registered magic. */
 export class UnknownMagicError extends Error {
@@ -12,17 +12,25 @@ export class UnknownMagicError extends Error {
 
 /** A registry of magics; the kernel owns one, built-in and wbflow magics register into it. */
 export class MagicRegistry {
-  private readonly magics = new Map<string, Magic>();
+  private readonly magics = new Map<string, Magic | LazyMagic>();
 
   /** Adds `magic`; a second magic with the same name is a programming error. */
-  register(magic: Magic): void {
+  register(magic: Magic | LazyMagic): void {
     if (this.magics.has(magic.name)) throw new Error(`magic %${magic.name} is registered twice`);
     this.magics.set(magic.name, magic);
   }
 
   /** Registered magics, sorted by name. */
-  list(): Magic[] {
+  list(): MagicSummary[] {
     return [...this.magics.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  private async load(name: string): Promise<Magic | undefined> {
+    const entry = this.magics.get(name);
+    if (!entry || !("load" in entry)) return entry;
+    const magic = await entry.load();
+    this.magics.set(name, magic);
+    return magic;
   }
 
   /**
@@ -32,7 +40,7 @@ export class MagicRegistry {
   async run(mode: "line" | "cell", rawName: string, argText: string, context: MagicContext, body?: string): Promise<unknown> {
     const wantsHelp = rawName.endsWith("?") || (mode === "line" && argText.trim() === "?");
     const name = rawName.replace(/\?+$/, "");
-    const magic = this.magics.get(name);
+    const magic = await this.load(name);
     const prefix = mode === "line" ? "%" : "%%";
     if (!magic) {
       const known = this.list().map((m) => `%${m.name}`).join(", ");
@@ -40,7 +48,7 @@ export class MagicRegistry {
         `Unknown magic ${prefix}${name}. Known magics: ${known}. Run %lsmagic for the list, %NAME? for help on one.`,
       );
     }
-    if (wantsHelp) return new HelpText(this.help(name));
+    if (wantsHelp) return new HelpText(await this.help(name));
     if (!magic.modes.includes(mode)) {
       const other = mode === "line" ? `%%${name} at the top of a cell` : `%${name} on its own line`;
       throw new MagicArgumentError(`${prefix}${name} cannot be used as a ${mode} magic; use ${other}. See %${name}?`);
@@ -64,8 +72,8 @@ export class MagicRegistry {
   }
 
   /** The `%name?` help text, generated from the magic's specs. */
-  help(name: string): string {
-    const magic = this.magics.get(name);
+  async help(name: string): Promise<string> {
+    const magic = await this.load(name);
     if (!magic) throw new UnknownMagicError(`Unknown magic %${name}. Run %lsmagic for the list.`);
     const prefix = magic.modes.includes("line") ? `%${name}` : `%%${name}`;
     const lines = [`${prefix}: ${magic.summary}`, ""];

@@ -39,3 +39,14 @@ export interface Magic {
   /** What runs when the first word is no subcommand (or when there are none). */
   main?: MagicAction;
 }
+
+/** A magic whose implementation is loaded on first use (keeps the kernel's start small). */
+export interface LazyMagic {
+  name: string;
+  summary: string;
+  modes: ReadonlyArray<"line" | "cell">;
+  load(): Promise<Magic>;
+}
+
+/** What `%lsmagic` needs to know about a magic. */
+export type MagicSummary = Pick<Magic, "name" | "summary" | "modes">;

@@ -91,5 +91,5 @@ describe("the executed quickstart in the classic Jupyter Notebook (headless Chro
     await lineage.scrollIntoViewIfNeeded();
     mkdirSync(path.join(repoRoot, "test-output"), { recursive: true });
     await page.screenshot({ path: path.join(repoRoot, "test-output", "quickstart-classic-notebook.png"), fullPage: true });
-  });
+  }, 600_000); // a whole notebook, a server and a browser on a shared 2-core machine: room, not a limit
 });

@@ -11,6 +11,8 @@ import { branches, quickstart } from "../../scripts/notebooks/build-notebooks.js
 import { parseXmlRoot } from "../display/well-formed-xml.js";
 import { JupyterSandbox, errorOutputs } from "./jupyter-harness.js";
 
+/** Executing a whole notebook on a loaded 2-core machine can take minutes; it never asserts time. */
+const HEAVY_TEST_MS = 600_000;
 const notebooksDir = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..", "..", "notebooks");
 
 /** All HTML and SVG the notebook shows, in order. */
@@ -73,13 +75,13 @@ describe("notebooks/", () => {
         expect(html).toContain('class="wbflow-lineage"');
         expect(html).toContain("%wandb sync --all");
         expect(html).toContain('class="wbflow-runs-table"');
-      });
+      }, HEAVY_TEST_MS);
 
       it("branches: branches, foreach and joins run, with foreach progress", async () => {
         const html = expectHealthy(await run("branches"));
         expect(html).toContain("5/5");
         expect(html).toContain('class="wbflow-runs-table"');
-      });
+      }, HEAVY_TEST_MS);
     });
   }
 });

@@ -3,7 +3,7 @@
  * as one live-updating display (graph, step states, foreach progress, elapsed time, W&B run links),
  * followed when it ends by the run report (links, summaries, artifacts, lineage).
  */
-import { Datastore } from "../../flow/datastore.js";
+import type { Datastore } from "../../flow/datastore.js";
 import { onFlowEvent, type FlowEvent } from "../../flow/events.js";
 import { flowDagDot } from "../../display/flow-dag.js";
 import { renderDotToSvg } from "../../display/graphviz.js";
@@ -12,9 +12,7 @@ import { runReportHtml, runReportText } from "../../display/run-report.js";
 import type { MimeBundle } from "../../display/mime-bundle.js";
 import { activeOutput, deferOutput } from "../active-output.js";
 import type { CellOutput } from "../cell-output.js";
-import { buildRunReport } from "./run-report-builder.js";
 import { LiveRunState } from "./live-run-state.js";
-import { taskWandbRun } from "./task-wandb-runs.js";
 
 /** Runs whose report was already shown in a cell, so a FlowRun result in that cell is not shown twice. */
 const reportedInCell = new WeakMap<CellOutput, Set<string>>();
@@ -62,7 +60,8 @@ class LiveRunView {
   private shown = false;
   private rendering: Promise<void> | undefined;
   private dirty = false;
-  private readonly datastore = new Datastore();
+  // The datastore and W&B readers load with the first run, not with the kernel.
+  private datastore: Promise<Datastore> | undefined;
   private readonly finishedTasks: { stepName: string; taskId: string }[] = [];
 
   constructor(
@@ -96,12 +95,18 @@ class LiveRunView {
     });
   }
 
+  private openDatastore(): Promise<Datastore> {
+    this.datastore ??= import("../../flow/datastore.js").then(({ Datastore }) => new Datastore());
+    return this.datastore;
+  }
+
   /** Final render of the live panel, then the run report below it. */
   async finish(): Promise<void> {
     while (this.rendering) await this.rendering;
     await this.render();
+    const { buildRunReport } = await import("./run-report-builder.js");
     const report = await buildRunReport(
-      { flowName: this.state.flowName, runId: this.state.runId, successful: this.state.outcome === "succeeded", tasks: this.finishedTasks, datastore: this.datastore },
+      { flowName: this.state.flowName, runId: this.state.runId, successful: this.state.outcome === "succeeded", tasks: this.finishedTasks, datastore: await this.openDatastore() },
       this.env,
     );
     this.output.display({ "text/plain": runReportText(report), "text/html": runReportHtml(report) });
@@ -117,7 +122,8 @@ class LiveRunView {
   }
 
   private async addRunLink(stepName: string, taskId: string): Promise<void> {
-    const run = await taskWandbRun(this.datastore, { flowName: this.state.flowName, runId: this.state.runId, stepName, taskId }, this.env);
+    const { taskWandbRun } = await import("./task-wandb-runs.js");
+    const run = await taskWandbRun(await this.openDatastore(), { flowName: this.state.flowName, runId: this.state.runId, stepName, taskId }, this.env);
     if (!run) return;
     this.state.addRunLocation(stepName, { label: run.record.run.id, ...(run.url ? { url: run.url } : { directory: run.directory }) });
   }

@@ -8,6 +8,7 @@ import { renderDotToSvg } from "../../display/graphviz.js";
 import { escapeHtml } from "../../display/html-escape.js";
 import { htmlTable, textTable, type TableCell } from "../../display/html-table.js";
 import type { Magic } from "../magic.js";
+import { FLOW_MAGIC_SUMMARY } from "./summaries.js";
 import { findFlowClass } from "../flow-view/flow-lookup.js";
 import { MagicUsageError, Notice } from "./notice.js";
 
@@ -30,7 +31,7 @@ function checked(check: () => unknown): void {
 export function flowMagic(): Magic {
   return {
     name: "flow",
-    summary: "Flows in this notebook: show the graph, check it, run it, list past runs.",
+    summary: FLOW_MAGIC_SUMMARY,
     modes: ["line"],
     subcommands: {
       show: {

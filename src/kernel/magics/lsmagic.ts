@@ -1,5 +1,5 @@
 /** `%lsmagic`: lists the registered magics, like IPython (text plus an `application/json` bundle). */
-import type { Magic } from "../magic.js";
+import type { Magic, MagicSummary } from "../magic.js";
 import type { MagicRegistry } from "../magic-registry.js";
 
 /** Creates `%lsmagic` for `registry`. */
@@ -17,7 +17,7 @@ export function lsmagicMagic(registry: MagicRegistry): Magic {
 }
 
 class MagicListing {
-  constructor(private readonly magics: Magic[]) {}
+  constructor(private readonly magics: MagicSummary[]) {}
 
   toMimeBundle(): Record<string, unknown> {
     const line = this.magics.filter((m) => m.modes.includes("line"));

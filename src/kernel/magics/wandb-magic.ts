@@ -1,5 +1,6 @@
 /** `%wandb`: W&B login, session settings, sync and inline pages (see each action's file). */
 import type { Magic } from "../magic.js";
+import { WANDB_MAGIC_SUMMARY } from "./summaries.js";
 import { loginAction, type KeyVerifier } from "./wandb-login.js";
 import { logoutAction, offlineAction, onlineAction, projectAction, statusAction } from "./wandb-session.js";
 import { embedAction, syncAction } from "./wandb-sync-and-embed.js";
@@ -8,7 +9,7 @@ import { embedAction, syncAction } from "./wandb-sync-and-embed.js";
 export function wandbMagic(verify?: KeyVerifier): Magic {
   return {
     name: "wandb",
-    summary: "Weights & Biases: login, logout, status, offline/online, project, sync, and inline run pages.",
+    summary: WANDB_MAGIC_SUMMARY,
     modes: ["line"],
     subcommands: {
       login: loginAction(verify),
