@@ -7,12 +7,11 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { KernelManager, ServerConnection, type Kernel } from "@jupyterlab/services";
-import WebSocket from "ws";
+import { KernelManager, type Kernel } from "@jupyterlab/services";
 import { installKernelspec } from "../../src/kernel/kernelspec-install.js";
 import { startJupyterServer, type JupyterServer } from "../../src/kernel/jupyter-client/jupyter-server-process.js";
 import { readNotebook, writeNotebook, type Notebook, type NotebookCell, type NotebookOutput } from "../../src/kernel/jupyter-client/notebook-file.js";
-import { runNotebook, type RunNotebookOptions } from "../../src/kernel/jupyter-client/notebook-runner.js";
+import { jupyterServerSettings, runNotebook, type RunNotebookOptions } from "../../src/kernel/jupyter-client/notebook-runner.js";
 
 const execFileAsync = promisify(execFile);
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..", "..");
@@ -76,14 +75,7 @@ export class JupyterSandbox {
   /** Starts a wbflow kernel through `jupyter server`, gives it to `use`, then shuts it down. */
   async withKernel<T>(use: (kernel: Kernel.IKernelConnection) => Promise<T>): Promise<T> {
     this.server ??= await startJupyterServer({ rootDir: this.work, env: this.env });
-    const serverSettings = ServerConnection.makeSettings({
-      baseUrl: this.server.baseUrl,
-      wsUrl: this.server.baseUrl.replace(/^http/, "ws"),
-      token: this.server.token,
-      WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
-      appendToken: true,
-    });
-    const manager = new KernelManager({ serverSettings });
+    const manager = new KernelManager({ serverSettings: jupyterServerSettings(this.server.baseUrl, this.server.token) });
     const kernel = await manager.startNew({ name: "wbflow" });
     try {
       return await use(kernel);

@@ -29,16 +29,20 @@ export class NotebookCellError extends Error {
   }
 }
 
-/** Runs every code cell of `notebook` in a fresh kernel; returns a copy with outputs filled in. */
-export async function runNotebook(notebook: Notebook, options: RunNotebookOptions): Promise<Notebook> {
-  const serverSettings = ServerConnection.makeSettings({
-    baseUrl: options.baseUrl,
-    wsUrl: options.baseUrl.replace(/^http/, "ws"),
-    token: options.token,
+/** `@jupyterlab/services` settings for a server at `baseUrl` with token auth, from Node (the `ws` WebSocket). */
+export function jupyterServerSettings(baseUrl: string, token: string): ServerConnection.ISettings {
+  return ServerConnection.makeSettings({
+    baseUrl,
+    wsUrl: baseUrl.replace(/^http/, "ws"),
+    token,
     WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
     appendToken: true,
   });
-  const manager = new KernelManager({ serverSettings });
+}
+
+/** Runs every code cell of `notebook` in a fresh kernel; returns a copy with outputs filled in. */
+export async function runNotebook(notebook: Notebook, options: RunNotebookOptions): Promise<Notebook> {
+  const manager = new KernelManager({ serverSettings: jupyterServerSettings(options.baseUrl, options.token) });
   const kernelName = options.kernelName ?? (notebook.metadata.kernelspec as { name?: string } | undefined)?.name ?? "wbflow";
   const kernel = await manager.startNew({ name: kernelName });
   const executed: Notebook = structuredClone(notebook);
