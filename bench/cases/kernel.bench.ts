@@ -26,7 +26,7 @@ import type { BenchCase } from "../harness.js";
 const execFileAsync = promisify(execFile);
 const thisFile = fileURLToPath(import.meta.url);
 const repoRoot = path.resolve(path.dirname(thisFile), "..", "..");
-const CELLS = { trivial: 200, flow: 10 } as const;
+const CELLS = { trivial: 300, flow: 10 } as const;
 type Side = "wbflow" | "tslab";
 type Cell = keyof typeof CELLS;
 
@@ -97,7 +97,7 @@ function kernelCase(name: string, cell: Cell, aim?: string): BenchCase {
     name,
     unit: "ms/cell",
     ...(aim ? { aim } : {}),
-    repeats: 5,
+    repeats: 7,
     setup: async () => prepareWorkDir(),
     baseline: { label: "plain tslab 1.0.22", run: () => sample("tslab", cell) },
     measured: { label: "wbflow kernel", run: () => sample("wbflow", cell) },
