@@ -58,6 +58,7 @@ export class KernelServer extends tslabJupyter.ZmqServer {
     const request = msg.content as ExecuteRequest;
     const output = new WireCellOutput(this, msg, request.allow_stdin === true);
     const content = await this.cells.execute(request, output);
+    output.flush();
     const reply = msg.createReply();
     reply.header.msg_type = "execute_reply";
     reply.content = content;
@@ -170,8 +171,17 @@ function reportSendFailure(error: unknown): void {
   writeSync(2, `wbflow kernel: a Jupyter message could not be sent: ${(error as Error).message}\n`);
 }
 
-/** A cell's outputs as IOPub messages, parented to its `execute_request`. */
+/** The most stream text held back before it is sent anyway. */
+const MAX_BUFFERED_STREAM = 1 << 20;
+
+/**
+ * A cell's outputs as IOPub messages, parented to its `execute_request`. Stream text written in one
+ * tick is sent as one message (as ipykernel batches its output): a loop printing thousands of lines
+ * would otherwise exceed Jupyter's IOPub rate limit and the server would drop outputs.
+ */
 class WireCellOutput implements CellOutput {
+  private buffered: { name: "stdout" | "stderr"; text: string } | undefined;
+
   constructor(
     private readonly server: KernelServer,
     private readonly request: ShellMessage,
@@ -179,10 +189,25 @@ class WireCellOutput implements CellOutput {
   ) {}
 
   stream(name: "stdout" | "stderr", text: string): void {
-    this.server.publish(this.request, "stream", { name, text });
+    if (this.buffered && this.buffered.name !== name) this.flush();
+    if (this.buffered) {
+      this.buffered.text += text;
+    } else {
+      this.buffered = { name, text };
+      setImmediate(() => this.flush());
+    }
+    if (this.buffered.text.length > MAX_BUFFERED_STREAM) this.flush();
+  }
+
+  /** Sends the buffered stream text now (before any other output, and before the reply). */
+  flush(): void {
+    const buffered = this.buffered;
+    this.buffered = undefined;
+    if (buffered) this.server.publish(this.request, "stream", buffered);
   }
 
   display(bundle: MimeBundle, options: DisplayOptions = {}): void {
+    this.flush();
     const transient = options.displayId === undefined ? {} : { display_id: options.displayId };
     this.server.publish(this.request, options.update ? "update_display_data" : "display_data", {
       data: bundle,
@@ -192,14 +217,17 @@ class WireCellOutput implements CellOutput {
   }
 
   result(bundle: MimeBundle, executionCount: number): void {
+    this.flush();
     this.server.publish(this.request, "execute_result", { data: bundle, metadata: {}, execution_count: executionCount });
   }
 
   error(ename: string, evalue: string, traceback: string[]): void {
+    this.flush();
     this.server.publish(this.request, "error", { ename, evalue, traceback });
   }
 
   prompt(request: PromptRequest): Promise<string> {
+    this.flush();
     if (!this.allowStdin) return Promise.reject(new StdinUnavailableError(`The question "${request.prompt.trim()}"`));
     return this.server.prompt(this.request, request);
   }

@@ -112,4 +112,15 @@ describe("wbflow kernel under real Jupyter", () => {
       expect(after.content.status).toBe("ok");
     });
   });
+
+  it("delivers every line of a cell that prints thousands of lines at once", async () => {
+    // One IOPub message per line would exceed Jupyter's rate limit (the server drops outputs) and
+    // zeromq's ~512 sends per tick; the kernel batches stream text written in one tick.
+    const executed = await sandbox.services(notebookOf("for (let i = 0; i < 3000; i++) console.log(`line ${i}`);\n'done'"));
+    expect(errorOutputs(executed)).toEqual([]);
+    const printed = mimeText(executed, 0, "stream").split("\n").filter((l) => l.startsWith("line "));
+    expect(printed).toHaveLength(3000);
+    expect(printed.at(-1)).toBe("line 2999");
+    expect(mimeText(executed, 0, "text/plain")).toBe("'done'");
+  });
 });

@@ -114,4 +114,23 @@ describe("tslab contract", () => {
     await expect(failed).rejects.toThrow("first");
     await expect(next).rejects.toBeInstanceOf(tslabUtil.TaskCanceledError);
   });
+
+  it("zeromq refuses a send while one is in flight (why the kernel retries EBUSY sends)", async () => {
+    const zmq = require("zeromq") as typeof import("zeromq");
+    const publisher = new zmq.Publisher();
+    await publisher.bind("tcp://127.0.0.1:*");
+    try {
+      let refused: { code?: string } | undefined;
+      for (let i = 0; i < 5000 && !refused; i++) {
+        try {
+          publisher.send(["topic", String(i)]).catch(() => undefined);
+        } catch (error) {
+          refused = error as { code?: string };
+        }
+      }
+      expect(refused?.code).toBe("EBUSY");
+    } finally {
+      publisher.close();
+    }
+  });
 });
