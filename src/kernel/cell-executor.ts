@@ -150,7 +150,13 @@ export class CellExecutor {
       await this.runCode("\n".repeat(segment.startLine) + segment.source, count, output);
       return;
     }
-    const context = { output, locals: this.executor.locals, env: this.env };
+    const context = {
+      output,
+      locals: this.executor.locals,
+      env: this.env,
+      // A cell magic's body starts on the cell's second line.
+      runCode: (source: string) => this.runCode(`\n${source}`, count, output),
+    };
     let value: unknown;
     try {
       value =

@@ -56,6 +56,10 @@ export class MagicRegistry {
     const words = tokenizeArguments(argText);
     const first = words[0];
     const subcommand = first !== undefined ? magic.subcommands?.[first] : undefined;
+    const action = subcommand ?? magic.main;
+    if (mode === "cell" && action && !action.takesCellBody) {
+      throw new MagicArgumentError(`${prefix}${name}${subcommand ? ` ${first}` : ""} takes no cell body; use it as a line magic. See %${name}?`);
+    }
     if (subcommand) {
       const parsed = parseArguments(words.slice(1), subcommand.arguments, `${prefix}${name} ${first}`);
       return subcommand.run(parsed, context, body);
@@ -85,7 +89,9 @@ export class MagicRegistry {
       if (!action) continue;
       lines.push(usageLine(usagePrefix, action.arguments), `    ${action.summary}`, ...argumentHelp(action.arguments).map((l) => `  ${l}`), "");
     }
-    if (magic.modes.includes("cell") && magic.modes.includes("line")) lines.push(`Also usable as %%${name} at the top of a cell.`);
+    if (magic.modes.includes("cell") && magic.modes.includes("line")) {
+      lines.push(`%%${name} at the top of a cell: ${magic.main?.takesCellBody ? "the same as the last form, then runs the cell" : "see above"}.`);
+    }
     return lines.join("\n").trimEnd();
   }
 }

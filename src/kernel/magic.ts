@@ -13,6 +13,8 @@ export interface MagicContext {
   locals: Record<string, unknown>;
   /** The environment variables magics read settings from. */
   env: NodeJS.ProcessEnv;
+  /** Runs TypeScript in the notebook, as a cell would (cell magics run their body with it). */
+  runCode(source: string): Promise<void>;
 }
 
 /** One action of a magic: `%wandb login …`, or the magic itself when it has no subcommands. */
@@ -20,6 +22,8 @@ export interface MagicAction {
   /** One line for help. */
   summary: string;
   arguments: ArgumentSpec;
+  /** True when the action takes a cell body (`%%name args` + body); others refuse one. */
+  takesCellBody?: boolean;
   /**
    * Runs the action. `body` is the cell body for `%%name` cell magics. A value other than
    * `undefined` becomes the cell's result (`Out[n]`), rendered through the display protocol.

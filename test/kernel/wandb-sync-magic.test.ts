@@ -37,6 +37,7 @@ class SyncFlow extends FlowSpec {
         "%wandb online",
         "%wandb sync --all",
         "%wandb tester-entity/SyncFlow -h 300",
+        "%%wandb tester-entity/SyncFlow\nconst inCell = 6 * 7;\ninCell",
       ),
       { name: "sync" },
     );
@@ -49,6 +50,9 @@ class SyncFlow extends FlowSpec {
     expect(mimeText(executed, 6, "text/html")).toBe(
       '<iframe src="http://127.0.0.1:1/app/tester-entity/SyncFlow?jupyter=true" style="border:none;width:100%;height:300px;"></iframe>',
     );
+    // %%wandb: the page, then the cell's own result.
+    expect(mimeText(executed, 7, "text/html")).toContain('src="http://127.0.0.1:1/app/tester-entity/SyncFlow?jupyter=true"');
+    expect(mimeText(executed, 7, "text/plain")).toContain("42");
     expect(server.state.runs.length).toBe(2);
     expect(JSON.stringify(executed)).not.toContain(TEST_USER.apiKey);
   });

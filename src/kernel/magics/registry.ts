@@ -10,7 +10,7 @@ export function createMagicRegistry(): MagicRegistry {
   registry.register({
     name: "wandb",
     summary: WANDB_MAGIC_SUMMARY,
-    modes: ["line"],
+    modes: ["line", "cell"],
     load: async () => (await import("./wandb-magic.js")).wandbMagic(),
   });
   registry.register({

@@ -10,7 +10,7 @@ export function wandbMagic(verify?: KeyVerifier): Magic {
   return {
     name: "wandb",
     summary: WANDB_MAGIC_SUMMARY,
-    modes: ["line"],
+    modes: ["line", "cell"],
     subcommands: {
       login: loginAction(verify),
       logout: logoutAction,

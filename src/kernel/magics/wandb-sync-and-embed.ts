@@ -11,7 +11,8 @@ import { htmlTable, textTable, type TableCell } from "../../display/html-table.j
 import { linkCell } from "../../display/link.js";
 import { redactSecrets } from "../magic-arguments.js";
 import { ProgressDisplay } from "../progress-display.js";
-import type { MagicAction } from "../magic.js";
+import type { MagicAction, MagicContext } from "../magic.js";
+import type { ParsedArguments } from "../magic-arguments.js";
 import { MagicUsageError, Notice } from "./notice.js";
 import { wandbSession } from "./wandb-session-state.js";
 
@@ -58,34 +59,46 @@ export const syncAction: MagicAction = {
 /** The default iframe height, as W&B's magic. */
 export const DEFAULT_IFRAME_HEIGHT = 420;
 
-/** `%wandb [PATH] [-h HEIGHT]`. */
+/** `%wandb [PATH] [-h HEIGHT]`, and `%%wandb [PATH] [-h HEIGHT]` which then runs the cell. */
 export const embedAction: MagicAction = {
-  summary: "Show a W&B project or run page inline (online only).",
+  summary: "Show a W&B project or run page inline (online only); as %%wandb, then run the cell below it.",
+  takesCellBody: true,
   arguments: {
     positionals: [{ name: "path", help: "ENTITY/PROJECT or ENTITY/PROJECT/runs/RUN_ID (default: this session's project)", optional: true }],
     options: [{ long: "height", short: "h", valueName: "PX", help: `iframe height in pixels (default ${DEFAULT_IFRAME_HEIGHT})` }],
   },
-  async run(args, context) {
-    const height = args.options.height === undefined ? DEFAULT_IFRAME_HEIGHT : Number(args.options.height);
-    if (!Number.isInteger(height) || height < 50 || height > 10_000) {
-      throw new MagicUsageError(`%wandb: -h/--height must be a whole number of pixels between 50 and 10000, not ${String(args.options.height)}`);
+  async run(args, context, body) {
+    if (body !== undefined) {
+      // As W&B's %%wandb: the page first, then the cell's own outputs below it.
+      context.output.display((await pageOf(args, context)).toMimeBundle());
+      await context.runCode(body);
+      return undefined;
     }
-    const settings = await resolveSettings({}, { env: context.env });
-    if (settings.mode !== "online") {
-      const why = settings.offlineBecause === "no-api-key" ? "there is no API key" : `the mode is ${settings.mode}`;
-      return new Notice(
-        `W&B is offline in this session (${why}), so there is no W&B page to show. Runs are kept in ${settings.wandb_dir}; ` +
-          "run %wandb login, then %wandb sync --all, to see them on the W&B server.",
-      );
-    }
-    const pagePath = args.positionals.path ?? defaultProjectPath(settings.entity ?? wandbSession.viewer?.entity, settings.project);
-    if (!/^[^/\s]+\/[^/\s]+(\/(runs|sweeps|reports)\/[^/\s]+)?$/.test(pagePath)) {
-      throw new MagicUsageError(`%wandb: '${redactSecrets(pagePath)}' is not ENTITY/PROJECT or ENTITY/PROJECT/runs/RUN_ID.`);
-    }
-    const url = `${appUrlFor(settings.base_url, context.env.WANDB_APP_URL)}/${pagePath.split("/").map(encodeURIComponent).join("/")}?jupyter=true`;
-    return new Notice(url, `<iframe src="${safeUrl(url)}" style="border:none;width:100%;height:${height}px;"></iframe>`);
+    return pageOf(args, context);
   },
 };
+
+/** The inline page of `args.positionals.path` (or the session project), or why there is none offline. */
+async function pageOf(args: ParsedArguments, context: MagicContext): Promise<Notice> {
+  const height = args.options.height === undefined ? DEFAULT_IFRAME_HEIGHT : Number(args.options.height);
+  if (!Number.isInteger(height) || height < 50 || height > 10_000) {
+    throw new MagicUsageError(`%wandb: -h/--height must be a whole number of pixels between 50 and 10000, not ${String(args.options.height)}`);
+  }
+  const settings = await resolveSettings({}, { env: context.env });
+  if (settings.mode !== "online") {
+    const why = settings.offlineBecause === "no-api-key" ? "there is no API key" : `the mode is ${settings.mode}`;
+    return new Notice(
+      `W&B is offline in this session (${why}), so there is no W&B page to show. Runs are kept in ${settings.wandb_dir}; ` +
+        "run %wandb login, then %wandb sync --all, to see them on the W&B server.",
+    );
+  }
+  const pagePath = args.positionals.path ?? defaultProjectPath(settings.entity ?? wandbSession.viewer?.entity, settings.project);
+  if (!/^[^/\s]+\/[^/\s]+(\/(runs|sweeps|reports)\/[^/\s]+)?$/.test(pagePath)) {
+    throw new MagicUsageError(`%wandb: '${redactSecrets(pagePath)}' is not ENTITY/PROJECT or ENTITY/PROJECT/runs/RUN_ID.`);
+  }
+  const url = `${appUrlFor(settings.base_url, context.env.WANDB_APP_URL)}/${pagePath.split("/").map(encodeURIComponent).join("/")}?jupyter=true`;
+  return new Notice(url, `<iframe src="${safeUrl(url)}" style="border:none;width:100%;height:${height}px;"></iframe>`);
+}
 
 function defaultProjectPath(entity: string | undefined, project: string): string {
   if (!entity) {
