@@ -5,6 +5,7 @@
  * mode); in online mode an online sender is attached too and consumes the very same records.
  */
 import type { WandbRecord } from "./offline/records.js";
+import type { RemoteArtifactReference, RemoteArtifactVersion } from "./remote-artifact-version.js";
 
 /** A consumer of one run's record stream. */
 export interface RecordSink {
@@ -21,6 +22,11 @@ export interface RecordSink {
   close(): Promise<void>;
   /** The run's page on the server, once the sink knows it (online sinks only). */
   runUrl?(): string | undefined;
+  /**
+   * Online sinks only: looks an artifact version up on the server (for `run.useArtifact` when the
+   * local registry does not have it). Undefined when the server has no such version.
+   */
+  resolveArtifact?(reference: RemoteArtifactReference): Promise<RemoteArtifactVersion | undefined>;
 }
 
 /** What an online backend is told about the run it will serve when it is attached. */

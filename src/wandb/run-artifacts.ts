@@ -9,8 +9,9 @@ import { parseArtifactPath } from "./artifact-path.js";
 import { ArtifactValidationError, validateAlias } from "./artifact-validation.js";
 import type { ArtifactVersion } from "./artifact-version.js";
 import { artifactRecord, type LocalArtifacts } from "./offline/local-artifacts.js";
-import type { RunRef } from "./offline/artifact-registry.js";
+import { ArtifactNotFoundError, type RunRef } from "./offline/artifact-registry.js";
 import type { RecordBody } from "./offline/records.js";
+import type { RemoteArtifactResolver, RemoteArtifactVersion } from "./remote-artifact-version.js";
 
 /** What the artifact operations need from their run. */
 export interface ArtifactRunContext {
@@ -18,6 +19,22 @@ export interface ArtifactRunContext {
   artifacts: LocalArtifacts;
   newClientId: () => string;
   emit: (body: RecordBody) => void;
+  /** Online runs: the server lookup used when the local registry lacks a version. */
+  remote?: RemoteArtifactResolver;
+}
+
+/** Raised when `name:alias` is neither in the local registry nor (online) on the server. */
+export class ArtifactUnavailableError extends ArtifactNotFoundError {
+  constructor(reference: string, where: string, online: boolean) {
+    super(reference, where);
+    this.name = "ArtifactUnavailableError";
+    this.message = online
+      ? `Artifact '${reference}' is not in the local registry ${where} and the W&B server has no such version either. ` +
+        "Check the entity, project, name and alias (e.g. 'name:latest' or 'name:v0'), and that the run that logged it was synced."
+      : `Artifact '${reference}' is not in the local registry ${where}, and this run is offline so the W&B server was not asked. ` +
+        "If it was logged on another machine, log in (`wbflow login`) and start the run with mode 'online', " +
+        "or log it here first; versions logged offline elsewhere reach the server with `wbflow sync`.";
+  }
 }
 
 /** Options of `run.logArtifact`. */
@@ -89,22 +106,19 @@ export async function useArtifactForRun(
   context: ArtifactRunContext,
   reference: string | Artifact,
   options: UseArtifactOptions = {},
-): Promise<ArtifactVersion> {
-  let project: string;
-  let name: string;
-  let alias: string;
+): Promise<ArtifactVersion | RemoteArtifactVersion> {
+  let version: ArtifactVersion | undefined;
   if (reference instanceof Artifact) {
     // A draft is committed as a user-created version first (no producer), as W&B does.
     const logged = reference.logged ?? (await commitAndRecord(context, reference, undefined, ["latest"]));
-    ({ project, name } = logged);
-    alias = logged.version;
+    version = await context.artifacts.open(logged.project, logged.name, logged.version);
   } else {
     const parsed = parseArtifactPath(reference);
-    project = parsed.project ?? context.runRef.project;
-    name = parsed.name;
-    alias = parsed.alias;
+    const where = { entity: parsed.entity, project: parsed.project ?? context.runRef.project, name: parsed.name, alias: parsed.alias };
+    version = await openLocal(context, where.project, where.name, where.alias);
+    if (version === undefined) return useRemoteArtifact(context, reference, where, options);
   }
-  const version = await context.artifacts.open(project, name, alias);
+  const { project, name } = version;
   if (options.type !== undefined && options.type !== version.type) {
     throw new ArtifactValidationError("type", options.type, `'${version.qualifiedName}' has type '${version.type}'`);
   }
@@ -123,4 +137,39 @@ export async function useArtifactForRun(
     }),
   });
   return context.artifacts.open(project, name, version.version);
+}
+
+/** The local version, or undefined when the registry has none of that name and alias. */
+async function openLocal(context: ArtifactRunContext, project: string, name: string, alias: string): Promise<ArtifactVersion | undefined> {
+  try {
+    return await context.artifacts.open(project, name, alias);
+  } catch (error) {
+    if (error instanceof ArtifactNotFoundError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Online: resolves the reference through the server and records the use of the exact version it
+ * found (`entity/project/name:vN`), so the lineage edge stays on that version if `latest` moves.
+ * The `use_artifact` record goes to the offline log too, so a later sync records the same edge.
+ */
+async function useRemoteArtifact(
+  context: ArtifactRunContext,
+  reference: string,
+  where: { entity: string | undefined; project: string; name: string; alias: string },
+  options: UseArtifactOptions,
+): Promise<RemoteArtifactVersion> {
+  const registryPath = context.artifacts.registry.root;
+  if (!context.remote) throw new ArtifactUnavailableError(reference, registryPath, false);
+  const found = await context.remote.resolveArtifact({ ...where, entity: where.entity ?? context.runRef.entity });
+  if (!found) throw new ArtifactUnavailableError(reference, registryPath, true);
+  if (options.type !== undefined && options.type !== found.type) {
+    throw new ArtifactValidationError("type", options.type, `'${found.qualifiedName}' has type '${found.type}'`);
+  }
+  context.emit({
+    type: "useArtifact",
+    useArtifact: { id: found.id, type: found.type, name: `${found.entity}/${found.project}/${found.qualifiedName}` },
+  });
+  return found;
 }

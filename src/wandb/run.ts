@@ -15,6 +15,7 @@ import { RunSummary } from "./run-summary.js";
 import type { Settings } from "./settings.js";
 import type { Artifact, LoggedArtifactVersion } from "./artifact.js";
 import type { ArtifactVersion } from "./artifact-version.js";
+import type { RemoteArtifactResolver, RemoteArtifactVersion } from "./remote-artifact-version.js";
 import type { LocalArtifacts } from "./offline/local-artifacts.js";
 import { logArtifactForRun, useArtifactForRun, type ArtifactRunContext, type LogArtifactOptions, type UseArtifactOptions } from "./run-artifacts.js";
 
@@ -223,8 +224,12 @@ export class Run {
   /**
    * Marks an artifact version as an input of this run (lineage) and returns it. Accepts
    * `"[entity/][project/]name:alias"`, `"name:vN"`, or an `Artifact` (a draft is committed first).
+   * Online, a version the local registry lacks is resolved through the server (a
+   * `RemoteArtifactVersion`: name, version, digest, manifest).
    */
-  useArtifact(reference: string | Artifact, options: UseArtifactOptions = {}): Promise<ArtifactVersion> {
+  useArtifact(reference: Artifact, options?: UseArtifactOptions): Promise<ArtifactVersion>;
+  useArtifact(reference: string, options?: UseArtifactOptions): Promise<ArtifactVersion | RemoteArtifactVersion>;
+  useArtifact(reference: string | Artifact, options: UseArtifactOptions = {}): Promise<ArtifactVersion | RemoteArtifactVersion> {
     return this.trackArtifactWork(
       (async () => {
         this.assertOpen("use an artifact");
@@ -286,7 +291,9 @@ export class Run {
   }
 
   private artifactContext(): ArtifactRunContext {
+    const remote = this.parts.sinks.find((sink): sink is typeof sink & RemoteArtifactResolver => sink.resolveArtifact !== undefined);
     return {
+      ...(remote ? { remote } : {}),
       runRef: { runId: this.id, project: this.project, ...(this.entity ? { entity: this.entity } : {}) },
       artifacts: this.parts.artifacts(),
       newClientId: this.parts.newClientId,

@@ -83,8 +83,10 @@ function artifactView(state: ServerState, artifact: ServerArtifact): Record<stri
     artifactType: { name: artifact.typeName },
     artifactSequence: () => collectionView(state, collection),
     aliases: state.aliasesOf(artifact).map((alias) => ({ alias })),
-    currentManifest: () =>
-      artifact.manifest ? manifestView(state, artifact.manifest.id, false, "") : null,
+    // graphql-js calls a function-valued field with (args, context): the manifest's download URL
+    // points at the storage listener, like the upload URL does.
+    currentManifest: (_: unknown, ctx: ResolverContext) =>
+      artifact.manifest ? manifestView(state, artifact.manifest.id, false, ctx.storageOrigin) : null,
   };
 }
 

@@ -6,6 +6,7 @@
 import path from "node:path";
 import { registerOnlineBackend, type OnlineBackendFactory } from "../online-backend.js";
 import type { RecordSink } from "../record-sink.js";
+import type { RemoteArtifactReference, RemoteArtifactVersion } from "../remote-artifact-version.js";
 import type { WandbRecord } from "../offline/records.js";
 import type { Settings } from "../settings.js";
 import { markSynced } from "../sync-marker.js";
@@ -59,6 +60,10 @@ class MarkingSink implements RecordSink {
 
   runUrl(): string | undefined {
     return this.sender.runInfo?.url;
+  }
+
+  resolveArtifact(reference: RemoteArtifactReference): Promise<RemoteArtifactVersion | undefined> {
+    return this.sender.resolveArtifact(reference);
   }
 }
 

@@ -15,6 +15,8 @@ import { toExtendedJson } from "../extended-json.js";
 import { applyItems, type JsonTree } from "../key-value-tree.js";
 import type { ArtifactRecord, RunRecord, WandbRecord } from "../offline/records.js";
 import type { RecordSink } from "../record-sink.js";
+import type { RemoteArtifactReference, RemoteArtifactVersion } from "../remote-artifact-version.js";
+import { lookUpArtifact } from "./artifact-lookup.js";
 import { WandbAuthError } from "./api-errors.js";
 import { processArtifactIds, type ArtifactIdCache } from "./artifact-id-cache.js";
 import { uploadArtifact, type ArtifactUpload, type ArtifactUploadOptions } from "./artifact-uploader.js";
@@ -100,6 +102,23 @@ export class OnlineSender implements RecordSink {
   /** The server-side run, once the `run` record was sent. */
   get runInfo(): OnlineRunInfo | undefined {
     return this.run;
+  }
+
+  /**
+   * Looks `reference` up on the server (after the records queued so far, so the run exists and its
+   * entity is known). Rejects when the sender already stopped: the server cannot be asked.
+   */
+  async resolveArtifact(reference: RemoteArtifactReference): Promise<RemoteArtifactVersion | undefined> {
+    await this.settled();
+    if (this.failure !== undefined) {
+      throw new Error(
+        `Cannot look artifact ${reference.name}:${reference.alias} up on ${this.options.http.baseUrl}: this run's connection ` +
+          `to the server stopped (${(this.failure as Error).message ?? String(this.failure)}).`,
+      );
+    }
+    const entity = reference.entity ?? this.run?.entity ?? this.options.defaultEntity;
+    if (entity === undefined) throw new Error(`Cannot look artifact ${reference.name}:${reference.alias} up: the run's entity is not known yet.`);
+    return lookUpArtifact(this.options.http, entity, reference);
   }
 
   /** Queues the record; never blocks the caller and never throws (see `failure`). */
