@@ -38,6 +38,8 @@ export { artifactDigest, manifestV1, compareUtf8, type ManifestV1Json, type Mani
 export { digestFile, base64DigestToHex, type FileDigest } from "./wandb/file-digest.js";
 export type { ArtifactPath } from "./wandb/artifact-path.js";
 export type { LogArtifactOptions, UseArtifactOptions } from "./wandb/run-artifacts.js";
+export { ArtifactUnavailableError } from "./wandb/run-artifacts.js";
+export type { RemoteArtifactVersion, RemoteArtifactReference } from "./wandb/remote-artifact-version.js";
 export { ArtifactRegistry, ArtifactNotFoundError, ArtifactTypeConflictError, type RunRef, type StoredVersion } from "./wandb/offline/artifact-registry.js";
 export { ObjectStore, ArtifactSourceError } from "./wandb/offline/object-store.js";
 export { LocalArtifacts } from "./wandb/offline/local-artifacts.js";

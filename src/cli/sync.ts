@@ -1,10 +1,10 @@
 /** `wbflow sync [PATH ...] [--all]`: uploads runs kept offline to the W&B server. */
 import { settingsOrReport } from "./settings-or-report.js";
 import { syncRuns, type SyncedRun } from "../wandb/sync.js";
-import type { ArtifactUploadProgress } from "../wandb/online/artifact-uploader.js";
 import { SyncPathError } from "../wandb/sync-sources.js";
 import { CliUsageError, type CliCommand } from "./command.js";
 import { parseHostOption, validateHost } from "./host-option.js";
+import { uploadProgressReporter } from "./upload-progress.js";
 
 function takeValue(args: string[], name: string): string | undefined {
   const index = args.findIndex((a) => a === name || a.startsWith(`${name}=`));
@@ -18,19 +18,6 @@ function takeValue(args: string[], name: string): string | undefined {
   if (value === undefined) throw new CliUsageError(`${name} needs a value`);
   args.splice(index, 2);
   return value;
-}
-
-/** Prints artifact upload progress in 10 % steps (big artifacts take a while). */
-function reportUploadProgress(): (progress: ArtifactUploadProgress) => void {
-  const shown = new Map<string, number>();
-  return ({ name, uploadedBytes, totalBytes }) => {
-    if (totalBytes < 64 * 1024 ** 2) return; // small artifacts finish before anyone reads a line
-    const step = Math.floor((uploadedBytes / totalBytes) * 10);
-    if (step <= (shown.get(name) ?? -1)) return;
-    shown.set(name, step);
-    const mib = (bytes: number) => (bytes / 1024 ** 2).toFixed(0);
-    console.log(`wandb: uploading artifact ${name}: ${step * 10}% (${mib(uploadedBytes)} of ${mib(totalBytes)} MiB)`);
-  };
 }
 
 /** `wbflow sync`. */
@@ -71,6 +58,7 @@ export const syncCommand: CliCommand = {
       return 1;
     }
     let results: SyncedRun[];
+    const progress = uploadProgressReporter(process.stdout);
     try {
       results = await syncRuns({
         ...(all ? { allIn: settings.wandb_dir } : { paths }),
@@ -78,13 +66,15 @@ export const syncCommand: CliCommand = {
         connection: { baseUrl: settings.base_url, apiKey: settings.api_key.reveal() },
         ...(entity !== undefined ? { defaultEntity: entity } : settings.entity !== undefined ? { defaultEntity: settings.entity } : {}),
         defaultProject: project ?? settings.project,
-        notify: (line) => console.log(line),
-        artifactUpload: { onProgress: reportUploadProgress() },
+        notify: (line) => progress.line(line),
+        artifactUpload: { onProgress: (event) => progress.onProgress(event) },
       });
     } catch (error) {
       if (!(error instanceof SyncPathError)) throw error;
       console.error(error.message);
       return 1;
+    } finally {
+      progress.end();
     }
     const count = (status: string) => results.filter((r) => r.status === status).length;
     for (const failed of results.filter((r) => r.status === "failed")) console.error(`wbflow sync: ${failed.logPath}: ${failed.reason}`);

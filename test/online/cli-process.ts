@@ -51,3 +51,19 @@ export function runCliInTerminal(args: string[], env: Record<string, string>, pr
     child.on("close", (code) => resolve({ code, stdout, stderr: "" }));
   });
 }
+
+/** Runs the CLI on a real pseudo-terminal (util-linux `script`) with no input; returns what it showed. */
+export function runCliOnTerminal(args: string[], env: Record<string, string>): Promise<CliResult> {
+  const command = [process.execPath, "--import", "tsx", entry, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
+  return new Promise((resolve, reject) => {
+    const child = spawn("script", ["-qec", command, "/dev/null"], {
+      env: { PATH: process.env["PATH"] ?? "", TERM: "dumb", ...env },
+      cwd: path.join(import.meta.dirname, "..", ".."),
+    });
+    let stdout = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr: "" }));
+    child.stdin.end();
+  });
+}
