@@ -2,6 +2,7 @@
  * Inputs of a task: every stored attribute the step body read (from `this` or a join's
  * `inputs[i].x`), resolved to the exact W&B version its producing task logged and marked used.
  */
+import type { ArtifactRecord } from "../flow/datastore.js";
 import type { TaskContext } from "../flow/middleware.js";
 import type { Run } from "../wandb/run.js";
 import { usedLine } from "./output-lines.js";
@@ -13,10 +14,23 @@ interface ReadInput {
   producedBy: string;
 }
 
+/** `describeType` names of the primitives the flow stores with its v8 codec. */
+const PRIMITIVE_TYPES = new Set(["number", "string", "boolean", "bigint", "null", "undefined"]);
+
+/**
+ * Whether a stored value cannot have been logged as an artifact: a primitive is always a basic value,
+ * which its producer put in the summary. Skipping these spares a read of the producer's metadata
+ * (a datastore round trip) for every scalar a step reads.
+ */
+function isSummaryOnly(record: ArtifactRecord): boolean {
+  return record.codec === "v8" && PRIMITIVE_TYPES.has(record.type);
+}
+
 /** Starts recording the reads of the step body; `inputs()` lists them, each value once. */
 export function trackInputs(ctx: TaskContext): { inputs(): ReadInput[] } {
   const seen = new Map<string, ReadInput>();
   ctx.artifacts.onRead((read) => {
+    if (isSummaryOnly(read.record)) return;
     const key = `${read.record.producedBy}\u0000${read.name}`;
     if (!seen.has(key)) seen.set(key, { attribute: read.name, producedBy: read.record.producedBy });
   });

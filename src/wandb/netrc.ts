@@ -4,8 +4,8 @@
  * replace the file atomically with mode 0600.
  */
 import { randomUUID } from "node:crypto";
-import { existsSync } from "node:fs";
-import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { existsSync, readFileSync } from "node:fs";
+import { chmod, mkdir, rename, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
@@ -113,9 +113,10 @@ function parseEntries(content: string, file: string): NetrcEntry[] {
   return entries;
 }
 
+/** Read synchronously: every `init()` looks for a key, and a thread-pool round trip costs more than reading a small file. */
 async function readIfExists(file: string): Promise<string> {
   try {
-    return await readFile(file, "utf8");
+    return readFileSync(file, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return "";
     throw error;

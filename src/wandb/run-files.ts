@@ -27,20 +27,29 @@ export function writeSummaryFile(filesDir: string, summary: JsonTree): void {
   writeFileAtomicSync(path.join(filesDir, SUMMARY_FILE), toExtendedJson(summary, "summary"));
 }
 
+/** Facts about the machine that do not change while the process lives. */
+let processFacts: { os: string; host: string; cpu_count_logical: number } | undefined;
+
 /**
  * Describes the process that ran the run (W&B's `wandb-metadata.json`). Command-line arguments and
  * the environment are left out: they can carry secrets such as API keys.
  */
 export function writeMetadataFile(filesDir: string, startedAtMs: number): void {
-  const metadata = {
+  processFacts ??= {
     os: `${os.type()}-${os.release()}`,
+    host: os.hostname(),
+    // os.cpus() reads /proc/cpuinfo: once per process, not once per run.
+    cpu_count_logical: os.cpus().length,
+  };
+  const metadata = {
+    os: processFacts.os,
     program: process.argv[1] ?? "",
     startedAt: new Date(startedAtMs).toISOString(),
-    host: os.hostname(),
+    host: processFacts.host,
     executable: process.execPath,
     runtime: `node ${process.versions.node}`,
     client: `${CLIENT_NAME} ${CLIENT_VERSION}`,
-    cpu_count_logical: os.cpus().length,
+    cpu_count_logical: processFacts.cpu_count_logical,
   };
   writeFileAtomicSync(path.join(filesDir, METADATA_FILE), JSON.stringify(metadata, null, 2) + "\n");
 }

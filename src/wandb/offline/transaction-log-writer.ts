@@ -1,9 +1,15 @@
 /**
  * Appends records to a `.wandb` transaction log. Each record is encoded, framed and appended with one
- * synchronous write as soon as it is produced, so a killed process leaves a readable prefix; `close()`
- * fsyncs. Records get `num` 1, 2, 3… in write order, as W&B's writer assigns them.
+ * synchronous write as soon as it is produced, so a killed process leaves a readable prefix and a
+ * closed log is complete. Records get `num` 1, 2, 3… in write order, as W&B's writer assigns them.
+ *
+ * Durability: `close()` does not fsync, as W&B's own writer does not (wandb-core's
+ * `transactionlog.Writer.Close` flushes its buffer and closes the file). Every record is already in
+ * the kernel when `append` returns, so a crash or kill of the process loses nothing; only an OS crash
+ * or power loss before the kernel writes back can, as with W&B. An fsync here cost more than the rest
+ * of a short run (a journal commit per run) and never covered the run's new directory entries anyway.
  */
-import { closeSync, fsyncSync, openSync, writeSync } from "node:fs";
+import { closeSync, openSync, writeSync } from "node:fs";
 import { FILE_HEADER, frameRecord } from "./log-format.js";
 import { encodeRecord, type WandbRecord } from "./records.js";
 
@@ -30,10 +36,9 @@ export class TransactionLogWriter {
     return num;
   }
 
-  /** Flushes to disk and closes the file. Safe to call twice. */
+  /** Closes the file (no fsync, see above). Safe to call twice. */
   close(): void {
     if (this.fd === undefined) return;
-    fsyncSync(this.fd);
     closeSync(this.fd);
     this.fd = undefined;
   }
