@@ -14,7 +14,7 @@ import { TransactionLogSink } from "./offline/transaction-log-sink.js";
 import { OnlineBackendMissingError, onlineBackend } from "./online-backend.js";
 import type { RecordSink } from "./record-sink.js";
 import { writeMetadataFile } from "./run-files.js";
-import { trackOpenRun } from "./run-state.js";
+import { noteStartedRun, trackOpenRun } from "./run-state.js";
 import { Run } from "./run.js";
 import { resolveSettings, validateRunId, type Settings, type SettingsEnvironment, type SettingsInput, type WandbMode } from "./settings.js";
 
@@ -107,6 +107,7 @@ export async function init(options: InitOptions = {}, deps: InitDependencies = {
     options.config ?? {},
   );
   trackOpenRun(run);
+  noteStartedRun(run);
   return run;
 }
 

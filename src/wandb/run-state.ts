@@ -33,3 +33,29 @@ export function trackOpenRun(run: ClosableAtExit): void {
 export function untrackRun(run: ClosableAtExit): void {
   openRuns.delete(run);
 }
+
+/** What `%wandb` (no path) needs to know about the run started last in this process. */
+export interface RecentRun {
+  readonly id: string;
+  readonly project: string;
+  readonly mode: "online" | "offline" | "disabled";
+  /** The run directory (`…/wandb/offline-run-…-<id>` or `run-…`). */
+  readonly dir: string;
+  /** The run's page once an online sink created it; undefined offline. */
+  readonly url: string | undefined;
+}
+
+// Kept on globalThis: notebook code may load this package through another module instance
+// (e.g. `require` from compiled cells) than the kernel's magics, and both must see the same run.
+const RECENT_RUN = Symbol.for("wbflow.wandb.recentRun");
+const recentRunHolder = globalThis as { [RECENT_RUN]?: RecentRun };
+
+/** Remembers `run` as the most recently started run of this process. */
+export function noteStartedRun(run: RecentRun): void {
+  recentRunHolder[RECENT_RUN] = run;
+}
+
+/** The run started last in this process (finished or not), if any. */
+export function mostRecentRun(): RecentRun | undefined {
+  return recentRunHolder[RECENT_RUN];
+}

@@ -1,8 +1,10 @@
 /**
  * `%wandb sync [PATH... | --all]` (upload offline runs) and `%wandb [ENTITY/PROJECT[/runs/ID]] [-h N]`
- * (the W&B page of a project or run inline, as W&B's Python magic does).
+ * (the W&B page of a project or run inline, as W&B's Python magic does: with no path, the page of
+ * the run this session started last, else of the session's project).
  */
 import { appUrlFor } from "../../wandb/online/app-urls.js";
+import { mostRecentRun, type RecentRun } from "../../wandb/run-state.js";
 import { resolveSettings } from "../../wandb/settings.js";
 import { SyncPathError } from "../../wandb/sync-sources.js";
 import { syncRuns, type SyncedRun } from "../../wandb/sync.js";
@@ -64,7 +66,13 @@ export const embedAction: MagicAction = {
   summary: "Show a W&B project or run page inline (online only); as %%wandb, then run the cell below it.",
   takesCellBody: true,
   arguments: {
-    positionals: [{ name: "path", help: "ENTITY/PROJECT or ENTITY/PROJECT/runs/RUN_ID (default: this session's project)", optional: true }],
+    positionals: [
+      {
+        name: "path",
+        help: "ENTITY/PROJECT or ENTITY/PROJECT/runs/RUN_ID (default: the run this session started last, else this session's project)",
+        optional: true,
+      },
+    ],
     options: [{ long: "height", short: "h", valueName: "PX", help: `iframe height in pixels (default ${DEFAULT_IFRAME_HEIGHT})` }],
   },
   async run(args, context, body) {
@@ -84,6 +92,8 @@ async function pageOf(args: ParsedArguments, context: MagicContext): Promise<Not
   if (!Number.isInteger(height) || height < 50 || height > 10_000) {
     throw new MagicUsageError(`%wandb: -h/--height must be a whole number of pixels between 50 and 10000, not ${String(args.options.height)}`);
   }
+  const recent = args.positionals.path === undefined ? mostRecentRun() : undefined;
+  if (recent) return recentRunPage(recent, height);
   const settings = await resolveSettings({}, { env: context.env });
   if (settings.mode !== "online") {
     const why = settings.offlineBecause === "no-api-key" ? "there is no API key" : `the mode is ${settings.mode}`;
@@ -96,8 +106,23 @@ async function pageOf(args: ParsedArguments, context: MagicContext): Promise<Not
   if (!/^[^/\s]+\/[^/\s]+(\/(runs|sweeps|reports)\/[^/\s]+)?$/.test(pagePath)) {
     throw new MagicUsageError(`%wandb: '${redactSecrets(pagePath)}' is not ENTITY/PROJECT or ENTITY/PROJECT/runs/RUN_ID.`);
   }
-  const url = `${appUrlFor(settings.base_url, context.env.WANDB_APP_URL)}/${pagePath.split("/").map(encodeURIComponent).join("/")}?jupyter=true`;
+  return inlinePage(`${appUrlFor(settings.base_url, context.env.WANDB_APP_URL)}/${pagePath.split("/").map(encodeURIComponent).join("/")}`, height);
+}
+
+/** A W&B page as an iframe (with the `jupyter=true` view W&B serves to notebooks). */
+function inlinePage(pageUrl: string, height: number): Notice {
+  const url = `${pageUrl}${pageUrl.includes("?") ? "&" : "?"}jupyter=true`;
   return new Notice(url, `<iframe src="${safeUrl(url)}" style="border:none;width:100%;height:${height}px;"></iframe>`);
+}
+
+/** The page of the run started last, or why it has none (offline, or its upload stopped). */
+function recentRunPage(run: RecentRun, height: number): Notice {
+  if (run.url !== undefined) return inlinePage(run.url, height);
+  const which = `The most recent run of this session, ${run.id} (project ${run.project}),`;
+  if (run.mode === "disabled") return new Notice(`${which} ran with W&B disabled, so nothing was recorded and there is no W&B page.`);
+  const why =
+    run.mode === "offline" ? "was logged offline, so it has no W&B page" : "has no W&B page yet (the server has not created it, or the connection stopped)";
+  return new Notice(`${which} ${why}. It is kept in ${run.dir}; run %wandb login, then %wandb sync ${run.dir}, to upload it.`);
 }
 
 function defaultProjectPath(entity: string | undefined, project: string): string {
