@@ -1,6 +1,7 @@
 /**
  * `%wandb offline`, a flow logged offline, then `%wandb sync --all` to the W&B protocol test server
- * (with an upload progress bar) and `%wandb ENTITY/PROJECT` as an inline page — in the real kernel.
+ * (with an upload progress bar), `%wandb ENTITY/PROJECT` as an inline page, and `%wandb` alone
+ * showing the session's latest run (offline: where it is; online: its page) — in the real kernel.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_USER, startProtocolServer, type ProtocolServer } from "../server/protocol-server.js";
@@ -18,7 +19,7 @@ describe("%wandb sync and inline pages", () => {
     await server.close();
   });
 
-  it("logs offline, syncs with a progress bar, then shows the project page", async () => {
+  it("logs offline, syncs with a progress bar, shows the project page, then the session's latest run", async () => {
     const executed = await sandbox.nbconvert(
       // Each magic in its own cell so outputs are easy to find.
       notebookOf(
@@ -38,6 +39,12 @@ class SyncFlow extends FlowSpec {
         "%wandb sync --all",
         "%wandb tester-entity/SyncFlow -h 300",
         "%%wandb tester-entity/SyncFlow\nconst inCell = 6 * 7;\ninCell",
+        // %wandb with no path: the run this session started last (the flow's last step, offline).
+        "%wandb",
+        `import { init } from "wbflow/wandb";
+const recent = await init({ project: "Recent", id: "recent01" });
+await recent.finish();`,
+        "%wandb -h 200",
       ),
       { name: "sync" },
     );
@@ -53,7 +60,13 @@ class SyncFlow extends FlowSpec {
     // %%wandb: the page, then the cell's own result.
     expect(mimeText(executed, 7, "text/html")).toContain('src="http://127.0.0.1:1/app/tester-entity/SyncFlow?jupyter=true"');
     expect(mimeText(executed, 7, "text/plain")).toContain("42");
-    expect(server.state.runs.length).toBe(2);
+    expect(mimeText(executed, 8, "text/plain")).toMatch(
+      /^The most recent run of this session, \w+ \(project SyncFlow\), was logged offline, so it has no W&B page\. It is kept in \S+offline-run-\S+; run %wandb login, then %wandb sync \S+offline-run-/,
+    );
+    expect(mimeText(executed, 10, "text/html")).toMatch(
+      /^<iframe src="http:\/\/127\.0\.0\.1:1\/app\/tester-entity\/Recent\/runs\/recent01\?jupyter=true" style="border:none;width:100%;height:200px;"><\/iframe>$/,
+    );
+    expect(server.state.runs.length).toBe(3);
     expect(JSON.stringify(executed)).not.toContain(TEST_USER.apiKey);
   });
 });

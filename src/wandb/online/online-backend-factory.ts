@@ -104,6 +104,8 @@ export const createOnlineSink: OnlineBackendFactory = (settings: Settings, conte
     http,
     mode: "live",
     defaultProject: settings.project,
+    // W&B reads the UI's URL from the environment too (self-hosted servers with a separate UI host).
+    ...(process.env["WANDB_APP_URL"] ? { appUrl: process.env["WANDB_APP_URL"] } : {}),
     ...(settings.entity !== undefined ? { defaultEntity: settings.entity } : {}),
     filesDir: context.filesDir,
     syncHint: `wbflow sync ${context.runDir}`,

@@ -49,6 +49,8 @@ export interface OnlineSenderOptions {
   fileStream?: FileStreamOptions;
   artifactUpload?: ArtifactUploadOptions;
   artifactIds?: ArtifactIdCache;
+  /** The UI's URL when it is not derived from the API URL (`WANDB_APP_URL`), for run pages. */
+  appUrl?: string;
   /** Where user-facing notices go (default: stderr). */
   notify?: (line: string) => void;
   /** How to upload the run later, shown if the server fails (e.g. `wbflow sync <dir>`). */
@@ -283,7 +285,7 @@ export class OnlineSender implements RecordSink {
       ...(project !== undefined ? { project } : {}),
       config: this.config,
     });
-    this.run = { ...upserted, url: runUrl(this.options.http.baseUrl, upserted.entity, upserted.project, upserted.runId) };
+    this.run = { ...upserted, url: runUrl(this.options.http.baseUrl, upserted.entity, upserted.project, upserted.runId, this.options.appUrl) };
     const failureHook = { onFailure: (error: unknown) => this.fail(error) };
     this.stream = new FileStream(this.options.http, { entity: upserted.entity, project: upserted.project, runId: upserted.runId }, {
       ...this.options.fileStream,
