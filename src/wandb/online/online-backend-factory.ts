@@ -69,8 +69,20 @@ class MarkingSink implements RecordSink {
 
 /** Stands in for the sender while the server is known to be down: the run stays offline. */
 class OfflineForNowSink implements RecordSink {
+  constructor(private readonly baseUrl: string) {}
+
   write(): void {}
   async close(): Promise<void> {}
+
+  /** Says why the server is not asked (rather than leaving the run to look like an offline one). */
+  resolveArtifact(reference: RemoteArtifactReference): Promise<RemoteArtifactVersion | undefined> {
+    return Promise.reject(
+      new WandbUnreachableError(
+        `Artifact ${reference.name}:${reference.alias} is not in the local registry, and ${this.baseUrl} did not answer a moment ago, ` +
+          "so it was not asked either. Try again in a few minutes, or log the artifact here first.",
+      ),
+    );
+  }
 }
 
 /** Builds the online sink for one run from its settings. */
@@ -86,7 +98,7 @@ export const createOnlineSink: OnlineBackendFactory = (settings: Settings, conte
       `wandb: ${settings.base_url} did not answer a moment ago, so run ${context.runId} is kept offline; ` +
         `upload it later with \`wbflow sync ${context.runDir}\`.`,
     );
-    return new OfflineForNowSink();
+    return new OfflineForNowSink(settings.base_url);
   }
   let warnedSlow = false;
   const http = new WandbHttpClient({
