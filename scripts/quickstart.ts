@@ -26,6 +26,10 @@ const notebookFile = path.join(root, "notebooks", "quickstart.ipynb");
 const executedFile = path.join(root, "notebooks", "quickstart.executed.ipynb");
 const prefix = path.join(root, ".jupyter-prefix");
 
+// @jupyterlab/services reports its connection chatter ("Starting WebSocket", "Kernel: dead") through
+// console.debug; it says nothing the user needs here, so it is shown only with WBFLOW_DEBUG set.
+if (!process.env.WBFLOW_DEBUG) console.debug = () => {};
+
 function say(line: string): void {
   process.stdout.write(`\x1b[1m==> ${line}\x1b[0m\n`);
 }
