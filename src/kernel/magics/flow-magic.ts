@@ -9,7 +9,8 @@ import { escapeHtml } from "../../display/html-escape.js";
 import { htmlTable, textTable, type TableCell } from "../../display/html-table.js";
 import type { Magic } from "../magic.js";
 import { FLOW_MAGIC_SUMMARY } from "./summaries.js";
-import { findFlowClass } from "../flow-view/flow-lookup.js";
+import { findFlowClass, type FlowClass } from "../flow-view/flow-lookup.js";
+import type { GraphInfo } from "../../flow/graph-info.js";
 import { MagicUsageError, Notice } from "./notice.js";
 
 const flowName = { name: "name", help: "the flow class, defined in an earlier cell" };
@@ -17,9 +18,10 @@ const flowName = { name: "name", help: "the flow class, defined in an earlier ce
 /** The most past runs `%flow runs` lists. */
 export const MAX_LISTED_RUNS = 20;
 
-function checked(check: () => unknown): void {
+/** Runs the flow's check and returns its graph; its errors are shown to the user as they are. */
+function checkedGraph(flow: FlowClass): GraphInfo {
   try {
-    check();
+    return flow.check();
   } catch (error) {
     // Lint and definition errors already name the step and the fix: show them as they are.
     if (error instanceof Error) throw Object.assign(error, { userFacing: true });
@@ -39,8 +41,7 @@ export function flowMagic(): Magic {
         arguments: { positionals: [flowName] },
         async run(args, context) {
           const flow = findFlowClass(context.locals, args.positionals.name!, "%flow show");
-          let graph!: ReturnType<typeof flow.check>;
-          checked(() => (graph = flow.check()));
+          const graph = checkedGraph(flow);
           const svg = await renderDotToSvg(flowDagDot({ flowName: graph.flowName, steps: graph.steps }));
           const text = Object.values(graph.steps).map((s) => `${s.name} -> ${s.next.join(", ") || "(end)"}`).join("\n");
           return { toMimeBundle: () => ({ "text/plain": `${graph.flowName}\n${text}`, "image/svg+xml": svg }) };
@@ -51,8 +52,7 @@ export function flowMagic(): Magic {
         arguments: { positionals: [flowName] },
         async run(args, context) {
           const flow = findFlowClass(context.locals, args.positionals.name!, "%flow check");
-          let graph!: ReturnType<typeof flow.check>;
-          checked(() => (graph = flow.check()));
+          const graph = checkedGraph(flow);
           const steps = Object.keys(graph.steps);
           return new Notice(`${graph.flowName} is valid: ${steps.length} steps (${steps.join(", ")}), ${graph.parameters.length} parameters.`);
         },
@@ -62,7 +62,7 @@ export function flowMagic(): Magic {
         arguments: { positionals: [flowName], allowUnknownOptions: true },
         async run(args, context) {
           const flow = findFlowClass(context.locals, args.positionals.name!, "%flow run");
-          checked(() => flow.check());
+          checkedGraph(flow);
           // The kernel's flow-run watcher shows the live display and the report of this run.
           const run = await flow.run(args.extraOptions, { throwOnFailure: false });
           if (!run.successful) {
