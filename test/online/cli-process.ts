@@ -27,10 +27,14 @@ export function runCli(args: string[], env: Record<string, string>, stdin = ""):
 }
 
 /**
- * Runs the CLI on a real pseudo-terminal (through util-linux `script`) and types `answer` once
- * `promptText` appears, as a person would. Returns everything the terminal showed.
+ * Runs the CLI on a real pseudo-terminal (util-linux `script`). With `reply`, types its answer once
+ * its prompt appears, as a person would; without, gives no input. Returns everything shown.
  */
-export function runCliInTerminal(args: string[], env: Record<string, string>, promptText: string, answer: string): Promise<CliResult> {
+function runOnTerminal(
+  args: string[],
+  env: Record<string, string>,
+  reply?: { promptText: string; answer: string },
+): Promise<CliResult> {
   const command = [process.execPath, "--import", "tsx", entry, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
   return new Promise((resolve, reject) => {
     const child = spawn("script", ["-qec", command, "/dev/null"], {
@@ -41,29 +45,24 @@ export function runCliInTerminal(args: string[], env: Record<string, string>, pr
     let typed = false;
     child.stdout.on("data", (d: Buffer) => {
       stdout += d.toString();
-      if (!typed && stdout.includes(promptText)) {
+      if (reply && !typed && stdout.includes(reply.promptText)) {
         typed = true;
         // A moment later, as a person would type: by then the prompt has switched echo off.
-        setTimeout(() => child.stdin.write(`${answer}\r`), 200);
+        setTimeout(() => child.stdin.write(`${reply.answer}\r`), 200);
       }
     });
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr: "" }));
+    if (!reply) child.stdin.end();
   });
 }
 
-/** Runs the CLI on a real pseudo-terminal (util-linux `script`) with no input; returns what it showed. */
+/** Runs the CLI on a real pseudo-terminal and types `answer` once `promptText` appears. */
+export function runCliInTerminal(args: string[], env: Record<string, string>, promptText: string, answer: string): Promise<CliResult> {
+  return runOnTerminal(args, env, { promptText, answer });
+}
+
+/** Runs the CLI on a real pseudo-terminal with no input; returns what it showed. */
 export function runCliOnTerminal(args: string[], env: Record<string, string>): Promise<CliResult> {
-  const command = [process.execPath, "--import", "tsx", entry, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
-  return new Promise((resolve, reject) => {
-    const child = spawn("script", ["-qec", command, "/dev/null"], {
-      env: { PATH: process.env["PATH"] ?? "", TERM: "dumb", ...env },
-      cwd: path.join(import.meta.dirname, "..", ".."),
-    });
-    let stdout = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr: "" }));
-    child.stdin.end();
-  });
+  return runOnTerminal(args, env);
 }
