@@ -56,8 +56,11 @@ export interface TaskContext<O extends DecoratorOptions = DecoratorOptions> {
   addMetadata(key: string, value: unknown): void;
   /** Observes artifact reads and writes of the step body. */
   readonly artifacts: ArtifactActivity;
-  /** Reads the stored metadata of another (e.g. upstream) task of any run, by `Flow/run/step/task`. */
-  readTaskMetadata(pathspec: string): Promise<Record<string, unknown>>;
+  /**
+   * Reads the stored metadata of another (e.g. upstream) finished task of any run, by
+   * `Flow/run/step/task`. The object is shared by every caller in the run: read it, do not change it.
+   */
+  readTaskMetadata(pathspec: string): Promise<Readonly<Record<string, unknown>>>;
 }
 
 /**

@@ -28,6 +28,11 @@ export interface RunContext {
   onEvent: FlowEventListener | undefined;
   /** Stored engine values by their JSON (the store is content-addressed, so equal JSON means equal blob). */
   engineValueCache: Map<string, Promise<StoredValue>>;
+  /**
+   * Metadata of finished tasks by pathspec, as middleware reads it (`readTaskMetadata`): a done task's
+   * metadata never changes, and many later tasks ask for the same producer's.
+   */
+  taskMetadataCache: Map<string, Promise<Record<string, unknown>>>;
 }
 
 /** Where one task sits in the run, decided by the scheduler. */

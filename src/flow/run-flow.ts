@@ -124,6 +124,7 @@ async function createRunContext(
       maxNumSplits: options.maxNumSplits ?? DEFAULT_MAX_NUM_SPLITS,
       onEvent: options.onEvent,
       engineValueCache: new Map(),
+      taskMetadataCache: new Map(),
     },
     maxWorkers: Math.max(1, options.maxWorkers ?? DEFAULT_MAX_WORKERS),
     endStep: graph.end!,

@@ -35,7 +35,14 @@ export function createTaskContext(
       if (!flowName || !runId || !stepName || !taskId || extra !== undefined) {
         throw new TypeError(`readTaskMetadata needs a task pathspec Flow/run/step/task; got '${other}'.`);
       }
-      return (await run.datastore.readTask({ flowName, runId, stepName, taskId })).metadata;
+      let metadata = run.taskMetadataCache.get(other);
+      if (!metadata) {
+        metadata = run.datastore.readTask({ flowName, runId, stepName, taskId }).then((task) => task.metadata);
+        // A failed read (e.g. the task is not finished) is not remembered: a later call reads again.
+        metadata.catch(() => run.taskMetadataCache.delete(other));
+        run.taskMetadataCache.set(other, metadata);
+      }
+      return metadata;
     },
   };
 }

@@ -6,7 +6,7 @@ import type { ArtifactRecord } from "../flow/datastore.js";
 import type { TaskContext } from "../flow/middleware.js";
 import type { Run } from "../wandb/run.js";
 import { usedLine } from "./output-lines.js";
-import { exactReference, taskWandbRecordOf, type LoggedAttribute } from "./task-wandb-record.js";
+import { exactReference, taskWandbRecordOf } from "./task-wandb-record.js";
 
 /** One distinct value read: the attribute and the task that produced it. */
 interface ReadInput {
@@ -50,18 +50,10 @@ export interface UseInputsContext {
  * A failure with one input is printed and does not stop the others.
  */
 export async function useInputs(run: Run, inputs: ReadInput[], { ctx, label, print }: UseInputsContext): Promise<void> {
-  const producerRecords = new Map<string, Promise<Record<string, LoggedAttribute> | undefined>>();
-  const loggedBy = (pathspec: string) => {
-    let record = producerRecords.get(pathspec);
-    if (!record) {
-      record = ctx.readTaskMetadata(pathspec).then((metadata) => taskWandbRecordOf(metadata)?.artifacts);
-      producerRecords.set(pathspec, record);
-    }
-    return record;
-  };
   for (const input of inputs) {
     try {
-      const logged = (await loggedBy(input.producedBy))?.[input.attribute];
+      // The engine keeps finished tasks' metadata for the run, so a producer is read once.
+      const logged = taskWandbRecordOf(await ctx.readTaskMetadata(input.producedBy))?.artifacts[input.attribute];
       if (!logged) continue;
       const version = await run.useArtifact(exactReference(logged));
       print(usedLine(label, version, input.attribute));

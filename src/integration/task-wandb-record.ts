@@ -47,7 +47,7 @@ export function exactReference(logged: LoggedAttribute): string {
 }
 
 /** Reads the `wandb` record out of a task's metadata (undefined when the task logged nothing). */
-export function taskWandbRecordOf(metadata: Record<string, unknown>): TaskWandbRecord | undefined {
+export function taskWandbRecordOf(metadata: Readonly<Record<string, unknown>>): TaskWandbRecord | undefined {
   const record = metadata[TASK_METADATA_KEY] as TaskWandbRecord | undefined;
   return record && typeof record === "object" && typeof record.artifacts === "object" ? record : undefined;
 }

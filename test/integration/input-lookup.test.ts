@@ -57,3 +57,35 @@ test("reading only primitives reads no producer metadata; a dataset read is look
     consumers: [runNamed(runs, "tables/3").id],
   });
 });
+
+const FAN_OUT_SOURCE = `
+import { FlowSpec, step } from "wbflow";
+import { wandb_log } from "wbflow/wandb";
+import * as aq from "arquero";
+
+@wandb_log({ datasets: true })
+export class SharedInputFlow extends FlowSpec {
+  @step start() {
+    this.raw_df = aq.table({ x: [1, 2, 3] });
+    this.next(this.a);
+  }
+  @step a() { this.rows_a = this.raw_df.numRows(); this.next(this.b); }
+  @step b() { this.rows_b = this.raw_df.numRows(); this.next(this.c); }
+  @step c() { this.rows_c = this.raw_df.numRows(); this.next(this.end); }
+  @step end() {}
+}`;
+
+test("a producer read by many later steps has its metadata read from the store once per run", async () => {
+  ws = workspace("SharedInputFlow");
+  const { SharedInputFlow } = loadFlows(FAN_OUT_SOURCE, LEGACY);
+  const readTask = vi.spyOn(ws.datastore, "readTask");
+  await SharedInputFlow.run({}, { datastore: ws.datastore });
+
+  const lookedUp = readTask.mock.calls.map(([task]) => `${task.stepName}/${task.taskId}`).filter((name) => !name.startsWith("_"));
+  expect(lookedUp).toEqual(["start/1"]);
+  const runs = await runsByName(ws, "SharedInputFlow");
+  expect(lineageOf(await ws.api.artifact("raw_df:v0"))).toEqual({
+    producer: runNamed(runs, "start/1").id,
+    consumers: ["a/2", "b/3", "c/4"].map((name) => runNamed(runs, name).id).sort(),
+  });
+});
