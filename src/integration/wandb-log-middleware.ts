@@ -40,10 +40,11 @@ function isDisabled(ctx: TaskContext<WandbLogOptions>, env: NodeJS.ProcessEnv): 
 
 async function startRun(ctx: TaskContext<WandbLogOptions>, label: string): Promise<Run | undefined> {
   const environment = wandbLogEnvironment();
-  if (isDisabled(ctx, environment.env())) return undefined;
+  const env = environment.env();
+  if (isDisabled(ctx, env)) return undefined;
   try {
-    const options = taskInitOptions(ctx, parameterConfig(ctx, label, environment.print), environment.env());
-    return await init(options, { env: environment.env(), ...environment.initDependencies() });
+    const options = taskInitOptions(ctx, parameterConfig(ctx, label, environment.print), env);
+    return await init(options, { env, ...environment.initDependencies() });
   } catch (error) {
     environment.print(`wandb: ${label} runs without W&B logging: its run could not start (${(error as Error).message})`);
     return undefined;
