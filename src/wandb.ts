@@ -27,7 +27,8 @@ export { appUrlFor, projectUrl, runUrl, artifactUrl } from "./wandb/online/app-u
 export { OnlineSender, type OnlineSenderOptions, type OnlineRunInfo } from "./wandb/online/online-sender.js";
 export { tuneOnlineRuns, createOnlineSink, type OnlineRunTuning } from "./wandb/online/online-backend-factory.js";
 export { uploadArtifact, type ArtifactUpload, type ArtifactUploadEntry, type ArtifactUploadOptions, type ArtifactUploadProgress, type LoggedArtifact } from "./wandb/online/artifact-uploader.js";
-export { useArtifactByName, parseArtifactPath } from "./wandb/online/artifact-use.js";
+export { useArtifactByName, resolveArtifactPath } from "./wandb/online/artifact-use.js";
+export { parseArtifactPath } from "./wandb/artifact-path.js";
 export { syncRuns, type SyncOptions, type SyncedRun } from "./wandb/sync.js";
 export { SyncPathError } from "./wandb/sync-sources.js";
 export { isSynced, markSynced, syncedMarkerPath } from "./wandb/sync-marker.js";

@@ -3,6 +3,7 @@
  * an `artifact` record logged for use (`useAfterCommit`: the exact version, by digest) and a
  * `use_artifact` record naming `[entity/][project/]name:alias` (resolved through the server).
  */
+import { parseArtifactPath } from "../artifact-path.js";
 import { WandbGraphQLError, WandbNotFoundError } from "./api-errors.js";
 import { artifactByName, useArtifactById } from "./artifact-operations.js";
 import type { ArtifactIdCache } from "./artifact-id-cache.js";
@@ -50,18 +51,15 @@ export async function useArtifactVersion(
   return logged.id;
 }
 
-/** Parses `[entity/][project/]name[:alias]` with the run's entity and project as defaults. */
-export function parseArtifactPath(path: string, defaults: { entity: string; project: string }) {
-  const parts = path.split("/");
-  const nameWithAlias = parts.pop()!;
-  const project = parts.pop() ?? defaults.project;
-  const entity = parts.pop() ?? defaults.entity;
-  return { entity, project, name: nameWithAlias.includes(":") ? nameWithAlias : `${nameWithAlias}:latest` };
+/** `[entity/][project/]name[:alias]` with the run's entity and project as defaults; `name` is `name:alias`. */
+export function resolveArtifactPath(path: string, defaults: { entity: string; project: string }) {
+  const parsed = parseArtifactPath(path);
+  return { entity: parsed.entity ?? defaults.entity, project: parsed.project ?? defaults.project, name: `${parsed.name}:${parsed.alias}` };
 }
 
 /** Resolves `[entity/][project/]name:alias` through the server and records the use. */
 export async function useArtifactByName(http: WandbHttpClient, run: ConsumerRun, path: string): Promise<string> {
-  const { entity, project, name } = parseArtifactPath(path, run);
+  const { entity, project, name } = resolveArtifactPath(path, run);
   const found = await artifactByName(http, { entityName: entity, projectName: project, name });
   if (!found) {
     throw new WandbNotFoundError(`Artifact ${entity}/${project}/${name} does not exist on ${http.baseUrl}; log it before using it.`, 404);
