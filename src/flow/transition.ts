@@ -5,14 +5,9 @@
 import { ForeachError, InvalidNextError } from "./errors.js";
 import { foreachElements } from "./foreach.js";
 import type { ChosenTransition, TaskState } from "./task-state.js";
+import { isPlainObject } from "../codecs/plain-object.js";
 
 const OPTION_KEYS = new Set(["foreach", "condition"]);
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null) return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
-}
 
 /** Records the transition of `this.next(...args)` on the task state. */
 export function recordNext(state: TaskState, args: unknown[]): void {

@@ -18,6 +18,7 @@
  * basic value: it is logged as an artifact when `others: true`, and skipped otherwise.
  */
 import { describeType } from "../codecs/index.js";
+import { isPlainObject } from "../codecs/plain-object.js";
 
 /** A JSON-friendly value, ready for `run.summary`. */
 export type SummaryValue = null | boolean | number | string | SummaryValue[] | { [key: string]: SummaryValue };
@@ -32,11 +33,6 @@ class NotBasic {
     readonly path: string,
     readonly typeName: string,
   ) {}
-}
-
-function isPlainObject(value: object): boolean {
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
 }
 
 function convert(value: unknown, path: string, ancestors: Set<object>): SummaryValue | undefined {

@@ -3,6 +3,7 @@
  * applied, so a typo fails when the flow is defined, not halfway through a run).
  */
 import type { SettingsInput } from "../wandb/settings.js";
+import { isPlainObject } from "../codecs/plain-object.js";
 
 /** W&B settings for the runs of a decorated step or flow. `tags` is W&B's `run_tags`. */
 export interface WandbLogSettings extends Omit<SettingsInput, "run_id"> {
@@ -28,12 +29,6 @@ const SETTING_KEYS = [
   "mode", "project", "entity", "base_url", "root_dir", "data_dir", "run_group", "run_job_type", "run_name", "run_notes",
   "run_tags", "tags", "api_key",
 ] as const satisfies ReadonlyArray<keyof WandbLogSettings>;
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null) return false;
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
-}
 
 /** Describes what is wrong with the options, or returns undefined. */
 export function validateWandbLogOptions(options: WandbLogOptions): string | undefined {
