@@ -11,15 +11,15 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { installKernelspec } from "../src/kernel/kernelspec-install.js";
+import { installKernelspec } from "../src/kernel/jupyter/kernelspec-install.js";
 import {
   JUPYTER_DEBIAN_PACKAGES,
   JupyterUnavailableError,
   requireJupyterServer,
   startJupyterServer,
-} from "../src/kernel/jupyter-client/jupyter-server-process.js";
-import { readNotebook, writeNotebook, type NotebookOutput } from "../src/kernel/jupyter-client/notebook-file.js";
-import { NotebookCellError, runNotebook } from "../src/kernel/jupyter-client/notebook-runner.js";
+} from "./jupyter-client/jupyter-server-process.js";
+import { readNotebook, writeNotebook, type NotebookOutput } from "./jupyter-client/notebook-file.js";
+import { NotebookCellError, runNotebook } from "./jupyter-client/notebook-runner.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const notebookFile = path.join(root, "notebooks", "quickstart.ipynb");
@@ -72,7 +72,7 @@ async function main(): Promise<number> {
   say(`Jupyter: jupyter server ${ensureJupyter()}`);
   say("Building wbflow (npm run build)");
   const build = spawnSync("npm", ["run", "build"], { cwd: root, stdio: "inherit" });
-  if (build.status !== 0 || !existsSync(path.join(root, "dist", "kernel", "start-kernel.js"))) {
+  if (build.status !== 0 || !existsSync(path.join(root, "dist", "kernel", "jupyter", "start-kernel.js"))) {
     process.stderr.write("The build failed; fix the TypeScript errors above and run `npm run quickstart` again.\n");
     return 1;
   }

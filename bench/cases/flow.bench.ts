@@ -14,9 +14,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { serialize } from "node:v8";
-import { Datastore } from "../../src/flow/datastore.js";
-import { FlowSpec } from "../../src/flow/spec.js";
-import { step } from "../../src/flow/step.js";
+import { Datastore } from "../../src/flow/datastore/datastore.js";
+import { FlowSpec } from "../../src/flow/define/spec.js";
+import { step } from "../../src/flow/define/step.js";
 import { peakRssMiB, timeMs, type BenchCase } from "../harness.js";
 
 const LINEAR_STEPS = 100;

@@ -11,11 +11,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import * as aq from "arquero";
-import { Datastore } from "../../src/flow/datastore.js";
-import { FlowSpec } from "../../src/flow/spec.js";
-import { step } from "../../src/flow/step.js";
-import { configureWandbLog } from "../../src/integration/wandb-log-environment.js";
-import { wandb_log } from "../../src/integration/wandb-log.js";
+import { Datastore } from "../../src/flow/datastore/datastore.js";
+import { FlowSpec } from "../../src/flow/define/spec.js";
+import { step } from "../../src/flow/define/step.js";
+import { configureWandbLog } from "../../src/integration/wandb-log/wandb-log-environment.js";
+import { wandb_log } from "../../src/integration/wandb-log/wandb-log.js";
 import { timeMs, type BenchCase } from "../harness.js";
 
 const SCALAR_STEPS = 20;

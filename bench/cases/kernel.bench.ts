@@ -45,7 +45,7 @@ async function childMeasure(side: Side, cell: Cell, count: number): Promise<numb
   let execute: (code: string) => Promise<string>;
   const encode = (type: string, content: unknown) => JSON.stringify({ header: { msg_type: type }, content });
   if (side === "wbflow") {
-    const { createCellExecutor } = (await import(pathToFileURL(path.join(repoRoot, "dist", "kernel", "start-kernel.js")).href)) as typeof import("../../src/kernel/start-kernel.js");
+    const { createCellExecutor } = (await import(pathToFileURL(path.join(repoRoot, "dist", "kernel", "jupyter", "start-kernel.js")).href)) as typeof import("../../src/kernel/jupyter/start-kernel.js");
     const cells = createCellExecutor(process.cwd());
     const output = {
       stream: (name: string, text: string) => void encode("stream", { name, text }),
@@ -56,7 +56,7 @@ async function childMeasure(side: Side, cell: Cell, count: number): Promise<numb
     };
     execute = async (code) => (await cells.execute({ code }, output)).status;
   } else {
-    const { tslabConverter, tslabExecutor, tslabJupyter } = await import("../../src/kernel/tslab-internals.js");
+    const { tslabConverter, tslabExecutor, tslabJupyter } = await import("../../src/kernel/cells/tslab-internals.js");
     const converter = tslabConverter.createConverter({ isJS: false, isBrowser: false });
     const executor = tslabExecutor.createExecutor(process.cwd(), { node: converter, browser: converter, close: () => converter.close() }, { log: console.log, error: console.error });
     const handler = new tslabJupyter.JupyterHandlerImpl(executor, false);

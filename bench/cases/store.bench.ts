@@ -22,7 +22,7 @@ import { gzipSync } from "node:zlib";
 import * as aq from "arquero";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { FilePath, tableToParquet } from "../../src/codecs/index.js";
-import { Datastore, type ArtifactRecord } from "../../src/flow/datastore.js";
+import { Datastore, type ArtifactRecord } from "../../src/flow/datastore/datastore.js";
 import { peakRssMiB, timeMs, type BenchCase } from "../harness.js";
 
 const SMALL_ARTIFACTS = 500;

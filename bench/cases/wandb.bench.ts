@@ -13,9 +13,9 @@ import path from "node:path";
 import { promisify } from "node:util";
 import type { BenchCase } from "../harness.js";
 import { timeMs } from "../harness.js";
-import { Artifact } from "../../src/wandb/artifact.js";
-import { digestFile } from "../../src/wandb/file-digest.js";
-import { init } from "../../src/wandb/init.js";
+import { Artifact } from "../../src/wandb/artifacts/artifact.js";
+import { digestFile } from "../../src/wandb/artifacts/file-digest.js";
+import { init } from "../../src/wandb/run/init.js";
 
 const GIB = 1024 * 1024 * 1024;
 const run = promisify(execFile);

@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from "node:url";
 import path from "node:path";
-import { writeNotebook, type Notebook, type NotebookCell } from "../../src/kernel/jupyter-client/notebook-file.js";
+import { writeNotebook, type Notebook, type NotebookCell } from "../jupyter-client/notebook-file.js";
 
 const md = (source: string): NotebookCell => ({ cell_type: "markdown", metadata: {}, source: source.trim() });
 const code = (source: string): NotebookCell => ({ cell_type: "code", metadata: {}, source: source.trim(), outputs: [], execution_count: null });

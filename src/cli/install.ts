@@ -1,6 +1,6 @@
 /** `wbflow install [--user | --sys-prefix | --prefix DIR]`: registers the kernel with Jupyter. */
 import { CliUsageError, type CliCommand } from "./command.js";
-import { installKernelspec, type InstallTarget } from "../kernel/kernelspec-install.js";
+import { installKernelspec, type InstallTarget } from "../kernel/jupyter/kernelspec-install.js";
 
 function parseTarget(args: string[]): InstallTarget {
   const chosen: InstallTarget[] = [];

@@ -16,7 +16,7 @@ export const kernelCommand: CliCommand = {
     if (configPath === undefined || args.length !== 2) {
       throw new CliUsageError("expected exactly `--config-path CONNECTION_FILE`");
     }
-    const { startKernel } = await import("../kernel/start-kernel.js");
+    const { startKernel } = await import("../kernel/jupyter/start-kernel.js");
     const server = await startKernel(configPath);
     await server.closed;
     return 0;

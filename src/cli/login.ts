@@ -4,13 +4,13 @@
  * The key is never printed.
  */
 import { createInterface } from "node:readline";
-import { ApiKey, InvalidApiKeyError } from "../wandb/api-key.js";
-import { netrcMachine, readNetrcPassword } from "../wandb/netrc.js";
+import { ApiKey, InvalidApiKeyError } from "../wandb/settings/api-key.js";
+import { netrcMachine, readNetrcPassword } from "../wandb/settings/netrc.js";
 import { appUrlFor } from "../wandb/online/app-urls.js";
 import { WandbAuthError } from "../wandb/online/api-errors.js";
 import { verifyApiKey } from "../wandb/online/viewer.js";
-import { DEFAULT_BASE_URL, saveApiKey } from "../wandb/settings.js";
-import { netrcPath } from "../wandb/netrc.js";
+import { DEFAULT_BASE_URL, saveApiKey } from "../wandb/settings/settings.js";
+import { netrcPath } from "../wandb/settings/netrc.js";
 import { CliUsageError, type CliCommand } from "./command.js";
 import { parseHostOption, validateHost } from "./host-option.js";
 

@@ -8,12 +8,12 @@ import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { tsImport } from "tsx/esm/api";
-import type { FlowEvent } from "../flow/events.js";
-import type { FlowRun } from "../flow/run-handle.js";
-import type { RunOptions } from "../flow/run-options.js";
-import { isFlowClass, type FlowSpec } from "../flow/spec.js";
-import { Datastore } from "../flow/datastore.js";
-import { readFlowDefinition } from "../flow/flow-definition.js";
+import type { FlowEvent } from "../flow/runtime/events.js";
+import type { FlowRun } from "../flow/runtime/run-handle.js";
+import type { RunOptions } from "../flow/runtime/run-options.js";
+import { isFlowClass, type FlowSpec } from "../flow/define/spec.js";
+import { Datastore } from "../flow/datastore/datastore.js";
+import { readFlowDefinition } from "../flow/define/flow-definition.js";
 import { CliUsageError, type CliCommand } from "./command.js";
 import { parametersHelp } from "./run-help.js";
 

@@ -3,7 +3,7 @@
  * (never the key), the wandb directory and how many runs there are not synced yet. No network.
  */
 import { appUrlFor } from "../wandb/online/app-urls.js";
-import { findSyncSources, logsInWandbDir } from "../wandb/sync-sources.js";
+import { findSyncSources, logsInWandbDir } from "../wandb/sync/sync-sources.js";
 import { settingsOrReport } from "./settings-or-report.js";
 import { CliUsageError, type CliCommand } from "./command.js";
 import { parseHostOption, validateHost } from "./host-option.js";

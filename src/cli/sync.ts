@@ -1,7 +1,7 @@
 /** `wbflow sync [PATH ...] [--all]`: uploads runs kept offline to the W&B server. */
 import { settingsOrReport } from "./settings-or-report.js";
-import { syncRuns, type SyncedRun } from "../wandb/sync.js";
-import { SyncPathError } from "../wandb/sync-sources.js";
+import { syncRuns, type SyncedRun } from "../wandb/sync/sync.js";
+import { SyncPathError } from "../wandb/sync/sync-sources.js";
 import { CliUsageError, type CliCommand } from "./command.js";
 import { parseHostOption, validateHost } from "./host-option.js";
 import { uploadProgressReporter } from "./upload-progress.js";

@@ -12,7 +12,7 @@ import { DataType, type Table as ArrowTable, tableFromIPC } from "apache-arrow";
 import { ColumnTable, toArrowIPC } from "arquero";
 import { join } from "node:path";
 import { arrowTableToIPC, isArrowTable } from "./arrow-module.js";
-import { writeFileAtomic } from "./atomic-write.js";
+import { writeFileAtomic } from "../core/atomic-write.js";
 
 /** A table the Parquet export accepts. */
 export type ExportableTable = ColumnTable | ArrowTable;

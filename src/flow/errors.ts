@@ -80,7 +80,7 @@ export class ForeachError extends Error {
 export class FlowRunError extends Error {
   override name = "FlowRunError";
   /** The failed run's handle (its tasks and saved data), when the run got far enough to have one. */
-  run?: import("./run-handle.js").FlowRun;
+  run?: import("./runtime/run-handle.js").FlowRun;
   constructor(
     message: string,
     readonly flowName: string,

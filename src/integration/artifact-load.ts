@@ -10,8 +10,8 @@ import { createReadStream } from "node:fs";
 import { tableFromIPC } from "apache-arrow";
 import { fromArrow } from "arquero";
 import { codecById, FilePath, loadModel } from "../codecs/index.js";
-import { ArtifactVersion } from "../wandb/artifact-version.js";
-import type { WbflowArtifactMetadata } from "./value-artifact.js";
+import { ArtifactVersion } from "../wandb/artifacts/artifact-version.js";
+import type { WbflowArtifactMetadata } from "./wandb-log/value-artifact.js";
 
 /** Raised when an artifact cannot be turned back into a value. */
 export class ArtifactLoadError extends Error {
@@ -21,7 +21,7 @@ export class ArtifactLoadError extends Error {
   }
 }
 
-declare module "../wandb/artifact-version.js" {
+declare module "../wandb/artifacts/artifact-version.js" {
   interface ArtifactVersion {
     /**
      * Downloads the version (to `dir`, default `<root_dir>/artifacts/<name>:vN`) and returns the value

@@ -4,11 +4,11 @@
  * a server-backed `ApiBackend` in through `registerOnlineApiBackend`; `new Api()` uses it when the
  * resolved mode is online.
  */
-import { parseArtifactPath } from "./artifact-path.js";
-import type { ArtifactVersion } from "./artifact-version.js";
+import { parseArtifactPath } from "./artifacts/artifact-path.js";
+import type { ArtifactVersion } from "./artifacts/artifact-version.js";
 import { LocalArtifacts } from "./offline/local-artifacts.js";
 import { listRunDirs, readLocalRun, runIdOfDir, type LocalRunData } from "./offline/run-log-reader.js";
-import { resolveSettings, type Settings, type SettingsEnvironment, type SettingsInput } from "./settings.js";
+import { resolveSettings, type Settings, type SettingsEnvironment, type SettingsInput } from "./settings/settings.js";
 
 /** A run as the read API returns it. */
 export type ApiRun = LocalRunData;

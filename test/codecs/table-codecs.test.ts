@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { codecFor } from "../../src/codecs/index.js";
 import { arqueroCodec } from "../../src/codecs/arquero-codec.js";
 import { arrowCodec } from "../../src/codecs/arrow-codec.js";
-import { Datastore } from "../../src/flow/datastore.js";
+import { Datastore } from "../../src/flow/datastore/datastore.js";
 import { roundTrip } from "./codec-helpers.js";
 
 describe("arquero codec", () => {

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, test } from "vitest";
 import { parseRunArgs } from "../../src/cli/run.js";
-import { Datastore } from "../../src/flow/datastore.js";
+import { Datastore } from "../../src/flow/datastore/datastore.js";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const tsx = path.join(repo, "node_modules/.bin/tsx");

@@ -2,7 +2,7 @@
  * Writes runs through the real Datastore API the way the engine does (same artifact names and
  * metadata keys as flow-contracts.md), so the client is tested on real stored runs.
  */
-import type { ArtifactRecord, Datastore, TaskKey } from "../../src/flow/datastore.js";
+import type { ArtifactRecord, Datastore, TaskKey } from "../../src/flow/datastore/datastore.js";
 
 export interface FixtureTask {
   step: string;

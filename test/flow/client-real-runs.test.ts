@@ -1,6 +1,6 @@
 /** The client reading runs made by the real engine (`FlowSpec.run`), not hand-written fixtures. */
 import { describe, expect, it, onTestFinished } from "vitest";
-import { Flow, Run, Task } from "../../src/flow/client.js";
+import { Flow, Run, Task } from "../../src/flow/client/client.js";
 import { flowFrom, tempDatastore } from "./helpers.js";
 
 const ids = (objects: Array<{ id: string }>): string[] => objects.map((o) => o.id);

@@ -16,8 +16,8 @@ import {
   Run,
   Step,
   Task,
-} from "../../src/flow/client.js";
-import { Datastore, TaskNotFinishedError } from "../../src/flow/datastore.js";
+} from "../../src/flow/client/client.js";
+import { Datastore, TaskNotFinishedError } from "../../src/flow/datastore/datastore.js";
 import { writeForeachRun, writeRun } from "./client-fixture.js";
 
 let root: string;

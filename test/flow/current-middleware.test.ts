@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { current } from "../../src/flow/current.js";
+import { current } from "../../src/flow/task/current.js";
 import { flowFrom, tempDatastore } from "./helpers.js";
 
 test("current is correct per task while parallel branches await", async () => {

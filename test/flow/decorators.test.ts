@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { FlowDefinitionError, StepTimeoutError } from "../../src/flow/errors.js";
-import { onFlowEvent, type FlowEvent } from "../../src/flow/events.js";
+import { onFlowEvent, type FlowEvent } from "../../src/flow/runtime/events.js";
 import { COMPILE_MODES } from "./compile-flow.js";
 import { flowFrom, flowModule, tempDatastore } from "./helpers.js";
 

@@ -1,6 +1,6 @@
 import ts from "typescript";
 import { describe, expect, test } from "vitest";
-import { readStepSource } from "../../src/flow/step-source.js";
+import { readStepSource } from "../../src/flow/graph/step-source.js";
 import { flowFrom, tempDatastore } from "./helpers.js";
 
 describe("reading transitions from compiled step sources", () => {

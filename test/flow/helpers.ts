@@ -2,7 +2,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Datastore } from "../../src/flow/datastore.js";
+import { Datastore } from "../../src/flow/datastore/datastore.js";
 
 /** A datastore rooted in a new temporary folder. */
 export function tempDatastore(): Datastore {

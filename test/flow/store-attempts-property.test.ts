@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Datastore, TaskNotFinishedError, type TaskKey } from "../../src/flow/datastore.js";
+import { Datastore, TaskNotFinishedError, type TaskKey } from "../../src/flow/datastore/datastore.js";
 
 type AttemptEvent = { kind: "start" | "finish"; attempt: number };
 

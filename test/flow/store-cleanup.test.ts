@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/promises
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Datastore, DatastoreNotFoundError, INLINE_LIMIT_BYTES, type TaskKey } from "../../src/flow/datastore.js";
+import { Datastore, DatastoreNotFoundError, INLINE_LIMIT_BYTES, type TaskKey } from "../../src/flow/datastore/datastore.js";
 
 let root: string;
 let now: number;

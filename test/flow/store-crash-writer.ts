@@ -10,7 +10,7 @@
  */
 import fs from "node:fs";
 import { syncBuiltinESMExports } from "node:module";
-import { Datastore, type ArtifactRecord } from "../../src/flow/datastore.js";
+import { Datastore, type ArtifactRecord } from "../../src/flow/datastore/datastore.js";
 
 const crashInIndexOf = process.env.WBFLOW_CRASH_IN_INDEX;
 if (crashInIndexOf !== undefined) {

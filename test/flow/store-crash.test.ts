@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Datastore, TaskNotFinishedError } from "../../src/flow/datastore.js";
+import { Datastore, TaskNotFinishedError } from "../../src/flow/datastore/datastore.js";
 import { SMALL_VALUES, smallValueFor, valueFor } from "./store-crash-writer.js";
 
 const writer = fileURLToPath(new URL("./store-crash-writer.ts", import.meta.url));

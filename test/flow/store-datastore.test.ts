@@ -15,7 +15,7 @@ import {
   UnknownCodecError,
   type ArtifactRecord,
   type TaskKey,
-} from "../../src/flow/datastore.js";
+} from "../../src/flow/datastore/datastore.js";
 
 let root: string;
 let clock: number;

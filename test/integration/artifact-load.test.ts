@@ -4,8 +4,8 @@ import path from "node:path";
 import { afterEach, expect, test } from "vitest";
 import "../../src/integration/artifact-load.js";
 import { ArtifactLoadError } from "../../src/integration/artifact-load.js";
-import { Artifact } from "../../src/wandb/artifact.js";
-import { init } from "../../src/wandb/init.js";
+import { Artifact } from "../../src/wandb/artifacts/artifact.js";
+import { init } from "../../src/wandb/run/init.js";
 import { workspace, type Workspace } from "./workspace.js";
 
 let ws: Workspace;

@@ -1,6 +1,6 @@
 /** Flow-source fragments and read-back helpers shared by the integration tests. */
 import type { ApiRun } from "../../src/wandb/api.js";
-import type { ArtifactVersion } from "../../src/wandb/artifact-version.js";
+import type { ArtifactVersion } from "../../src/wandb/artifacts/artifact-version.js";
 import type { Workspace } from "./workspace.js";
 
 /** A user model implementing the documented save/load protocol, registered as a model type. */

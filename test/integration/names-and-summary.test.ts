@@ -1,9 +1,9 @@
 /** Artifact-name sanitising and summary conversion, as documented in their modules. */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { artifactNameFor } from "../../src/integration/artifact-name.js";
-import { toSummaryValue } from "../../src/integration/summary-value.js";
-import { validateArtifactName } from "../../src/wandb/artifact-validation.js";
+import { artifactNameFor } from "../../src/integration/wandb-log/artifact-name.js";
+import { toSummaryValue } from "../../src/integration/wandb-log/summary-value.js";
+import { validateArtifactName } from "../../src/wandb/artifacts/artifact-validation.js";
 
 describe("artifactNameFor", () => {
   test.each([

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { tuneOnlineRuns } from "../../src/wandb/online/online-backend-factory.js";
 import { recordingTiming } from "../online/recording-timing.js";
-import { startProtocolServer, TEST_USER, type ProtocolServer } from "../server/protocol-server.js";
+import { startProtocolServer, TEST_USER, type ProtocolServer } from "../support/protocol-server/protocol-server.js";
 import { loadFlows } from "./load-flows.js";
 import { workspace, type Workspace } from "./workspace.js";
 

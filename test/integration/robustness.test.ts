@@ -5,8 +5,8 @@
  */
 import { afterEach, describe, expect, test } from "vitest";
 import { FlowDefinitionError } from "../../src/flow/errors.js";
-import { NoActiveRunError, run as activeRun } from "../../src/integration/active-run.js";
-import { wandbRunsOf } from "../../src/integration/flow-run-runs.js";
+import { NoActiveRunError, run as activeRun } from "../../src/integration/wandb-log/active-run.js";
+import { wandbRunsOf } from "../../src/integration/report/flow-run-runs.js";
 import { artifactMissing, lineageOf, runNamed, runsByName, userSummary, LEGACY } from "./fixtures.js";
 import { COMPILE_MODES, loadFlows } from "./load-flows.js";
 import { workspace, type Workspace } from "./workspace.js";

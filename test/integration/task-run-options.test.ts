@@ -1,8 +1,8 @@
 /** The W&B run options built for each task from the decorator's settings. */
 import { describe, expect, test } from "vitest";
-import type { TaskContext } from "../../src/flow/middleware.js";
-import { taskInitOptions, taskRunName } from "../../src/integration/task-run-options.js";
-import { WANDB_LOG_DEFAULTS, type WandbLogOptions } from "../../src/integration/wandb-log-options.js";
+import type { TaskContext } from "../../src/flow/task/middleware.js";
+import { taskInitOptions, taskRunName } from "../../src/integration/wandb-log/task-run-options.js";
+import { WANDB_LOG_DEFAULTS, type WandbLogOptions } from "../../src/integration/wandb-log/wandb-log-options.js";
 
 function context(overrides: Partial<TaskContext<WandbLogOptions>> = {}): TaskContext<WandbLogOptions> {
   return {

@@ -6,8 +6,8 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Datastore } from "../../src/flow/datastore.js";
-import { configureWandbLog } from "../../src/integration/wandb-log-environment.js";
+import { Datastore } from "../../src/flow/datastore/datastore.js";
+import { configureWandbLog } from "../../src/integration/wandb-log/wandb-log-environment.js";
 import { Api } from "../../src/wandb/api.js";
 
 export interface Workspace {

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
-import { blankMagicLines, splitCell } from "../../src/kernel/cell-segments.js";
+import { blankMagicLines, splitCell } from "../../src/kernel/cells/cell-segments.js";
 
 /** Syntax errors TypeScript reports for `source` (empty for valid TypeScript). */
 function syntaxErrors(source: string): string[] {

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { installKernelspec, kernelsDirectory } from "../../src/kernel/kernelspec-install.js";
+import { installKernelspec, kernelsDirectory } from "../../src/kernel/jupyter/kernelspec-install.js";
 
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..", "..");
 const temporary: string[] = [];

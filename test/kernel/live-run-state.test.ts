@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { FlowEvent } from "../../src/flow/events.js";
-import type { GraphInfo } from "../../src/flow/graph-info.js";
+import type { FlowEvent } from "../../src/flow/runtime/events.js";
+import type { GraphInfo } from "../../src/flow/graph/graph-info.js";
 import { LiveRunState } from "../../src/kernel/flow-view/live-run-state.js";
 
 const graph = {

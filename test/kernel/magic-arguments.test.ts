@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { MagicArgumentError, parseArguments, tokenizeArguments, usageLine, type ArgumentSpec } from "../../src/kernel/magic-arguments.js";
-import { MagicRegistry, UnknownMagicError } from "../../src/kernel/magic-registry.js";
-import type { MagicContext } from "../../src/kernel/magic.js";
+import { MagicArgumentError, parseArguments, tokenizeArguments, usageLine, type ArgumentSpec } from "../../src/kernel/magics/magic-arguments.js";
+import { MagicRegistry, UnknownMagicError } from "../../src/kernel/magics/magic-registry.js";
+import type { MagicContext } from "../../src/kernel/magics/magic.js";
 
 const loginSpec: ArgumentSpec = {
   positionals: [{ name: "key", help: "API key", optional: true }],

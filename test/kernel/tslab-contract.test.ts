@@ -1,5 +1,5 @@
 /**
- * Contract with tslab's internals (deep imports, see src/kernel/tslab-internals.ts). If tslab is
+ * Contract with tslab's internals (deep imports, see src/kernel/cells/tslab-internals.ts). If tslab is
  * upgraded and any of these names, signatures or behaviours change, this file fails first and says
  * which assumption broke.
  */
@@ -17,7 +17,7 @@ import {
   tslabJupyter,
   tslabTypeScript,
   tslabUtil,
-} from "../../src/kernel/tslab-internals.js";
+} from "../../src/kernel/cells/tslab-internals.js";
 
 const require = createRequire(import.meta.url);
 

@@ -5,7 +5,7 @@
 import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TEST_USER, startProtocolServer, type ProtocolServer } from "../server/protocol-server.js";
+import { TEST_USER, startProtocolServer, type ProtocolServer } from "../support/protocol-server/protocol-server.js";
 import { JupyterSandbox, errorOutputs, mimeText, notebookOf, outputsOf } from "../notebooks/jupyter-harness.js";
 
 describe("%wandb login", () => {

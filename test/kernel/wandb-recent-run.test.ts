@@ -5,11 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { embedAction } from "../../src/kernel/magics/wandb-sync-and-embed.js";
-import type { MagicContext } from "../../src/kernel/magic.js";
-import type { ParsedArguments } from "../../src/kernel/magic-arguments.js";
+import type { MagicContext } from "../../src/kernel/magics/magic.js";
+import type { ParsedArguments } from "../../src/kernel/magics/magic-arguments.js";
 import { Notice } from "../../src/kernel/magics/notice.js";
-import { mostRecentRun } from "../../src/wandb/run-state.js";
-import { startProtocolServer, TEST_USER, type ProtocolServer } from "../server/protocol-server.js";
+import { mostRecentRun } from "../../src/wandb/run/run-state.js";
+import { startProtocolServer, TEST_USER, type ProtocolServer } from "../support/protocol-server/protocol-server.js";
 import { startRun } from "../online/logged-runs.js";
 import { tempDir } from "../wandb/helpers/fixtures.js";
 

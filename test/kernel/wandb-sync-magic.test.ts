@@ -4,7 +4,7 @@
  * showing the session's latest run (offline: where it is; online: its page) — in the real kernel.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TEST_USER, startProtocolServer, type ProtocolServer } from "../server/protocol-server.js";
+import { TEST_USER, startProtocolServer, type ProtocolServer } from "../support/protocol-server/protocol-server.js";
 import { JupyterSandbox, errorOutputs, mimeText, notebookOf } from "../notebooks/jupyter-harness.js";
 
 describe("%wandb sync and inline pages", () => {

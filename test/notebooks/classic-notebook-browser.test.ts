@@ -11,7 +11,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readNotebook, writeNotebook } from "../../src/kernel/jupyter-client/notebook-file.js";
+import { readNotebook, writeNotebook } from "../../scripts/jupyter-client/notebook-file.js";
 import { JupyterSandbox, errorOutputs } from "./jupyter-harness.js";
 
 const execFileAsync = promisify(execFile);

@@ -8,10 +8,10 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { KernelManager, type Kernel } from "@jupyterlab/services";
-import { installKernelspec } from "../../src/kernel/kernelspec-install.js";
-import { startJupyterServer, type JupyterServer } from "../../src/kernel/jupyter-client/jupyter-server-process.js";
-import { readNotebook, writeNotebook, type Notebook, type NotebookCell, type NotebookOutput } from "../../src/kernel/jupyter-client/notebook-file.js";
-import { jupyterServerSettings, runNotebook, type RunNotebookOptions } from "../../src/kernel/jupyter-client/notebook-runner.js";
+import { installKernelspec } from "../../src/kernel/jupyter/kernelspec-install.js";
+import { startJupyterServer, type JupyterServer } from "../../scripts/jupyter-client/jupyter-server-process.js";
+import { readNotebook, writeNotebook, type Notebook, type NotebookCell, type NotebookOutput } from "../../scripts/jupyter-client/notebook-file.js";
+import { jupyterServerSettings, runNotebook, type RunNotebookOptions } from "../../scripts/jupyter-client/notebook-runner.js";
 
 const execFileAsync = promisify(execFile);
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..", "..");
@@ -25,7 +25,7 @@ export class JupyterSandbox {
   private server: JupyterServer | undefined;
 
   constructor(private readonly extraEnv: NodeJS.ProcessEnv = {}) {
-    if (!existsSync(path.join(repoRoot, "dist", "kernel", "start-kernel.js"))) {
+    if (!existsSync(path.join(repoRoot, "dist", "kernel", "jupyter", "start-kernel.js"))) {
       throw new Error("dist/ is missing or stale: run `npm run build` before the notebook tests (npm ci does it).");
     }
     mkdirSync(this.home);

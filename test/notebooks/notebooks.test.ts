@@ -6,7 +6,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readNotebook, type Notebook } from "../../src/kernel/jupyter-client/notebook-file.js";
+import { readNotebook, type Notebook } from "../../scripts/jupyter-client/notebook-file.js";
 import { branches, quickstart } from "../../scripts/notebooks/build-notebooks.js";
 import { parseXmlRoot } from "../display/well-formed-xml.js";
 import { JupyterSandbox, errorOutputs } from "./jupyter-harness.js";

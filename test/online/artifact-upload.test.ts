@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startProtocolServer, TEST_USER, type ProtocolServer } from "../server/protocol-server.js";
-import type { Fault, Route } from "../server/fault-plan.js";
+import { startProtocolServer, TEST_USER, type ProtocolServer } from "../support/protocol-server/protocol-server.js";
+import type { Fault, Route } from "../support/protocol-server/fault-plan.js";
 import { WandbHttpClient } from "../../src/wandb/online/http-client.js";
 import { upsertBucket } from "../../src/wandb/online/run-operations.js";
 import { uploadArtifact, type ArtifactUploadProgress } from "../../src/wandb/online/artifact-uploader.js";
 import { useArtifactByName } from "../../src/wandb/online/artifact-use.js";
-import { md5Base64 } from "../server/server-state.js";
+import { md5Base64 } from "../support/protocol-server/server-state.js";
 import { artifactFromFiles, tempDir } from "./artifact-fixture.js";
 import { recordingTiming } from "./recording-timing.js";
 

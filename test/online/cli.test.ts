@@ -1,7 +1,7 @@
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startProtocolServer, TEST_USER, type ProtocolServer } from "../server/protocol-server.js";
+import { startProtocolServer, TEST_USER, type ProtocolServer } from "../support/protocol-server/protocol-server.js";
 import { tempDir } from "./artifact-fixture.js";
 import { runCli, runCliInTerminal } from "./cli-process.js";
 import { logDemoRuns } from "./logged-runs.js";

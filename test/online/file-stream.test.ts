@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startProtocolServer, TEST_USER, type ProtocolServer } from "../server/protocol-server.js";
-import type { Fault } from "../server/fault-plan.js";
+import { startProtocolServer, TEST_USER, type ProtocolServer } from "../support/protocol-server/protocol-server.js";
+import type { Fault } from "../support/protocol-server/fault-plan.js";
 import { WandbHttpClient } from "../../src/wandb/online/http-client.js";
 import { upsertBucket } from "../../src/wandb/online/run-operations.js";
 import { FileStream, HISTORY_FILE, OUTPUT_STREAM_FILE, SUMMARY_STREAM_FILE, type IntervalScheduler } from "../../src/wandb/online/file-stream.js";

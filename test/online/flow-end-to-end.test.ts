@@ -8,9 +8,9 @@
 import path from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { tuneOnlineRuns } from "../../src/wandb/online/online-backend-factory.js";
-import { syncRuns } from "../../src/wandb/sync.js";
-import { startProtocolServer, TEST_USER, type ProtocolServer } from "../server/protocol-server.js";
-import type { ServerSnapshot } from "../server/server-state.js";
+import { syncRuns } from "../../src/wandb/sync/sync.js";
+import { startProtocolServer, TEST_USER, type ProtocolServer } from "../support/protocol-server/protocol-server.js";
+import type { ServerSnapshot } from "../support/protocol-server/server-state.js";
 import { loadFlows } from "../integration/load-flows.js";
 import { workspace, type Workspace } from "../integration/workspace.js";
 import { recordingTiming } from "./recording-timing.js";

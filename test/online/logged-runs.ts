@@ -5,11 +5,11 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import "../../src/wandb/online/install.js";
-import { init } from "../../src/wandb/init.js";
-import type { Run } from "../../src/wandb/run.js";
-import type { ArtifactRecord } from "../../src/wandb/offline/records.js";
+import { init } from "../../src/wandb/run/init.js";
+import type { Run } from "../../src/wandb/run/run.js";
+import type { ArtifactRecord } from "../../src/wandb/protocol/records.js";
 import { artifactFromFiles } from "./artifact-fixture.js";
-import { TEST_USER } from "../server/protocol-server.js";
+import { TEST_USER } from "../support/protocol-server/protocol-server.js";
 
 /** A clock that advances 1.5 s per reading, from a fixed instant. */
 export function steppingClock(startMs = 1_700_000_000_000) {

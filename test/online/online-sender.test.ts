@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startProtocolServer, TEST_USER, type ProtocolServer } from "../server/protocol-server.js";
+import { startProtocolServer, TEST_USER, type ProtocolServer } from "../support/protocol-server/protocol-server.js";
 import { WandbHttpClient } from "../../src/wandb/online/http-client.js";
 import { OnlineSender, type OnlineSenderOptions } from "../../src/wandb/online/online-sender.js";
 import { uploadArtifact } from "../../src/wandb/online/artifact-uploader.js";

@@ -1,10 +1,10 @@
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startProtocolServer, TEST_USER, type ProtocolServer } from "../server/protocol-server.js";
-import { syncRuns } from "../../src/wandb/sync.js";
+import { startProtocolServer, TEST_USER, type ProtocolServer } from "../support/protocol-server/protocol-server.js";
+import { syncRuns } from "../../src/wandb/sync/sync.js";
 import { tuneOnlineRuns } from "../../src/wandb/online/online-backend-factory.js";
-import { syncedMarkerPath } from "../../src/wandb/sync-marker.js";
+import { syncedMarkerPath } from "../../src/wandb/sync/sync-marker.js";
 import { tempDir } from "./artifact-fixture.js";
 import { logDemoRuns } from "./logged-runs.js";
 import { recordingTiming } from "./recording-timing.js";

@@ -1,10 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startProtocolServer, TEST_USER, type ProtocolServer } from "../server/protocol-server.js";
+import { startProtocolServer, TEST_USER, type ProtocolServer } from "../support/protocol-server/protocol-server.js";
 import { tuneOnlineRuns } from "../../src/wandb/online/online-backend-factory.js";
-import { syncedMarkerPath } from "../../src/wandb/sync-marker.js";
-import { syncRuns } from "../../src/wandb/sync.js";
+import { syncedMarkerPath } from "../../src/wandb/sync/sync-marker.js";
+import { syncRuns } from "../../src/wandb/sync/sync.js";
 import { tempDir } from "./artifact-fixture.js";
 import { logDemoRuns, startRun } from "./logged-runs.js";
 import { recordingTiming } from "./recording-timing.js";
@@ -62,7 +62,7 @@ describe("when the server fails mid-run", () => {
     const root = tempDir();
     const badKey = "q".repeat(40);
     const run = await (async () => {
-      const { init } = await import("../../src/wandb/init.js");
+      const { init } = await import("../../src/wandb/run/init.js");
       return init(
         { project: "proj", mode: "online", id: "badkey01", dir: root, settings: { base_url: server.url, api_key: badKey } },
         { env: {}, home: root, cwd: root, print: (line) => notices.push(line) },

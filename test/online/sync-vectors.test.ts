@@ -5,8 +5,8 @@
 import { copyFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { startProtocolServer, TEST_USER, type ProtocolServer } from "../server/protocol-server.js";
-import { syncRuns } from "../../src/wandb/sync.js";
+import { startProtocolServer, TEST_USER, type ProtocolServer } from "../support/protocol-server/protocol-server.js";
+import { syncRuns } from "../../src/wandb/sync/sync.js";
 import { tempDir } from "./artifact-fixture.js";
 import { recordingTiming } from "./recording-timing.js";
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startProtocolServer, TEST_USER, type ProtocolServer } from "../server/protocol-server.js";
+import { startProtocolServer, TEST_USER, type ProtocolServer } from "../support/protocol-server/protocol-server.js";
 import { WandbHttpClient } from "../../src/wandb/online/http-client.js";
 import { WandbAuthError, WandbGraphQLError, WandbNotFoundError, WandbUnreachableError } from "../../src/wandb/online/api-errors.js";
 import { queryViewer, verifyApiKey } from "../../src/wandb/online/viewer.js";

@@ -6,12 +6,12 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Artifact } from "../../src/wandb/artifact.js";
+import { Artifact } from "../../src/wandb/artifacts/artifact.js";
 import { readTransactionLog } from "../../src/wandb/offline/transaction-log-reader.js";
-import { ArtifactUnavailableError } from "../../src/wandb/run-artifacts.js";
-import type { RemoteArtifactVersion } from "../../src/wandb/remote-artifact-version.js";
-import { syncRuns } from "../../src/wandb/sync.js";
-import { startProtocolServer, TEST_USER, type ProtocolServer } from "../server/protocol-server.js";
+import { ArtifactUnavailableError } from "../../src/wandb/run/run-artifacts.js";
+import type { RemoteArtifactVersion } from "../../src/wandb/artifacts/remote-artifact-version.js";
+import { syncRuns } from "../../src/wandb/sync/sync.js";
+import { startProtocolServer, TEST_USER, type ProtocolServer } from "../support/protocol-server/protocol-server.js";
 import { tempDir } from "../wandb/helpers/fixtures.js";
 import { startRun } from "./logged-runs.js";
 

@@ -1,8 +1,8 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { artifactDigest, compareUtf8, manifestV1 } from "../../src/wandb/artifact-digest.js";
-import { digestFile, base64DigestToHex } from "../../src/wandb/file-digest.js";
+import { artifactDigest, compareUtf8, manifestV1 } from "../../src/wandb/artifacts/artifact-digest.js";
+import { digestFile, base64DigestToHex } from "../../src/wandb/artifacts/file-digest.js";
 import { tempDir } from "./helpers/fixtures.js";
 
 describe("artifact digests (reference §4.2–§4.4)", () => {

@@ -2,10 +2,10 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, 
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Api } from "../../src/wandb/api.js";
-import { Artifact, ArtifactFrozenError } from "../../src/wandb/artifact.js";
-import { ArtifactIntegrityError } from "../../src/wandb/artifact-version.js";
-import { ArtifactValidationError } from "../../src/wandb/artifact-validation.js";
-import { init } from "../../src/wandb/init.js";
+import { Artifact, ArtifactFrozenError } from "../../src/wandb/artifacts/artifact.js";
+import { ArtifactIntegrityError } from "../../src/wandb/artifacts/artifact-version.js";
+import { ArtifactValidationError } from "../../src/wandb/artifacts/artifact-validation.js";
+import { init } from "../../src/wandb/run/init.js";
 import { ArtifactNotFoundError, ArtifactTypeConflictError } from "../../src/wandb/offline/artifact-registry.js";
 import { readTransactionLog } from "../../src/wandb/offline/transaction-log-reader.js";
 import { ObjectStore } from "../../src/wandb/offline/object-store.js";

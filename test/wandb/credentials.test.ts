@@ -3,10 +3,10 @@ import os from "node:os";
 import path from "node:path";
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import { ApiKey, InvalidApiKeyError } from "../../src/wandb/api-key.js";
-import { netrcMachine, netrcPath, readNetrcPassword, removeNetrcEntry, writeNetrcEntry } from "../../src/wandb/netrc.js";
-import { InvalidSettingError, resolveSettings, saveApiKey } from "../../src/wandb/settings.js";
-import { offlineNoticeText } from "../../src/wandb/offline-notice.js";
+import { ApiKey, InvalidApiKeyError } from "../../src/wandb/settings/api-key.js";
+import { netrcMachine, netrcPath, readNetrcPassword, removeNetrcEntry, writeNetrcEntry } from "../../src/wandb/settings/netrc.js";
+import { InvalidSettingError, resolveSettings, saveApiKey } from "../../src/wandb/settings/settings.js";
+import { offlineNoticeText } from "../../src/wandb/offline/offline-notice.js";
 
 const key40 = "a".repeat(20) + "0123456789abcdef0123";
 const key86 = "b".repeat(86);

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { init } from "../../src/wandb/init.js";
+import { init } from "../../src/wandb/run/init.js";
 import { ManualClock, offlineDeps, tempDir } from "./helpers/fixtures.js";
 
 describe("offline notice", () => {

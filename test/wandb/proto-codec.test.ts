@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeRecord, encodeRecord, type HistoryRecord, type WandbRecord } from "../../src/wandb/offline/records.js";
-import { ProtoReader, ProtoWriter } from "../../src/wandb/proto/wire.js";
+import { decodeRecord, encodeRecord, type HistoryRecord, type WandbRecord } from "../../src/wandb/protocol/records.js";
+import { ProtoReader, ProtoWriter } from "../../src/wandb/protocol/wire.js";
 
 describe("protobuf codec", () => {
   it("round-trips every safe integer varint, including boundaries and negatives", () => {

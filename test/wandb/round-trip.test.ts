@@ -2,11 +2,11 @@ import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Api } from "../../src/wandb/api.js";
-import { Artifact } from "../../src/wandb/artifact.js";
-import { init } from "../../src/wandb/init.js";
-import { OnlineBackendMissingError, registerOnlineBackend } from "../../src/wandb/online-backend.js";
-import { decodeRecord, encodeRecord, type WandbRecord } from "../../src/wandb/offline/records.js";
-import type { RecordSink } from "../../src/wandb/record-sink.js";
+import { Artifact } from "../../src/wandb/artifacts/artifact.js";
+import { init } from "../../src/wandb/run/init.js";
+import { OnlineBackendMissingError, registerOnlineBackend } from "../../src/wandb/online/online-backend.js";
+import { decodeRecord, encodeRecord, type WandbRecord } from "../../src/wandb/protocol/records.js";
+import type { RecordSink } from "../../src/wandb/protocol/record-sink.js";
 import { readTransactionLog } from "../../src/wandb/offline/transaction-log-reader.js";
 import { ManualClock, offlineDeps, tempDir } from "./helpers/fixtures.js";
 

@@ -3,11 +3,11 @@ import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { Artifact } from "../../src/wandb/artifact.js";
-import { generateRunId } from "../../src/wandb/ids.js";
-import { WandbDisabledError, init } from "../../src/wandb/init.js";
+import { Artifact } from "../../src/wandb/artifacts/artifact.js";
+import { generateRunId } from "../../src/wandb/run/ids.js";
+import { WandbDisabledError, init } from "../../src/wandb/run/init.js";
 import { readLocalRun } from "../../src/wandb/offline/run-log-reader.js";
-import { RunFinishedError } from "../../src/wandb/run.js";
+import { RunFinishedError } from "../../src/wandb/run/run.js";
 import { RunDirectoryExistsError } from "../../src/wandb/offline/run-directory.js";
 import { ManualClock, offlineDeps, tempDir } from "./helpers/fixtures.js";
 

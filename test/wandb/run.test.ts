@@ -2,10 +2,10 @@ import { readFileSync, readdirSync, readlinkSync, existsSync } from "node:fs";
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { describe, expect, it } from "vitest";
-import { init } from "../../src/wandb/init.js";
+import { init } from "../../src/wandb/run/init.js";
 import { readTransactionLog, parseTransactionLog } from "../../src/wandb/offline/transaction-log-reader.js";
-import { UnrepresentableValueError } from "../../src/wandb/extended-json.js";
-import { RunFinishedError } from "../../src/wandb/run.js";
+import { UnrepresentableValueError } from "../../src/wandb/protocol/extended-json.js";
+import { RunFinishedError } from "../../src/wandb/run/run.js";
 import { ManualClock, offlineDeps, tempDir } from "./helpers/fixtures.js";
 
 const START = 1_700_000_000_000;

@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { init } from "../../src/wandb/init.js";
+import { init } from "../../src/wandb/run/init.js";
 import { FILE_HEADER, frameRecord } from "../../src/wandb/offline/log-format.js";
-import { encodeRecord, type WandbRecord } from "../../src/wandb/offline/records.js";
+import { encodeRecord, type WandbRecord } from "../../src/wandb/protocol/records.js";
 import { TransactionLogCorruptError, parseTransactionLog, readTransactionLog } from "../../src/wandb/offline/transaction-log-reader.js";
 import { ManualClock, offlineDeps, tempDir } from "./helpers/fixtures.js";
 

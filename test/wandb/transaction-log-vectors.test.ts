@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseTransactionLog } from "../../src/wandb/offline/transaction-log-reader.js";
 import { BLOCK_SIZE, CHUNK_HEADER_SIZE, FILE_HEADER, frameRecord } from "../../src/wandb/offline/log-format.js";
-import { encodeRecord, type KeyedJsonItem, type WandbRecord } from "../../src/wandb/offline/records.js";
+import { encodeRecord, type KeyedJsonItem, type WandbRecord } from "../../src/wandb/protocol/records.js";
 
 const vectorsDir = "/work/shared/vectors";
 const vectors = readdirSync(vectorsDir).filter((f) => f.endsWith(".wandb"));

@@ -1,5 +1,5 @@
 /** Finds a flow class defined in the notebook by name, for `%flow show|check|run NAME`. */
-import { FlowSpec } from "../../flow/spec.js";
+import { FlowSpec } from "../../flow/define/spec.js";
 import { MagicUsageError } from "../magics/notice.js";
 
 /** A FlowSpec subclass, as `%flow` uses it. */

@@ -3,15 +3,15 @@
  * as one live-updating display (graph, step states, foreach progress, elapsed time, W&B run links),
  * followed when it ends by the run report (links, summaries, artifacts, lineage).
  */
-import type { Datastore } from "../../flow/datastore.js";
-import { onFlowEvent, type FlowEvent } from "../../flow/events.js";
+import type { Datastore } from "../../flow/datastore/datastore.js";
+import { onFlowEvent, type FlowEvent } from "../../flow/runtime/events.js";
 import { flowDagDot } from "../../display/flow-dag.js";
 import { renderDotToSvg } from "../../display/graphviz.js";
 import { liveRunHtml, liveRunText } from "../../display/live-run-panel.js";
 import { runReportHtml, runReportText } from "../../display/run-report.js";
 import type { MimeBundle } from "../../display/mime-bundle.js";
-import { activeOutput, deferOutput } from "../active-output.js";
-import type { CellOutput } from "../cell-output.js";
+import { activeOutput, deferOutput } from "../cells/active-output.js";
+import type { CellOutput } from "../cells/cell-output.js";
 import { LiveRunState } from "./live-run-state.js";
 
 /** Runs whose report was already shown in a cell, so a FlowRun result in that cell is not shown twice. */
@@ -96,7 +96,7 @@ class LiveRunView {
   }
 
   private openDatastore(): Promise<Datastore> {
-    this.datastore ??= import("../../flow/datastore.js").then(({ Datastore }) => new Datastore());
+    this.datastore ??= import("../../flow/datastore/datastore.js").then(({ Datastore }) => new Datastore());
     return this.datastore;
   }
 

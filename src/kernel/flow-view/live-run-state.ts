@@ -2,8 +2,8 @@
  * The state of a running flow as the live display shows it, folded from flow events: each step's
  * state and task counts (foreach progress), W&B run locations, and when the run started.
  */
-import type { FlowEvent } from "../../flow/events.js";
-import type { GraphInfo } from "../../flow/graph-info.js";
+import type { FlowEvent } from "../../flow/runtime/events.js";
+import type { GraphInfo } from "../../flow/graph/graph-info.js";
 import type { StepState, StepStatus } from "../../display/flow-dag.js";
 import type { LiveStepRow, RunLocation } from "../../display/live-run-panel.js";
 

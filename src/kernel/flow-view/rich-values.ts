@@ -2,14 +2,14 @@
  * How the kernel shows a cell's value: a `FlowRun` as its run report, a W&B artifact version as its
  * table row and lineage, everything else through the display protocol (display/mime-bundle.ts).
  */
-import type { FlowRun } from "../../flow/run-handle.js";
-import type { ArtifactVersion } from "../../wandb/artifact-version.js";
+import type { FlowRun } from "../../flow/runtime/run-handle.js";
+import type { ArtifactVersion } from "../../wandb/artifacts/artifact-version.js";
 import { artifactsTableHtml, artifactsTableText } from "../../display/artifacts-table.js";
 import { renderDotToSvg } from "../../display/graphviz.js";
 import { lineageDot } from "../../display/lineage-graph.js";
 import { mimeBundleOf, type MimeBundle } from "../../display/mime-bundle.js";
 import { runReportHtml, runReportText } from "../../display/run-report.js";
-import { activeOutput } from "../active-output.js";
+import { activeOutput } from "../cells/active-output.js";
 import { reportShownInCell } from "./flow-run-watcher.js";
 
 /** The MIME bundle of a cell's value. */
@@ -17,7 +17,7 @@ export async function richValueBundle(value: unknown): Promise<MimeBundle> {
   // Cheap name check first, so plain values never load the flow and W&B modules.
   const typeName = typeof value === "object" && value !== null ? value.constructor?.name : undefined;
   if (typeName !== "FlowRun" && typeName !== "ArtifactVersion") return mimeBundleOf(value);
-  const [{ FlowRun }, { ArtifactVersion }] = await Promise.all([import("../../flow/run-handle.js"), import("../../wandb/artifact-version.js")]);
+  const [{ FlowRun }, { ArtifactVersion }] = await Promise.all([import("../../flow/runtime/run-handle.js"), import("../../wandb/artifacts/artifact-version.js")]);
   if (value instanceof FlowRun) {
     const summary = `FlowRun ${value.pathspec} (${value.successful ? "successful" : "failed"})`;
     if (reportShownInCell(activeOutput(), value.flowName, value.runId)) return { "text/plain": `${summary}; its report is shown above.` };

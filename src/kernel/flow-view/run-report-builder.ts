@@ -4,9 +4,9 @@
  * their producers and consumers, and the lineage graph between them.
  */
 import path from "node:path";
-import type { Datastore } from "../../flow/datastore.js";
+import type { Datastore } from "../../flow/datastore/datastore.js";
 import { Api } from "../../wandb/api.js";
-import type { ArtifactVersion } from "../../wandb/artifact-version.js";
+import type { ArtifactVersion } from "../../wandb/artifacts/artifact-version.js";
 import { readLocalRun } from "../../wandb/offline/run-log-reader.js";
 import type { ArtifactRowData } from "../../display/artifacts-table.js";
 import { lineageDot, type LineageData } from "../../display/lineage-graph.js";

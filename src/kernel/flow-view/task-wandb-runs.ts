@@ -3,10 +3,10 @@
  * (integration/task-wandb-record.ts): its id, project, entity and local run directory.
  */
 import path from "node:path";
-import type { Datastore } from "../../flow/datastore.js";
-import { taskWandbRecordOf, type TaskWandbRecord } from "../../integration/task-wandb-record.js";
+import type { Datastore } from "../../flow/datastore/datastore.js";
+import { taskWandbRecordOf, type TaskWandbRecord } from "../../integration/wandb-log/task-wandb-record.js";
 import { runUrl } from "../../wandb/online/app-urls.js";
-import { DEFAULT_BASE_URL } from "../../wandb/settings.js";
+import { DEFAULT_BASE_URL } from "../../wandb/settings/settings.js";
 import { wandbSession } from "../magics/wandb-session-state.js";
 
 /** One task and its W&B run. */

@@ -2,15 +2,15 @@
  * `%flow show|check|run|runs NAME`: the notebook's flows — the graph as a picture, the lint check,
  * a run in this kernel (shown live, then reported), and the table of past runs.
  */
-import { Flow } from "../../flow/client-flow.js";
+import { Flow } from "../../flow/client/flow.js";
 import { flowDagDot } from "../../display/flow-dag.js";
 import { renderDotToSvg } from "../../display/graphviz.js";
 import { escapeHtml } from "../../display/html-escape.js";
 import { htmlTable, textTable, type TableCell } from "../../display/html-table.js";
-import type { Magic } from "../magic.js";
+import type { Magic } from "./magic.js";
 import { FLOW_MAGIC_SUMMARY } from "./summaries.js";
 import { findFlowClass, type FlowClass } from "../flow-view/flow-lookup.js";
-import type { GraphInfo } from "../../flow/graph-info.js";
+import type { GraphInfo } from "../../flow/graph/graph-info.js";
 import { MagicUsageError, Notice } from "./notice.js";
 
 const flowName = { name: "name", help: "the flow class, defined in an earlier cell" };

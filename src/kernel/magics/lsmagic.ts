@@ -1,6 +1,6 @@
 /** `%lsmagic`: lists the registered magics, like IPython (text plus an `application/json` bundle). */
-import type { Magic, MagicSummary } from "../magic.js";
-import type { MagicRegistry } from "../magic-registry.js";
+import type { Magic, MagicSummary } from "./magic.js";
+import type { MagicRegistry } from "./magic-registry.js";
 
 /** Creates `%lsmagic` for `registry`. */
 export function lsmagicMagic(registry: MagicRegistry): Magic {

@@ -5,16 +5,16 @@
  * belongs to; it is saved in `~/.netrc` (0600) and the session switches to online. The key itself is
  * never shown, logged or put in an output.
  */
-import { ApiKey, InvalidApiKeyError } from "../../wandb/api-key.js";
-import { netrcMachine, netrcPath, readNetrcPassword } from "../../wandb/netrc.js";
+import { ApiKey, InvalidApiKeyError } from "../../wandb/settings/api-key.js";
+import { netrcMachine, netrcPath, readNetrcPassword } from "../../wandb/settings/netrc.js";
 import { WandbAuthError } from "../../wandb/online/api-errors.js";
 import { appUrlFor } from "../../wandb/online/app-urls.js";
 import { verifyApiKey, type ViewerInfo } from "../../wandb/online/viewer.js";
-import { DEFAULT_BASE_URL, saveApiKey } from "../../wandb/settings.js";
+import { DEFAULT_BASE_URL, saveApiKey } from "../../wandb/settings/settings.js";
 import { escapeHtml } from "../../display/html-escape.js";
 import { linkHtml } from "../../display/link.js";
-import { StdinUnavailableError } from "../cell-output.js";
-import type { MagicAction, MagicContext } from "../magic.js";
+import { StdinUnavailableError } from "../cells/cell-output.js";
+import type { MagicAction, MagicContext } from "./magic.js";
 import { MagicUsageError, Notice } from "./notice.js";
 import { wandbSession } from "./wandb-session-state.js";
 

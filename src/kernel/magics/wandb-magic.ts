@@ -1,5 +1,5 @@
 /** `%wandb`: W&B login, session settings, sync and inline pages (see each action's file). */
-import type { Magic } from "../magic.js";
+import type { Magic } from "./magic.js";
 import { WANDB_MAGIC_SUMMARY } from "./summaries.js";
 import { loginAction, type KeyVerifier } from "./wandb-login.js";
 import { logoutAction, offlineAction, onlineAction, projectAction, statusAction } from "./wandb-session.js";

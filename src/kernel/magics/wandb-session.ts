@@ -3,12 +3,12 @@
  * settings. They live in the kernel's `WANDB_*` environment variables, which every W&B run started
  * in this kernel reads (see wandb/settings.ts), so a change applies to the next run.
  */
-import { netrcMachine, netrcPath, removeNetrcEntry } from "../../wandb/netrc.js";
+import { netrcMachine, netrcPath, removeNetrcEntry } from "../../wandb/settings/netrc.js";
 import { appUrlFor } from "../../wandb/online/app-urls.js";
-import { DEFAULT_BASE_URL, resolveSettings, validateProject, InvalidSettingError } from "../../wandb/settings.js";
-import { findSyncSources, logsInWandbDir } from "../../wandb/sync-sources.js";
+import { DEFAULT_BASE_URL, resolveSettings, validateProject, InvalidSettingError } from "../../wandb/settings/settings.js";
+import { findSyncSources, logsInWandbDir } from "../../wandb/sync/sync-sources.js";
 import { htmlTable, textTable } from "../../display/html-table.js";
-import type { MagicAction, MagicContext } from "../magic.js";
+import type { MagicAction, MagicContext } from "./magic.js";
 import { MagicUsageError, Notice } from "./notice.js";
 import { wandbSession } from "./wandb-session-state.js";
 

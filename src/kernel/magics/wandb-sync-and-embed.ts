@@ -4,17 +4,17 @@
  * the run this session started last, else of the session's project).
  */
 import { appUrlFor } from "../../wandb/online/app-urls.js";
-import { mostRecentRun, type RecentRun } from "../../wandb/run-state.js";
-import { resolveSettings } from "../../wandb/settings.js";
-import { SyncPathError } from "../../wandb/sync-sources.js";
-import { syncRuns, type SyncedRun } from "../../wandb/sync.js";
+import { mostRecentRun, type RecentRun } from "../../wandb/run/run-state.js";
+import { resolveSettings } from "../../wandb/settings/settings.js";
+import { SyncPathError } from "../../wandb/sync/sync-sources.js";
+import { syncRuns, type SyncedRun } from "../../wandb/sync/sync.js";
 import { escapeHtml, safeUrl } from "../../display/html-escape.js";
 import { htmlTable, textTable, type TableCell } from "../../display/html-table.js";
 import { linkCell } from "../../display/link.js";
-import { redactSecrets } from "../magic-arguments.js";
-import { ProgressDisplay } from "../progress-display.js";
-import type { MagicAction, MagicContext } from "../magic.js";
-import type { ParsedArguments } from "../magic-arguments.js";
+import { redactSecrets } from "./magic-arguments.js";
+import { ProgressDisplay } from "../cells/progress-display.js";
+import type { MagicAction, MagicContext } from "./magic.js";
+import type { ParsedArguments } from "./magic-arguments.js";
 import { MagicUsageError, Notice } from "./notice.js";
 import { wandbSession } from "./wandb-session-state.js";
 

@@ -15,9 +15,9 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { appendFile, link, readFile, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { ManifestV1Json } from "../artifact-digest.js";
-import { put } from "../key-value-tree.js";
-import { writeFileAtomicSync } from "../../codecs/atomic-write.js";
+import type { ManifestV1Json } from "../artifacts/artifact-digest.js";
+import { put } from "../run/key-value-tree.js";
+import { writeFileAtomicSync } from "../../core/atomic-write.js";
 import { withLockFile } from "./lock-file.js";
 
 /** A run, as registry lineage refers to it. */

@@ -3,11 +3,11 @@
  * run needs — commit a logged artifact, and look up a version for use or reading.
  */
 import path from "node:path";
-import { artifactDigest, manifestV1 } from "../artifact-digest.js";
-import { validateMetadata } from "../artifact-validation.js";
-import type { Artifact, MaterializedEntry } from "../artifact.js";
-import { ArtifactVersion } from "../artifact-version.js";
-import type { ArtifactManifestEntry, ArtifactRecord } from "./records.js";
+import { artifactDigest, manifestV1 } from "../artifacts/artifact-digest.js";
+import { validateMetadata } from "../artifacts/artifact-validation.js";
+import type { Artifact, MaterializedEntry } from "../artifacts/artifact.js";
+import { ArtifactVersion } from "../artifacts/artifact-version.js";
+import type { ArtifactManifestEntry, ArtifactRecord } from "../protocol/records.js";
 import { artifactLocations } from "./artifact-locations.js";
 import { ArtifactRegistry, type CommitResult, type RunRef, type StoredVersion } from "./artifact-registry.js";
 import { ObjectStore } from "./object-store.js";

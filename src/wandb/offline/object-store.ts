@@ -8,8 +8,8 @@ import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
 import { chmod, copyFile, link, rename, stat, unlink } from "node:fs/promises";
 import path from "node:path";
-import { copyWithDigest } from "../copy-with-digest.js";
-import { base64DigestToHex } from "../file-digest.js";
+import { copyWithDigest } from "../artifacts/copy-with-digest.js";
+import { base64DigestToHex } from "../artifacts/file-digest.js";
 import { DigestCache } from "./digest-cache.js";
 
 /** Raised when an artifact source file cannot be read. */

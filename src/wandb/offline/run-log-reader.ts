@@ -5,9 +5,9 @@
 import { readdir } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { parseExtendedJson } from "../extended-json.js";
-import { applyItems, setPath, type JsonTree } from "../key-value-tree.js";
-import type { RunRecord } from "./records.js";
+import { parseExtendedJson } from "../protocol/extended-json.js";
+import { applyItems, setPath, type JsonTree } from "../run/key-value-tree.js";
+import type { RunRecord } from "../protocol/records.js";
 import { transactionLogRecords } from "./transaction-log-reader.js";
 
 /** A run as read back from its offline directory. */

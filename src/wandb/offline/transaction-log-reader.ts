@@ -7,8 +7,8 @@
  */
 import { open } from "node:fs/promises";
 import { BLOCK_SIZE, CHUNK_HEADER_SIZE, ChunkType, FILE_HEADER, chunkChecksum } from "./log-format.js";
-import { decodeRecord, type WandbRecord } from "./records.js";
-import { ProtoDecodeError } from "../proto/wire.js";
+import { decodeRecord, type WandbRecord } from "../protocol/records.js";
+import { ProtoDecodeError } from "../protocol/wire.js";
 
 /** Raised when a transaction log is damaged somewhere other than its tail, or is not a W&B log. */
 export class TransactionLogCorruptError extends Error {

@@ -1,6 +1,6 @@
 /** The always-attached sink: appends every record of a run to its `.wandb` transaction log. */
-import type { RecordSink } from "../record-sink.js";
-import type { WandbRecord } from "./records.js";
+import type { RecordSink } from "../protocol/record-sink.js";
+import type { WandbRecord } from "../protocol/records.js";
 import { TransactionLogWriter } from "./transaction-log-writer.js";
 
 export class TransactionLogSink implements RecordSink {

@@ -11,7 +11,7 @@
  */
 import { closeSync, openSync, writeSync } from "node:fs";
 import { FILE_HEADER, frameRecord } from "./log-format.js";
-import { encodeRecord, type WandbRecord } from "./records.js";
+import { encodeRecord, type WandbRecord } from "../protocol/records.js";
 
 export class TransactionLogWriter {
   private fd: number | undefined;

@@ -2,8 +2,8 @@
  * Resolves `[entity/]project/name:alias` to a committed version on the server, with its manifest
  * (read from the manifest file's download URL), for `run.useArtifact` online.
  */
-import type { ManifestV1Json } from "../artifact-digest.js";
-import type { RemoteArtifactReference, RemoteArtifactVersion } from "../remote-artifact-version.js";
+import type { ManifestV1Json } from "../artifacts/artifact-digest.js";
+import type { RemoteArtifactReference, RemoteArtifactVersion } from "../artifacts/remote-artifact-version.js";
 import { WandbApiError } from "./api-errors.js";
 import { graphqlRequest } from "./graphql-client.js";
 import type { WandbHttpClient } from "./http-client.js";

@@ -3,7 +3,7 @@
  * an `artifact` record logged for use (`useAfterCommit`: the exact version, by digest) and a
  * `use_artifact` record naming `[entity/][project/]name:alias` (resolved through the server).
  */
-import { parseArtifactPath } from "../artifact-path.js";
+import { parseArtifactPath } from "../artifacts/artifact-path.js";
 import { WandbGraphQLError, WandbNotFoundError } from "./api-errors.js";
 import { artifactByName, useArtifactById } from "./artifact-operations.js";
 import type { ArtifactIdCache } from "./artifact-id-cache.js";

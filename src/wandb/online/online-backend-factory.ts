@@ -4,17 +4,17 @@
  * it; a run whose server failed keeps no marker and can be synced later.
  */
 import path from "node:path";
-import { registerOnlineBackend, type OnlineBackendFactory } from "../online-backend.js";
-import type { RecordSink } from "../record-sink.js";
-import type { RemoteArtifactReference, RemoteArtifactVersion } from "../remote-artifact-version.js";
-import type { WandbRecord } from "../offline/records.js";
-import type { Settings } from "../settings.js";
-import { markSynced } from "../sync-marker.js";
+import { registerOnlineBackend, type OnlineBackendFactory } from "./online-backend.js";
+import type { RecordSink } from "../protocol/record-sink.js";
+import type { RemoteArtifactReference, RemoteArtifactVersion } from "../artifacts/remote-artifact-version.js";
+import type { WandbRecord } from "../protocol/records.js";
+import type { Settings } from "../settings/settings.js";
+import { markSynced } from "../sync/sync-marker.js";
 import { WandbUnreachableError } from "./api-errors.js";
 import { WandbHttpClient } from "./http-client.js";
 import { realTiming } from "./network-timing.js";
 import { OnlineSender, type OnlineSenderOptions } from "./online-sender.js";
-import type { RunSinkContext } from "../record-sink.js";
+import type { RunSinkContext } from "../protocol/record-sink.js";
 
 /** Options the kernel or tests may set for every online run of this process. */
 export type OnlineRunTuning = Partial<Pick<OnlineSenderOptions, "fileStream" | "artifactUpload" | "notify">> & {

@@ -11,11 +11,11 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { stringify as toYaml } from "yaml";
-import { toExtendedJson } from "../extended-json.js";
-import { applyItems, type JsonTree } from "../key-value-tree.js";
-import type { ArtifactRecord, RunRecord, WandbRecord } from "../offline/records.js";
-import type { RecordSink } from "../record-sink.js";
-import type { RemoteArtifactReference, RemoteArtifactVersion } from "../remote-artifact-version.js";
+import { toExtendedJson } from "../protocol/extended-json.js";
+import { applyItems, type JsonTree } from "../run/key-value-tree.js";
+import type { ArtifactRecord, RunRecord, WandbRecord } from "../protocol/records.js";
+import type { RecordSink } from "../protocol/record-sink.js";
+import type { RemoteArtifactReference, RemoteArtifactVersion } from "../artifacts/remote-artifact-version.js";
 import { lookUpArtifact } from "./artifact-lookup.js";
 import { WandbAuthError } from "./api-errors.js";
 import { processArtifactIds, type ArtifactIdCache } from "./artifact-id-cache.js";

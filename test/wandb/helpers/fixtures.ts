@@ -1,8 +1,8 @@
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Clock } from "../../../src/wandb/clock.js";
-import type { InitDependencies } from "../../../src/wandb/init.js";
+import type { Clock } from "../../../src/wandb/run/clock.js";
+import type { InitDependencies } from "../../../src/wandb/run/init.js";
 
 /** A clock the test moves by hand. */
 export class ManualClock implements Clock {

@@ -7,8 +7,8 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { Artifact } from "../../../src/wandb/artifact.js";
-import { init } from "../../../src/wandb/init.js";
+import { Artifact } from "../../../src/wandb/artifacts/artifact.js";
+import { init } from "../../../src/wandb/run/init.js";
 
 const [root, label, countText] = process.argv.slice(2) as [string, string, string];
 const count = Number(countText);

@@ -3,7 +3,7 @@
  * process.exit(); with "drain" it simply runs out of work.
  */
 import path from "node:path";
-import { init } from "../../../src/wandb/init.js";
+import { init } from "../../../src/wandb/run/init.js";
 
 const [root, how] = process.argv.slice(2) as [string, "exit" | "drain"];
 const run = await init({ project: "p", id: `left${how}` }, { env: { NETRC: path.join(root, "netrc") }, home: root, cwd: root, print: () => undefined });

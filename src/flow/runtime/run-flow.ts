@@ -1,0 +1,267 @@
+/**
+ * Starting a run or a resume: read and lint the flow, resolve and store the parameters, create the
+ * run, schedule its tasks, and turn the outcome into a {@link FlowRun} (or a FlowRunError).
+ */
+import { userInfo } from "node:os";
+import { Datastore, pathspecOf, type ArtifactRecord, type TaskKey } from "../datastore/datastore.js";
+import { FlowRunError, ParameterError, ResumeError } from "../errors.js";
+import { emitFlowEvent } from "./events.js";
+import { readFlowDefinition, type FlowDefinition } from "../define/flow-definition.js";
+import { graphInfoOf, type GraphInfo } from "../graph/graph-info.js";
+import { buildGraph, type FlowGraph } from "../graph/graph.js";
+import { lintGraph } from "../graph/lint.js";
+import { resolveParameterValue } from "../define/parameter.js";
+import { buildClonePlan, PARAMETERS_STEP, type ClonePlan } from "./resume-plan.js";
+import { FlowRun } from "./run-handle.js";
+import type { RunContext } from "./run-context.js";
+import { DEFAULT_MAX_NUM_SPLITS, DEFAULT_MAX_WORKERS, type ResumeOptions, type RunOptions } from "./run-options.js";
+import { scheduleRun } from "./scheduler.js";
+import { DecodeCache, loadTask } from "../task/task-load.js";
+
+/** A flow read from its class, its graph (linted) and the graph info. */
+export interface CheckedFlow {
+  definition: FlowDefinition;
+  graph: FlowGraph;
+  graphInfo: GraphInfo;
+}
+
+/** Reads and lints a flow class; throws FlowDefinitionError or LintError. */
+export function checkFlowClass(flowClass: Function): CheckedFlow {
+  const definition = readFlowDefinition(flowClass);
+  const graph = buildGraph(definition);
+  lintGraph(graph);
+  return { definition, graph, graphInfo: graphInfoOf(definition, graph) };
+}
+
+let lastRunId = 0;
+
+/** Run ids are epoch microseconds, strictly increasing within this process. */
+function newRunId(now: () => number): string {
+  const id = Math.max(Math.floor(now() * 1000), lastRunId + 1);
+  lastRunId = id;
+  return String(id);
+}
+
+function defaultUserName(): string {
+  const fromEnv = process.env.WBFLOW_USER ?? process.env.USER ?? process.env.LOGNAME ?? process.env.USERNAME;
+  if (fromEnv) return fromEnv;
+  try {
+    return userInfo().username;
+  } catch {
+    return "unknown";
+  }
+}
+
+function resolveParameters(definition: FlowDefinition, given: Record<string, unknown>, userName: string): Map<string, unknown> {
+  const known = new Map(definition.parameters.flatMap((p) => [[p.name, p] as const, [p.attribute, p] as const]));
+  for (const key of Object.keys(given)) {
+    if (!known.has(key)) {
+      const names = definition.parameters.map((p) => p.name);
+      throw new ParameterError(
+        `Flow ${definition.name} has no parameter '${key}'. ${names.length ? `Its parameters: ${names.join(", ")}.` : "It has no parameters."}`,
+      );
+    }
+  }
+  const values = new Map<string, unknown>();
+  for (const parameter of definition.parameters) {
+    const value = given[parameter.name] !== undefined ? given[parameter.name] : given[parameter.attribute];
+    values.set(
+      parameter.attribute,
+      resolveParameterValue(parameter, value, { flowName: definition.name, userName, parameterName: parameter.name }),
+    );
+  }
+  return values;
+}
+
+interface Prepared {
+  context: RunContext;
+  maxWorkers: number;
+  endStep: string;
+}
+
+async function createRunContext(
+  checked: CheckedFlow,
+  options: RunOptions,
+  originRunId: string | undefined,
+  storeParameters: (key: TaskKey, datastore: Datastore) => Promise<Map<string, ArtifactRecord>>,
+): Promise<Prepared> {
+  const { definition, graph, graphInfo } = checked;
+  const datastore = options.datastore ?? new Datastore();
+  const userName = options.userName ?? defaultUserName();
+  const runId = newRunId(options.now ?? (() => performance.timeOrigin + performance.now()));
+  const flowName = definition.name;
+  const tags = [...(options.tags ?? [])];
+  await datastore.createRun({
+    flowName,
+    runId,
+    createdAt: Date.now(),
+    userName,
+    tags,
+    systemTags: [`user:${userName}`, "runtime:wbflow"],
+    ...(originRunId === undefined ? {} : { originRunId }),
+  });
+  await datastore.setLatestRun(flowName, runId);
+  const parametersTask: TaskKey = { flowName, runId, stepName: PARAMETERS_STEP, taskId: "0" };
+  const parametersRecords = await storeParameters(parametersTask, datastore);
+  const loaded = await loadTask(datastore, parametersTask, new DecodeCache(datastore, flowName));
+  const parameterValues: Record<string, unknown> = {};
+  for (const parameter of definition.parameters) parameterValues[parameter.name] = loaded.values.get(parameter.attribute);
+  return {
+    context: {
+      definition,
+      graph,
+      graphInfo,
+      datastore,
+      flowName,
+      runId,
+      originRunId,
+      userName,
+      tags,
+      parametersTask,
+      parametersRecords,
+      parameterValues,
+      readOnly: new Set([...definition.parameters.map((p) => p.attribute), ...definition.constants.keys()]),
+      maxNumSplits: options.maxNumSplits ?? DEFAULT_MAX_NUM_SPLITS,
+      onEvent: options.onEvent,
+      engineValueCache: new Map(),
+      taskMetadataCache: new Map(),
+    },
+    maxWorkers: Math.max(1, options.maxWorkers ?? DEFAULT_MAX_WORKERS),
+    endStep: graph.end!,
+  };
+}
+
+async function storeFreshParameters(
+  checked: CheckedFlow,
+  values: Map<string, unknown>,
+  key: TaskKey,
+  datastore: Datastore,
+  userName: string,
+): Promise<Map<string, ArtifactRecord>> {
+  const { definition, graphInfo } = checked;
+  await datastore.startAttempt(key, 0);
+  const records = new Map<string, ArtifactRecord>();
+  const entries: Array<[string, unknown]> = [
+    ["name", definition.name],
+    ["_graph_info", graphInfo],
+    ...values,
+    ...definition.constants,
+  ];
+  for (const [name, value] of entries) {
+    try {
+      records.set(name, { name, ...(await datastore.putValue(definition.name, value)), producedBy: pathspecOf(key) });
+    } catch (error) {
+      throw new ParameterError(
+        `Flow ${definition.name}: the value of '${name}' cannot be stored (${(error as Error).message}). ` +
+          `Parameters and constants must be storable values.`,
+        { cause: error },
+      );
+    }
+  }
+  await datastore.finishAttempt(key, 0, {
+    artifacts: Object.fromEntries(records),
+    metadata: { attempt: 0, startStep: graphInfo.startStep, endStep: graphInfo.endStep, userName },
+  });
+  return records;
+}
+
+async function execute(prepared: Prepared, options: RunOptions, clonePlan: ClonePlan | undefined): Promise<FlowRun> {
+  const { context, maxWorkers, endStep } = prepared;
+  emitFlowEvent(
+    {
+      type: "run-started",
+      flowName: context.flowName,
+      runId: context.runId,
+      graph: context.graphInfo,
+      parameters: context.parameterValues,
+      ...(context.originRunId === undefined ? {} : { originRunId: context.originRunId }),
+    },
+    context.onEvent,
+  );
+  const { outcomes, failure, interrupted } = await scheduleRun(context, maxWorkers, clonePlan, options.signal);
+  const end = outcomes.find((o) => o.stepName === endStep);
+  const successful = !failure && end !== undefined && end.ok && end.error === undefined;
+  let error: FlowRunError | undefined;
+  if (interrupted && !failure && !successful) {
+    error = new FlowRunError(
+      `Flow ${context.flowName} run ${context.runId} was interrupted before it finished. Tasks that finished are saved; ` +
+        `continue with ${context.flowName}.resume().`,
+      context.flowName,
+      context.runId,
+      undefined,
+      undefined,
+      { cause: options.signal?.reason },
+    );
+  } else if (failure) {
+    const pathspec = `${context.flowName}/${context.runId}/${failure.spec.stepName}/${failure.spec.taskId}`;
+    error = new FlowRunError(
+      `Flow ${context.flowName} run ${context.runId} failed in step '${failure.spec.stepName}' (task ${pathspec}): ` +
+        `${failure.error.message}\nTasks that finished before the failure are saved; fix the step and continue with ` +
+        `${context.flowName}.resume().`,
+      context.flowName,
+      context.runId,
+      failure.spec.stepName,
+      failure.spec.taskId,
+      { cause: failure.error },
+    );
+  }
+  const run = new FlowRun({
+    flowName: context.flowName,
+    runId: context.runId,
+    successful,
+    tasks: outcomes,
+    datastore: context.datastore,
+    endStep,
+    ...(context.originRunId === undefined ? {} : { originRunId: context.originRunId }),
+    ...(error ? { error } : {}),
+  });
+  emitFlowEvent(
+    { type: "run-finished", flowName: context.flowName, runId: context.runId, successful, ...(error ? { error } : {}) },
+    context.onEvent,
+  );
+  if (error && options.throwOnFailure !== false) {
+    error.run = run;
+    throw error;
+  }
+  return run;
+}
+
+/** Runs a flow class with parameter values; see `FlowSpec.run`. */
+export async function runFlow(flowClass: Function, params: Record<string, unknown> = {}, options: RunOptions = {}): Promise<FlowRun> {
+  const checked = checkFlowClass(flowClass);
+  const userName = options.userName ?? defaultUserName();
+  const values = resolveParameters(checked.definition, params, userName);
+  const prepared = await createRunContext(checked, { ...options, userName }, undefined, (key, datastore) =>
+    storeFreshParameters(checked, values, key, datastore, userName),
+  );
+  return execute(prepared, options, undefined);
+}
+
+/** Resumes a flow's earlier run; see `FlowSpec.resume`. */
+export async function resumeFlow(flowClass: Function, options: ResumeOptions = {}): Promise<FlowRun> {
+  const checked = checkFlowClass(flowClass);
+  const flowName = checked.definition.name;
+  const datastore = options.datastore ?? new Datastore();
+  const originRunId = options.originRunId ?? (await datastore.latestRunId(flowName));
+  if (originRunId === undefined) {
+    throw new ResumeError(`Flow ${flowName} has no earlier run to resume in ${datastore.root}. Run it first, or pass originRunId.`);
+  }
+  const originParameters: TaskKey = { flowName, runId: originRunId, stepName: PARAMETERS_STEP, taskId: "0" };
+  const origin = await datastore.readTask(originParameters).catch((error: Error) => {
+    throw new ResumeError(`Cannot resume flow ${flowName}: run ${originRunId} was not found in ${datastore.root} (${error.message}).`);
+  });
+  const clonePlan = await buildClonePlan(datastore, checked.graph, originRunId, options.step);
+  const userName = options.userName ?? defaultUserName();
+  const prepared = await createRunContext(checked, { ...options, datastore, userName }, originRunId, async (key) => {
+    // Parameters cannot change on resume: the origin's are reused; the graph is the current code's.
+    await datastore.startAttempt(key, 0);
+    const graphRecord = { name: "_graph_info", ...(await datastore.putValue(flowName, checked.graphInfo)), producedBy: pathspecOf(key) };
+    const artifacts = { ...origin.artifacts, _graph_info: graphRecord };
+    await datastore.finishAttempt(key, 0, {
+      artifacts,
+      metadata: { ...origin.metadata, originRunId, originTaskId: "0", startStep: checked.graphInfo.startStep, endStep: checked.graphInfo.endStep },
+    });
+    return new Map(Object.entries(artifacts));
+  });
+  return execute(prepared, options, clonePlan);
+}

@@ -1,0 +1,40 @@
+/** Options of `MyFlow.run(...)` and `MyFlow.resume(...)`. */
+import type { Datastore } from "../datastore/datastore.js";
+import type { FlowEventListener } from "./events.js";
+
+/** Options of a run. */
+export interface RunOptions {
+  /** Most tasks running at once (Metaflow's --max-workers). Default 16. */
+  maxWorkers?: number;
+  /** Most splits one foreach may produce (Metaflow's --max-num-splits). Default 100. */
+  maxNumSplits?: number;
+  /** User tags of the run. */
+  tags?: string[];
+  /** The datastore to write to; default: `$WBFLOW_DATASTORE`, else `./.wbflow`. */
+  datastore?: Datastore;
+  /** Called with every event of this run (in addition to `onFlowEvent` listeners). */
+  onEvent?: FlowEventListener;
+  /** Reject the promise with a FlowRunError when the run fails (default true); otherwise resolve with `successful: false`. */
+  throwOnFailure?: boolean;
+  /** The user recorded with the run; default from the environment. */
+  userName?: string;
+  /**
+   * Stops the run: no task starts after the signal aborts (running ones finish and are saved), and
+   * the run ends as failed with a FlowRunError saying it was interrupted. E.g. a notebook interrupt.
+   */
+  signal?: AbortSignal;
+  /** Clock in epoch milliseconds, used for run ids; injectable for tests. */
+  now?: () => number;
+}
+
+/** Options of a resume. */
+export interface ResumeOptions extends RunOptions {
+  /** The run to resume; default: the flow's latest run. */
+  originRunId?: string;
+  /** Re-run this step and everything after it, even where the origin run succeeded. */
+  step?: string;
+}
+
+/** The defaults, as Metaflow's local scheduler. */
+export const DEFAULT_MAX_WORKERS = 16;
+export const DEFAULT_MAX_NUM_SPLITS = 100;

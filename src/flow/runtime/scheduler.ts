@@ -1,0 +1,252 @@
+/**
+ * The in-process scheduler: runs tasks concurrently up to `maxWorkers`, fans out splits and
+ * foreaches, waits for every input of a join, follows switches and loops, retries failed tasks, and
+ * (for a resume) clones the tasks the origin run already finished.
+ */
+import { pathspecOf, type ArtifactRecord, type TaskKey } from "../datastore/datastore.js";
+import { emitFlowEvent, type FlowEvent } from "./events.js";
+import { foreachValueLabel } from "../task/foreach.js";
+import type { TaskOutcome } from "./run-handle.js";
+import { pathspecIndexOf, taskKeyOf, type RunContext, type TaskSpec } from "./run-context.js";
+import { executeAttempt, type AttemptResult } from "../task/task-execution.js";
+import type { ChosenTransition } from "../task/task-state.js";
+import { cloneTask, type ClonePlan } from "./resume-plan.js";
+
+/** How a scheduled run ended. */
+export interface ScheduleResult {
+  outcomes: TaskOutcome[];
+  /** The task failure that stopped the run, if any. */
+  failure: { spec: TaskSpec; error: Error } | undefined;
+  /** Set when the run's abort signal stopped it before it finished. */
+  interrupted: boolean;
+}
+
+interface JoinBarrier {
+  expected: number;
+  arrived: Map<number, { key: TaskKey; records: Record<string, ArtifactRecord> }>;
+  template: Omit<TaskSpec, "taskId" | "parents">;
+}
+
+/** The upper limit on attempts of one task (first attempt plus retries). */
+export const MAX_ATTEMPTS = 6;
+
+class Scheduler {
+  private nextTaskId = 1;
+  private readonly queue: TaskSpec[] = [];
+  private running = 0;
+  private readonly barriers = new Map<string, JoinBarrier>();
+  private readonly outcomes: TaskOutcome[] = [];
+  private readonly clonedTaskIds = new Set<string>();
+  private failure: ScheduleResult["failure"];
+  private finish!: () => void;
+
+  constructor(
+    private readonly run: RunContext,
+    private readonly maxWorkers: number,
+    private readonly clonePlan: ClonePlan | undefined,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    // Tasks already running finish (they cannot be killed in-process); no new task starts.
+    signal?.addEventListener("abort", () => this.pump(), { once: true });
+  }
+
+  private interrupted(): boolean {
+    return this.signal?.aborted === true;
+  }
+
+  execute(): Promise<ScheduleResult> {
+    const done = new Promise<void>((resolve) => (this.finish = resolve));
+    this.enqueue({
+      stepName: this.run.graph.start!,
+      parents: [this.run.parametersTask],
+      foreachStack: [],
+      branchStack: [],
+      iterationStack: this.loops(this.run.graph.start!) ? [0] : [],
+    });
+    this.pump();
+    return done.then(() => ({ outcomes: this.outcomes, failure: this.failure, interrupted: this.interrupted() }));
+  }
+
+  private loops(stepName: string): boolean {
+    const node = this.run.graph.nodes.get(stepName)!;
+    return node.type === "split-switch" && node.outFuncs.includes(stepName);
+  }
+
+  private enqueue(spec: Omit<TaskSpec, "taskId">): void {
+    this.queue.push({ ...spec, taskId: String(this.nextTaskId++) });
+  }
+
+  private pump(): void {
+    while (!this.failure && !this.interrupted() && this.queue.length > 0 && this.running < this.maxWorkers) {
+      const spec = this.queue.shift()!;
+      this.running++;
+      this.runTask(spec)
+        .catch((error: unknown) => {
+          // An engine failure (e.g. the store is unwritable) stops the run like a task failure.
+          this.failure ??= { spec, error: error instanceof Error ? error : new Error(String(error)) };
+        })
+        .finally(() => {
+          this.running--;
+          this.pump();
+        });
+    }
+    if (this.running === 0 && (this.failure || this.interrupted() || this.queue.length === 0)) this.finish();
+  }
+
+  private eventBase(spec: TaskSpec, retryCount: number) {
+    const key = taskKeyOf(this.run, spec.stepName, spec.taskId);
+    const frame = spec.foreachStack.at(-1);
+    return {
+      flowName: this.run.flowName,
+      runId: this.run.runId,
+      stepName: spec.stepName,
+      taskId: spec.taskId,
+      pathspec: pathspecOf(key),
+      retryCount,
+      ...(frame ? { foreachIndex: frame.index, foreachNumSplits: frame.numSplits } : {}),
+    };
+  }
+
+  private emit(event: FlowEvent): void {
+    emitFlowEvent(event, this.run.onEvent);
+  }
+
+  private async runTask(spec: TaskSpec): Promise<void> {
+    const key = taskKeyOf(this.run, spec.stepName, spec.taskId);
+    const pathspecIndex = pathspecIndexOf(spec);
+    const clonable =
+      this.clonePlan !== undefined &&
+      !this.clonePlan.rerunSteps.has(spec.stepName) &&
+      spec.parents.every((p) => p === this.run.parametersTask || this.clonedTaskIds.has(p.taskId)) &&
+      this.clonePlan.originTasks.has(pathspecIndex);
+    const cloned = clonable ? await cloneTask(this.run, this.clonePlan!, key, spec, pathspecIndex) : undefined;
+    if (cloned) {
+      this.clonedTaskIds.add(spec.taskId);
+      this.record(spec, { ok: true, caught: false, error: undefined, ...cloned }, 1, true);
+      this.emit({ type: "task-finished", ...this.eventBase(spec, 0), cloned: true, ...splitCount(cloned.transition) });
+      this.followTransition(spec, cloned.transition, cloned.artifacts);
+      return;
+    }
+    const { result, attemptsMade } = await this.executeWithRetries(spec);
+    this.record(spec, result, attemptsMade, false);
+    if (!result.ok || result.caught) {
+      this.emit({ type: "task-failed", ...this.eventBase(spec, attemptsMade - 1), error: result.error!, handledByCatch: result.caught });
+    }
+    if (!result.ok) {
+      this.failure ??= { spec, error: result.error! };
+      return;
+    }
+    if (!result.caught) {
+      this.emit({ type: "task-finished", ...this.eventBase(spec, attemptsMade - 1), cloned: false, ...splitCount(result.transition) });
+    }
+    this.followTransition(spec, result.transition, result.artifacts);
+  }
+
+  /** Runs attempts until one succeeds or @retry's budget is spent; @catch applies to the last. */
+  private async executeWithRetries(spec: TaskSpec): Promise<{ result: AttemptResult; attemptsMade: number }> {
+    const decorators = this.run.definition.steps.get(spec.stepName)!.decorators;
+    const retry = decorators.find((d) => d.name === "retry")?.options;
+    const catchOptions = decorators.find((d) => d.name === "catch")?.options;
+    const attempts = Math.min(MAX_ATTEMPTS, 1 + Number(retry?.times ?? 0));
+    for (let attempt = 0; ; attempt++) {
+      this.emit({ type: "task-started", ...this.eventBase(spec, attempt) });
+      const last = attempt === attempts - 1;
+      const result = await executeAttempt(this.run, spec, attempt, { options: catchOptions, lastAttempt: last });
+      if (result.ok || last) return { result, attemptsMade: attempt + 1 };
+      this.emit({ type: "task-retrying", ...this.eventBase(spec, attempt), error: result.error! });
+      const waitMinutes = Number(retry?.minutesBetweenRetries ?? 0);
+      if (waitMinutes > 0) await new Promise((resolve) => setTimeout(resolve, waitMinutes * 60_000));
+    }
+  }
+
+  private record(spec: TaskSpec, result: AttemptResult, attempts: number, cloned: boolean): void {
+    const key = taskKeyOf(this.run, spec.stepName, spec.taskId);
+    this.outcomes.push({
+      stepName: spec.stepName,
+      taskId: spec.taskId,
+      pathspec: pathspecOf(key),
+      pathspecIndex: pathspecIndexOf(spec),
+      ok: result.ok,
+      cloned,
+      attempts,
+      ...(result.error ? { error: result.error } : {}),
+      artifacts: result.artifacts,
+    });
+  }
+
+  private followTransition(spec: TaskSpec, transition: ChosenTransition | undefined, records: Record<string, ArtifactRecord>): void {
+    if (!transition || spec.stepName === this.run.graph.end) return;
+    const key = taskKeyOf(this.run, spec.stepName, spec.taskId);
+    const node = this.run.graph.nodes.get(spec.stepName)!;
+    const parentRecords = [records];
+    transition.targets.forEach((target, position) => {
+      if (this.run.graph.nodes.get(target)!.type === "join") return this.arriveAtJoin(spec, key, records, target);
+      if (node.type === "split-foreach") {
+        const elements = transition.elements ?? [];
+        elements.forEach((element, index) =>
+          this.enqueue({
+            stepName: target,
+            parents: [key],
+            parentRecords,
+            foreachStack: [
+              ...spec.foreachStack,
+              { step: target, var: transition.foreachVar!, numSplits: elements.length, index, value: foreachValueLabel(element) },
+            ],
+            branchStack: [...spec.branchStack, { split: node.name, branch: target, index }],
+            iterationStack: this.loops(target) ? [0] : [],
+          }),
+        );
+        return;
+      }
+      const branchStack =
+        node.type === "split-static" ? [...spec.branchStack, { split: node.name, branch: target, index: position }] : spec.branchStack;
+      const looping = target === spec.stepName;
+      this.enqueue({
+        stepName: target,
+        parents: [key],
+        parentRecords,
+        foreachStack: spec.foreachStack,
+        branchStack,
+        iterationStack: looping ? [(spec.iterationStack[0] ?? 0) + 1] : this.loops(target) ? [0] : [],
+      });
+    });
+  }
+
+  private arriveAtJoin(spec: TaskSpec, key: TaskKey, records: Record<string, ArtifactRecord>, join: string): void {
+    const top = spec.branchStack.at(-1)!;
+    const split = this.run.graph.nodes.get(top.split)!;
+    const isForeach = split.type === "split-foreach";
+    const foreachStack = isForeach ? spec.foreachStack.slice(0, -1) : spec.foreachStack;
+    const branchStack = spec.branchStack.slice(0, -1);
+    const barrierKey = `${join}|${JSON.stringify(branchStack)}|${foreachStack.map((f) => f.index).join(",")}`;
+    let barrier = this.barriers.get(barrierKey);
+    if (!barrier) {
+      barrier = {
+        expected: isForeach ? spec.foreachStack.at(-1)!.numSplits : split.outFuncs.length,
+        arrived: new Map(),
+        template: { stepName: join, foreachStack, branchStack, iterationStack: [] },
+      };
+      this.barriers.set(barrierKey, barrier);
+    }
+    barrier.arrived.set(top.index, { key, records });
+    if (barrier.arrived.size === barrier.expected) {
+      this.barriers.delete(barrierKey);
+      const arrivals = [...barrier.arrived].sort(([a], [b]) => a - b).map(([, arrival]) => arrival);
+      this.enqueue({ ...barrier.template, parents: arrivals.map((a) => a.key), parentRecords: arrivals.map((a) => a.records) });
+    }
+  }
+}
+
+function splitCount(transition: ChosenTransition | undefined): { foreachSplits?: number } {
+  return transition?.elements ? { foreachSplits: transition.elements.length } : {};
+}
+
+/** Runs (or, for a resume, partly clones) every task of a run; `signal` stops it early. */
+export function scheduleRun(
+  run: RunContext,
+  maxWorkers: number,
+  clonePlan: ClonePlan | undefined,
+  signal: AbortSignal | undefined,
+): Promise<ScheduleResult> {
+  return new Scheduler(run, maxWorkers, clonePlan, signal).execute();
+}

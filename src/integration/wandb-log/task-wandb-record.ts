@@ -1,0 +1,53 @@
+/**
+ * What a logged task records in its datastore metadata under `wandb`: its W&B run and the exact
+ * artifact version logged for each attribute. A later task that reads the attribute finds the
+ * producing task through `ArtifactRecord.producedBy` and uses exactly that version — never
+ * `:latest`, which another run may have moved meanwhile. A resumed run clones tasks together with
+ * their metadata, so versions logged by the origin run stay resolvable.
+ */
+import type { LoggedArtifactVersion } from "../../wandb/artifacts/artifact.js";
+
+/** The metadata key. */
+export const TASK_METADATA_KEY = "wandb";
+
+/** One logged artifact version, as recorded for an attribute. */
+export interface LoggedAttribute {
+  name: string;
+  type: string;
+  /** `vN`. */
+  version: string;
+  project: string;
+  entity?: string;
+  /** Hex artifact digest. */
+  digest: string;
+}
+
+/** The `wandb` metadata of a task. */
+export interface TaskWandbRecord {
+  run: { id: string; project: string; entity?: string; group?: string; jobType?: string; dir: string; exitCode: number };
+  /** Logged artifact versions by attribute name. */
+  artifacts: Record<string, LoggedAttribute>;
+}
+
+/** The recorded form of a logged version. */
+export function loggedAttribute(version: LoggedArtifactVersion): LoggedAttribute {
+  return {
+    name: version.name,
+    type: version.type,
+    version: version.version,
+    project: version.project,
+    ...(version.entity ? { entity: version.entity } : {}),
+    digest: version.digest,
+  };
+}
+
+/** The exact reference W&B resolves to this version: `[entity/]project/name:vN`. */
+export function exactReference(logged: LoggedAttribute): string {
+  return `${logged.entity ? `${logged.entity}/` : ""}${logged.project}/${logged.name}:${logged.version}`;
+}
+
+/** Reads the `wandb` record out of a task's metadata (undefined when the task logged nothing). */
+export function taskWandbRecordOf(metadata: Readonly<Record<string, unknown>>): TaskWandbRecord | undefined {
+  const record = metadata[TASK_METADATA_KEY] as TaskWandbRecord | undefined;
+  return record && typeof record === "object" && typeof record.artifacts === "object" ? record : undefined;
+}

@@ -1,0 +1,105 @@
+/**
+ * The task middleware of `@wandb_log`: one W&B run per task attempt, open while the step body runs
+ * (as the task's active `run`), then the step's inputs marked used at exact versions, its outputs
+ * logged, the versions recorded in the task's metadata, and the run finished — failed (exit code 1)
+ * when the body threw, after still recording what it read and wrote. Logging problems are printed and
+ * never fail a step that succeeded; the body's own error is always rethrown unchanged.
+ */
+import type { TaskMiddleware, TaskContext } from "../../flow/task/middleware.js";
+import { init } from "../../wandb/run/init.js";
+import type { Run } from "../../wandb/run/run.js";
+import { withActiveRun } from "./active-run.js";
+import { runLine, skippedLine } from "./output-lines.js";
+import { toSummaryValue } from "./summary-value.js";
+import { trackInputs, useInputs } from "./task-inputs.js";
+import { logOutputs } from "./task-outputs.js";
+import { taskInitOptions, taskRunName } from "./task-run-options.js";
+import { TASK_METADATA_KEY, type TaskWandbRecord } from "./task-wandb-record.js";
+import { wandbLogEnvironment } from "./wandb-log-environment.js";
+import type { WandbLogOptions } from "./wandb-log-options.js";
+
+/**
+ * The flow's parameters as config values, keyed by parameter name (`Parameter("lr")` → `lr`, even on
+ * an attribute named otherwise); one that JSON cannot hold is left out with a line.
+ */
+function parameterConfig(ctx: TaskContext, label: string, print: (line: string) => void): Record<string, unknown> {
+  const config: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(ctx.parameters)) {
+    const converted = toSummaryValue(value, name);
+    if (converted.basic) config[name] = converted.value;
+    else print(skippedLine(label, name, converted.typeName, "a parameter W&B config cannot hold"));
+  }
+  return config;
+}
+
+/** Whether W&B is switched off (`mode: "disabled"` in the settings or `WANDB_MODE`): then the step runs quietly unlogged. */
+function isDisabled(ctx: TaskContext<WandbLogOptions>, env: NodeJS.ProcessEnv): boolean {
+  const mode = ctx.decoratorOptions.settings?.mode ?? env["WANDB_MODE"];
+  return mode === "disabled";
+}
+
+async function startRun(ctx: TaskContext<WandbLogOptions>, label: string): Promise<Run | undefined> {
+  const environment = wandbLogEnvironment();
+  const env = environment.env();
+  if (isDisabled(ctx, env)) return undefined;
+  try {
+    const options = taskInitOptions(ctx, parameterConfig(ctx, label, environment.print), env);
+    return await init(options, { env, ...environment.initDependencies() });
+  } catch (error) {
+    environment.print(`wandb: ${label} runs without W&B logging: its run could not start (${(error as Error).message})`);
+    return undefined;
+  }
+}
+
+/** `@wandb_log`'s middleware. */
+export const wandbLogMiddleware: TaskMiddleware<WandbLogOptions> = async (ctx, next) => {
+  const { print } = wandbLogEnvironment();
+  const label = taskRunName(ctx);
+  const run = await startRun(ctx, label);
+  if (!run) return next();
+  const reads = trackInputs(ctx);
+  let failure: { error: unknown } | undefined;
+  try {
+    await withActiveRun(run, next);
+  } catch (error) {
+    failure = { error };
+  }
+  let exitCode = failure ? 1 : 0;
+  try {
+    await useInputs(run, reads.inputs(), { ctx, label, print });
+    const { logged: artifacts, unstorable } = await logOutputs(run, ctx.artifacts.written(), {
+      options: ctx.decoratorOptions,
+      pathspec: ctx.pathspec,
+      label,
+      print,
+    });
+    if (exitCode === 0 && unstorable.length > 0) {
+      // The engine stores outputs after this middleware, with the same codecs: it will fail the task.
+      exitCode = 1;
+      print(`wandb: ${label} cannot be stored by the flow (${unstorable.join(", ")}), so the task fails: its run is marked failed`);
+    }
+    const record: TaskWandbRecord = {
+      run: {
+        id: run.id,
+        project: run.project,
+        ...(run.entity ? { entity: run.entity } : {}),
+        ...(run.group ? { group: run.group } : {}),
+        ...(run.jobType ? { jobType: run.jobType } : {}),
+        dir: run.dir,
+        exitCode,
+      },
+      artifacts,
+    };
+    ctx.addMetadata(TASK_METADATA_KEY, record);
+  } catch (error) {
+    print(`wandb: ${label} could not finish logging: ${(error as Error).message}`);
+  }
+  try {
+    await run.finish(exitCode);
+  } catch (error) {
+    print(`wandb: ${label}: ${(error as Error).message}`);
+  }
+  const url = run.url;
+  print(runLine(ctx.pathspec, { id: run.id, dir: run.dir, ...(url ? { url } : {}) }, exitCode));
+  if (failure) throw failure.error;
+};

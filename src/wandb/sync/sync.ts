@@ -1,0 +1,141 @@
+/**
+ * `syncRuns`: uploads run logs written offline (or online runs whose upload did not finish) to a
+ * W&B server, replaying each log through the same sender live runs use.
+ *
+ * Order matters for lineage: runs are sent oldest first, and every "use" edge is sent only after
+ * all runs (so the producing versions exist and the edge points at them rather than at a copy).
+ * Each run is marked synced (`run-<id>.wandb.synced`) only once all of it, edges included, is on
+ * the server; a sync that was interrupted runs again over the same data without duplicates
+ * (file_stream lines are rewritten at the same offsets, artifact versions are found by client id
+ * and digest).
+ */
+import path from "node:path";
+import { readTransactionLog } from "../offline/transaction-log-reader.js";
+import type { WandbRecord } from "../protocol/records.js";
+import { WandbHttpClient, type ServerConnection } from "../online/http-client.js";
+import { OnlineSender } from "../online/online-sender.js";
+import type { ArtifactUploadOptions } from "../online/artifact-uploader.js";
+import type { FileStreamOptions } from "../online/file-stream.js";
+import { markSynced } from "./sync-marker.js";
+import { findSyncSources, logsInWandbDir, type SyncSource } from "./sync-sources.js";
+
+/** What to sync and where. */
+export interface SyncOptions {
+  /** Run directories, `.wandb` files or `wandb/` directories. */
+  paths?: string[];
+  /** Sync every run in this `wandb/` directory instead of `paths`. */
+  allIn?: string;
+  /** Also re-send runs already marked synced. */
+  includeSynced?: boolean;
+  connection: ServerConnection;
+  /** Entity and project for runs whose log names none. */
+  defaultEntity?: string;
+  defaultProject?: string;
+  /** Progress and problems, one line each (default: stderr). */
+  notify?: (line: string) => void;
+  artifactUpload?: ArtifactUploadOptions;
+  fileStream?: FileStreamOptions;
+}
+
+/** The outcome for one log. */
+export interface SyncedRun {
+  logPath: string;
+  status: "synced" | "skipped" | "failed";
+  /** The run page, when synced. */
+  url?: string;
+  /** Why it failed or was skipped. */
+  reason?: string;
+}
+
+/** A log to send and when its run started (logs are read again when sent, one at a time). */
+interface Loaded {
+  source: SyncSource;
+  startMs: number;
+}
+
+function startTimeMs(records: WandbRecord[]): number {
+  const run = records.find((r) => r.type === "run");
+  const start = run?.type === "run" ? run.run.startTime : undefined;
+  return start ? (start.seconds ?? 0) * 1000 + (start.nanos ?? 0) / 1e6 : Number.MAX_SAFE_INTEGER;
+}
+
+/** Syncs the chosen runs; never throws for one run's failure (see each result's `status`). */
+export async function syncRuns(options: SyncOptions): Promise<SyncedRun[]> {
+  const notify = options.notify ?? ((line: string) => console.error(line));
+  const sources = options.allIn !== undefined ? findSyncSources(logsInWandbDir(options.allIn)) : findSyncSources(options.paths ?? []);
+  const results: SyncedRun[] = [];
+  const loaded: Loaded[] = [];
+  for (const source of sources) {
+    if (source.alreadySynced && !options.includeSynced) {
+      results.push({ logPath: source.logPath, status: "skipped", reason: "already synced" });
+      continue;
+    }
+    try {
+      const log = await readTransactionLog(source.logPath);
+      // An online run's log without `exit` may belong to a run still going in another process:
+      // `--all` leaves it alone (its own sender is uploading it); naming it explicitly syncs it.
+      const onlineRun = path.basename(source.runDir).startsWith("run-");
+      if (options.allIn !== undefined && onlineRun && !log.records.some((r) => r.type === "exit")) {
+        results.push({ logPath: source.logPath, status: "skipped", reason: "an online run that has not finished (sync it by its path if it crashed)" });
+        continue;
+      }
+      if (log.tornTail) notify(`wandb: ${source.logPath} ends in a partly written record (the run was cut off); syncing what is complete.`);
+      loaded.push({ source, startMs: startTimeMs(log.records) });
+    } catch (error) {
+      results.push({ logPath: source.logPath, status: "failed", reason: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  loaded.sort((a, b) => a.startMs - b.startMs || a.source.logPath.localeCompare(b.source.logPath));
+
+  let warnedSlow = false;
+  const http = new WandbHttpClient({
+    ...options.connection,
+    onRetry: (event) => {
+      options.connection.onRetry?.(event);
+      if (warnedSlow) return;
+      warnedSlow = true;
+      notify(`wandb: ${options.connection.baseUrl} did not answer a ${event.policy} request (${event.reason}); retrying.`);
+    },
+  });
+  const senders: Array<{ item: Loaded; sender: OnlineSender }> = [];
+  // Phase 1: every run with its history, files and produced artifacts; uses wait.
+  for (const item of loaded) {
+    const sender = new OnlineSender({
+      http,
+      mode: "sync",
+      deferUses: true,
+      filesDir: path.join(item.source.runDir, "files"),
+      syncHint: `wbflow sync ${item.source.runDir}`,
+      notify,
+      ...(options.defaultEntity !== undefined ? { defaultEntity: options.defaultEntity } : {}),
+      ...(options.defaultProject !== undefined ? { defaultProject: options.defaultProject } : {}),
+      ...(options.artifactUpload ? { artifactUpload: options.artifactUpload } : {}),
+      ...(options.fileStream ? { fileStream: options.fileStream } : {}),
+    });
+    try {
+      for (const record of (await readTransactionLog(item.source.logPath)).records) void sender.write(record);
+    } catch (error) {
+      results.push({ logPath: item.source.logPath, status: "failed", reason: error instanceof Error ? error.message : String(error) });
+      continue;
+    }
+    await sender.close();
+    if (sender.failure !== undefined || !sender.runInfo) {
+      const reason = sender.failure instanceof Error ? sender.failure.message : sender.failure !== undefined ? String(sender.failure) : "the log has no run record";
+      results.push({ logPath: item.source.logPath, status: "failed", reason });
+      continue;
+    }
+    senders.push({ item, sender });
+  }
+  // Phase 2: lineage uses, now that every producing version exists; then mark each run synced.
+  for (const { item, sender } of senders) {
+    try {
+      await sender.processDeferredUses();
+      await markSynced(item.source.logPath);
+      results.push({ logPath: item.source.logPath, status: "synced", url: sender.runInfo!.url });
+      notify(`wandb: synced ${item.source.runDir} → ${sender.runInfo!.url}`);
+    } catch (error) {
+      results.push({ logPath: item.source.logPath, status: "failed", reason: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return results;
+}
