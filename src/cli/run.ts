@@ -2,20 +2,14 @@
  * `wbflow run FILE [FlowName] [--<param> value ...]`: runs a flow defined in a .ts or .js file, like
  * Metaflow's `python flow.py run`, printing one progress line per task event.
  */
-import { randomUUID } from "node:crypto";
-import { existsSync } from "node:fs";
-import { readFile, rm, writeFile } from "node:fs/promises";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
-import { tsImport } from "tsx/esm/api";
 import type { FlowEvent } from "../flow/runtime/events.js";
 import type { FlowRun } from "../flow/runtime/run-handle.js";
 import type { RunOptions } from "../flow/runtime/run-options.js";
-import { isFlowClass, type FlowSpec } from "../flow/define/spec.js";
 import { Datastore } from "../flow/datastore/datastore.js";
 import { readFlowDefinition } from "../flow/define/flow-definition.js";
 import { CliUsageError, type CliCommand } from "./command.js";
 import { parametersHelp } from "./run-help.js";
+import { loadFlowClass } from "./flow-file.js";
 
 const usage = `Usage: wbflow run FILE [FlowName] [options] [--<parameter> VALUE ...]
 
@@ -108,59 +102,6 @@ export function parseRunArgs(args: string[]): ParsedArgs {
   return { ...parsed, file, flowName };
 }
 
-async function importModule(absolute: string): Promise<Record<string, unknown>> {
-  const url = pathToFileURL(absolute).href;
-  const isTypeScript = /\.(c|m)?tsx?$/.test(absolute);
-  return (isTypeScript ? await tsImport(url, import.meta.url) : await import(url)) as Record<string, unknown>;
-}
-
-/** Names of classes declared without `export` (candidates for flows a file defines but does not export). */
-function unexportedClassNames(source: string): string[] {
-  const names = [...source.matchAll(/^([ \t]*)(export\s+(default\s+)?)?(abstract\s+)?class\s+([A-Za-z_$][\w$]*)/gm)];
-  return names.filter((m) => !m[2]).map((m) => m[5]!);
-}
-
-/**
- * Imports a flow file. When it exports no flow class, the classes it merely defines are reached
- * through a copy of the file (beside it, so its relative imports still work) that exports them.
- */
-async function importFlowFile(file: string): Promise<Record<string, unknown>> {
-  const absolute = path.resolve(file);
-  if (!existsSync(absolute)) throw new CliUsageError(`No such file: ${absolute}`);
-  const exports = await importModule(absolute);
-  if (Object.values(exports).some(isFlowClass)) return exports;
-  const source = await readFile(absolute, "utf8");
-  const defined = unexportedClassNames(source);
-  if (defined.length === 0) return exports;
-  const copy = path.join(path.dirname(absolute), `.wbflow-run-${randomUUID()}-${path.basename(absolute)}`);
-  await writeFile(copy, `${source}\nexport { ${defined.join(", ")} };\n`);
-  try {
-    return await importModule(copy);
-  } finally {
-    await rm(copy, { force: true });
-  }
-}
-
-/** Picks the flow class to run from a module's exports. Exported for tests. */
-export function pickFlowClass(exports: Record<string, unknown>, file: string, flowName: string | undefined): typeof FlowSpec {
-  const flows = new Map<string, typeof FlowSpec>();
-  for (const value of [...Object.values(exports), ...Object.values((exports.default ?? {}) as Record<string, unknown>), exports.default]) {
-    if (isFlowClass(value)) flows.set(value.name, value);
-  }
-  if (flows.size === 0) {
-    throw new CliUsageError(`${file} defines no flow class (a class that extends FlowSpec).`);
-  }
-  if (flowName !== undefined) {
-    const flow = flows.get(flowName);
-    if (!flow) throw new CliUsageError(`${file} has no flow named ${flowName}. Its flows: ${[...flows.keys()].join(", ")}.`);
-    return flow;
-  }
-  if (flows.size > 1) {
-    throw new CliUsageError(`${file} has several flows (${[...flows.keys()].join(", ")}). Name the one to run: wbflow run ${file} FlowName`);
-  }
-  return [...flows.values()][0]!;
-}
-
 function timestamp(): string {
   return new Date().toISOString().replace("T", " ").replace("Z", "");
 }
@@ -197,7 +138,7 @@ async function printHelp(args: string[]): Promise<number> {
     return 0;
   }
   const parsed = parseRunArgs(rest);
-  const flow = pickFlowClass(await importFlowFile(parsed.file), parsed.file, parsed.flowName);
+  const flow = await loadFlowClass(parsed.file, parsed.flowName);
   let parameters: string;
   try {
     const definition = readFlowDefinition(flow);
@@ -213,7 +154,7 @@ async function printHelp(args: string[]): Promise<number> {
 async function run(args: string[]): Promise<number> {
   if (args.some((arg) => HELP_FLAGS.has(arg))) return printHelp(args);
   const parsed = parseRunArgs(args);
-  const flow = pickFlowClass(await importFlowFile(parsed.file), parsed.file, parsed.flowName);
+  const flow = await loadFlowClass(parsed.file, parsed.flowName);
   const options: RunOptions = {
     tags: parsed.tags,
     throwOnFailure: false,

@@ -1,0 +1,77 @@
+/**
+ * Loading a user's flow file (.ts, .mts, .js, .mjs) and picking the flow class in it. Shared by every
+ * command that takes FILE (`run`, `resume`, `show`, `check`, `spin`).
+ */
+import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import { readFile, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { isFlowClass, type FlowSpec } from "../flow/define/spec.js";
+import { CliUsageError } from "./command.js";
+
+async function importModule(absolute: string): Promise<Record<string, unknown>> {
+  const url = pathToFileURL(absolute).href;
+  const isTypeScript = /\.(c|m)?tsx?$/.test(absolute);
+  if (!isTypeScript) return (await import(url)) as Record<string, unknown>;
+  // tsx is loaded only for TypeScript files: it is the largest part of the CLI's start-up.
+  const { tsImport } = await import("tsx/esm/api");
+  return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
+}
+
+/** Names of classes declared without `export` (candidates for flows a file defines but does not export). */
+function unexportedClassNames(source: string): string[] {
+  const names = [...source.matchAll(/^([ \t]*)(export\s+(default\s+)?)?(abstract\s+)?class\s+([A-Za-z_$][\w$]*)/gm)];
+  return names.filter((m) => !m[2]).map((m) => m[5]!);
+}
+
+/**
+ * Imports a flow file. When it exports no flow class, the classes it merely defines are reached
+ * through a copy of the file (beside it, so its relative imports still work) that exports them.
+ */
+export async function importFlowFile(file: string): Promise<Record<string, unknown>> {
+  const absolute = path.resolve(file);
+  if (!existsSync(absolute)) throw new CliUsageError(`No such file: ${absolute}`);
+  const exports = await importModule(absolute);
+  if (Object.values(exports).some(isFlowClass)) return exports;
+  const source = await readFile(absolute, "utf8");
+  const defined = unexportedClassNames(source);
+  if (defined.length === 0) return exports;
+  const copy = path.join(path.dirname(absolute), `.wbflow-run-${randomUUID()}-${path.basename(absolute)}`);
+  await writeFile(copy, `${source}\nexport { ${defined.join(", ")} };\n`);
+  try {
+    return await importModule(copy);
+  } finally {
+    await rm(copy, { force: true });
+  }
+}
+
+/** Picks the flow class from a module's exports; `command` names the verb in the hint. */
+export function pickFlowClass(
+  exports: Record<string, unknown>,
+  file: string,
+  flowName: string | undefined,
+  command = "run",
+): typeof FlowSpec {
+  const flows = new Map<string, typeof FlowSpec>();
+  for (const value of [...Object.values(exports), ...Object.values((exports.default ?? {}) as Record<string, unknown>), exports.default]) {
+    if (isFlowClass(value)) flows.set(value.name, value);
+  }
+  if (flows.size === 0) {
+    throw new CliUsageError(`${file} defines no flow class (a class that extends FlowSpec).`);
+  }
+  if (flowName !== undefined) {
+    const flow = flows.get(flowName);
+    if (!flow) throw new CliUsageError(`${file} has no flow named ${flowName}. Its flows: ${[...flows.keys()].join(", ")}.`);
+    return flow;
+  }
+  if (flows.size > 1) {
+    throw new CliUsageError(`${file} has several flows (${[...flows.keys()].join(", ")}). Name the one to ${command}: wbflow ${command} ${file} FlowName`);
+  }
+  return [...flows.values()][0]!;
+}
+
+/** Imports FILE and returns its flow class (the one named `flowName` when it has several). */
+export async function loadFlowClass(file: string, flowName: string | undefined, command = "run"): Promise<typeof FlowSpec> {
+  return pickFlowClass(await importFlowFile(file), file, flowName, command);
+}
