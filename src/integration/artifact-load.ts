@@ -11,6 +11,7 @@ import { tableFromIPC } from "apache-arrow";
 import { fromArrow } from "arquero";
 import { codecById, FilePath, loadModel } from "../codecs/index.js";
 import { ArtifactVersion } from "../wandb/artifacts/artifact-version.js";
+import { isSafeEntryPath } from "../wandb/artifacts/manifest-paths.js";
 import type { WbflowArtifactMetadata } from "./wandb-log/value-artifact.js";
 
 /** Raised when an artifact cannot be turned back into a value. */
@@ -39,6 +40,11 @@ function wbflowMetadataOf(version: ArtifactVersion): WbflowArtifactMetadata {
       version.qualifiedName,
       "it was not logged by @wandb_log, so how its files map to a value is unknown. Use download() and read the files.",
     );
+  }
+  // The metadata names the file to read; like the manifest, it may not point outside the download.
+  const named = meta.form === "file" || meta.form === "folder" ? meta.entry : meta.form === "table" || meta.form === "encoded" ? meta.file : undefined;
+  if (named !== undefined && (typeof named !== "string" || !isSafeEntryPath(named))) {
+    throw new ArtifactLoadError(version.qualifiedName, `its metadata names the file ${JSON.stringify(named)}, which is not a path inside the artifact. The metadata is damaged; log the value again.`);
   }
   return meta;
 }

@@ -70,7 +70,7 @@ describe("local artifact registry under two processes", () => {
         expect(versions[Number(version!.slice(1))]!.manifest.contents["data.txt"]!.size).toBe(content!.length + 1);
       }
     }
-    const aliases = JSON.parse(readFileSync(path.join(root, "wandb", "artifacts", "registry", "proj", "shared", "aliases.json"), "utf8"));
+    const aliases = JSON.parse(readFileSync(path.join(root, "wandb", "artifacts", "registry", "proj", "shared", "aliases.json"), "utf8")).aliases;
     expect(aliases).toEqual({ latest: 2 * perChild });
   }, 120_000);
 });

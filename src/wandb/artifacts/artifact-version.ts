@@ -9,6 +9,7 @@ import { rename, unlink } from "node:fs/promises";
 import path from "node:path";
 import type { ManifestV1Json } from "./artifact-digest.js";
 import { copyWithDigest } from "./copy-with-digest.js";
+import { destinationInside } from "./manifest-paths.js";
 import { ObjectStore } from "../offline/object-store.js";
 import type { RunRef, StoredVersion } from "../offline/artifact-registry.js";
 
@@ -94,16 +95,18 @@ export class ArtifactVersion {
   /**
    * Copies the files into `dir` (default `<root_dir>/artifacts/<name>:vN`), verifying each MD5, and
    * returns the directory. `file://` references are copied from their path; other references (remote
-   * URIs) are not fetched — `files()` lists them.
+   * URIs) are not fetched — `files()` lists them. Every entry path is checked before anything is
+   * written: one that would land outside `dir` fails the whole download (`UnsafeManifestPathError`).
    */
   async download(dir?: string): Promise<string> {
     const target = path.resolve(dir ?? path.join(this.defaultDownloadRoot, `${this.name}:${this.version}`));
-    for (const file of this.files()) {
+    const files = this.files().map((file) => ({ file, destination: destinationInside(target, file.path, this.qualifiedName, "local registry") }));
+    for (const { file, destination } of files) {
       let source: string;
       if (file.ref === undefined) source = this.store.objectPath(file.digest);
       else if (file.ref.startsWith("file://")) source = new URL(file.ref).pathname;
       else continue;
-      await this.copyVerified(source, path.join(target, ...file.path.split("/")), file);
+      await this.copyVerified(source, destination, file);
     }
     return target;
   }

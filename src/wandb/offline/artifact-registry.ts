@@ -10,15 +10,20 @@
  *
  * Commits run under the collection lock, and each version file is published with an exclusive
  * hard link, so two processes logging at once get consecutive, unique versions and lose nothing.
+ * Version and alias files are sealed and checked on every read (`registry-files.ts`). A damaged file
+ * never stops logging: a damaged version keeps its number and is skipped, a damaged alias or
+ * collection file is moved aside and rebuilt; each says so in one line. Reading a damaged version
+ * fails with `RegistryFileError`, which names the file.
  */
 import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
-import { appendFile, link, readFile, unlink, writeFile } from "node:fs/promises";
+import { appendFile, link, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { ManifestV1Json } from "../artifacts/artifact-digest.js";
 import { put } from "../run/key-value-tree.js";
 import { writeFileAtomicSync } from "../../core/atomic-write.js";
 import { withLockFile } from "./lock-file.js";
+import { aliasesFileText, readAliasesFile, readVersionFile, RegistryFileError, versionFileText } from "./registry-files.js";
 
 /** A run, as registry lineage refers to it. */
 export interface RunRef {
@@ -73,19 +78,29 @@ export class ArtifactTypeConflictError extends Error {
   }
 }
 
-async function readJson<T>(file: string): Promise<T | undefined> {
+async function readCollection(file: string): Promise<{ name: string; type: string } | undefined> {
+  let text: string;
   try {
-    return JSON.parse(await readFile(file, "utf8")) as T;
+    text = await readFile(file, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;
   }
+  try {
+    const value = JSON.parse(text) as { name?: unknown; type?: unknown };
+    if (typeof value.name === "string" && typeof value.type === "string") return { name: value.name, type: value.type };
+  } catch {
+    // reported below
+  }
+  throw new RegistryFileError(file, "it does not hold the collection's name and type");
 }
 
 export class ArtifactRegistry {
   constructor(
     readonly root: string,
     private readonly now: () => number = Date.now,
+    /** Where the one-line notices about damaged files go. */
+    private readonly warn: (line: string) => void = (line) => console.error(line),
   ) {}
 
   private collectionDir(project: string, name: string): string {
@@ -97,15 +112,16 @@ export class ArtifactRegistry {
     const dir = this.collectionDir(draft.project, draft.name);
     mkdirSync(path.join(dir, "versions"), { recursive: true });
     return withLockFile(path.join(dir, ".lock"), async () => {
-      const collection = await readJson<{ name: string; type: string }>(path.join(dir, "collection.json"));
+      const collectionFile = path.join(dir, "collection.json");
+      const collection = await readCollection(collectionFile).catch((error) => this.setAside(error));
       if (collection && collection.type !== draft.type) throw new ArtifactTypeConflictError(draft.name, collection.type, draft.type);
-      if (!collection) writeFileAtomicSync(path.join(dir, "collection.json"), JSON.stringify({ name: draft.name, type: draft.type }));
-      const versions = await this.readVersions(dir);
+      if (!collection) writeFileAtomicSync(collectionFile, JSON.stringify({ name: draft.name, type: draft.type }));
+      const { versions, next } = await this.scanVersions(dir, true);
       let stored = versions.find((v) => v.digest === draft.digest);
       const deduplicated = stored !== undefined;
       if (!stored) {
         const { aliases: _aliases, ...fields } = draft;
-        stored = { ...fields, version: versions.length, createdAt: new Date(this.now()).toISOString() };
+        stored = { ...fields, version: next, createdAt: new Date(this.now()).toISOString() };
         await this.publishVersion(dir, stored);
       }
       const aliases = await this.moveAliases(dir, stored.version, draft.aliases);
@@ -120,22 +136,22 @@ export class ArtifactRegistry {
     const match = /^v(\d+)$/.exec(alias);
     if (match) number = Number(match[1]);
     else {
-      const aliases = (await readJson<Record<string, number>>(path.join(dir, "aliases.json"))) ?? {};
+      const aliases = await readAliasesFile(path.join(dir, "aliases.json"));
       number = Object.hasOwn(aliases, alias) ? aliases[alias] : undefined;
     }
-    const version = number === undefined ? undefined : await readJson<StoredVersion>(path.join(dir, "versions", `v${number}.json`));
+    const version = number === undefined ? undefined : await readVersionFile(path.join(dir, "versions", `v${number}.json`), number);
     if (!version) throw new ArtifactNotFoundError(`'${name}:${alias}' of project '${project}'`, this.root);
     return version;
   }
 
-  /** Every version of a collection, in order. */
+  /** Every readable version of a collection, in order (a damaged one is skipped with a notice). */
   async versions(project: string, name: string): Promise<StoredVersion[]> {
-    return this.readVersions(this.collectionDir(project, name));
+    return (await this.scanVersions(this.collectionDir(project, name), false)).versions;
   }
 
   /** The aliases currently pointing at `version` (including `vN`). */
   async aliasesOf(project: string, name: string, version: number): Promise<string[]> {
-    const map = (await readJson<Record<string, number>>(path.join(this.collectionDir(project, name), "aliases.json"))) ?? {};
+    const map = await readAliasesFile(path.join(this.collectionDir(project, name), "aliases.json"));
     return [`v${version}`, ...Object.entries(map).filter(([, v]) => v === version).map(([alias]) => alias)];
   }
 
@@ -170,20 +186,40 @@ export class ArtifactRegistry {
     return [...seen.values()];
   }
 
-  private async readVersions(dir: string): Promise<StoredVersion[]> {
+  /**
+   * The readable versions in order and the next free number. A damaged version file keeps its number
+   * (its slot stays taken) and is left out, with a notice when `committing`.
+   */
+  private async scanVersions(dir: string, committing: boolean): Promise<{ versions: StoredVersion[]; next: number }> {
     const versions: StoredVersion[] = [];
     for (let n = 0; ; n++) {
-      const version = await readJson<StoredVersion>(path.join(dir, "versions", `v${n}.json`));
-      if (!version) return versions;
+      let version: StoredVersion | undefined;
+      try {
+        version = await readVersionFile(path.join(dir, "versions", `v${n}.json`), n);
+      } catch (error) {
+        if (!(error instanceof RegistryFileError)) throw error;
+        if (committing) this.warn(`wandb: registry file ${error.file} is damaged (${error.problem}); version v${n} is skipped and new versions get later numbers. Move the file aside to silence this.`);
+        continue;
+      }
+      if (!version) return { versions, next: n };
       versions.push(version);
     }
+  }
+
+  /** Moves a damaged file aside (kept, never deleted) so it can be rebuilt, and says so. */
+  private async setAside(error: unknown): Promise<undefined> {
+    if (!(error instanceof RegistryFileError)) throw error;
+    const aside = `${error.file}.damaged-${this.now()}`;
+    await rename(error.file, aside);
+    this.warn(`wandb: registry file ${error.file} was damaged (${error.problem}); it was moved to ${aside} and rebuilt from this commit.`);
+    return undefined;
   }
 
   /** Writes the version file beside its slot, then links it in: the link fails if the slot is taken. */
   private async publishVersion(dir: string, version: StoredVersion): Promise<void> {
     const slot = path.join(dir, "versions", `v${version.version}.json`);
     const temp = `${slot}.${randomUUID()}.tmp`;
-    await writeFile(temp, JSON.stringify(version, null, 1));
+    await writeFile(temp, versionFileText(version));
     try {
       await link(temp, slot);
     } finally {
@@ -193,9 +229,9 @@ export class ArtifactRegistry {
 
   private async moveAliases(dir: string, version: number, requested: string[]): Promise<string[]> {
     const file = path.join(dir, "aliases.json");
-    const map = (await readJson<Record<string, number>>(file)) ?? {};
+    const map = (await readAliasesFile(file).catch((error) => this.setAside(error))) ?? {};
     for (const alias of requested) put(map, alias, version);
-    writeFileAtomicSync(file, JSON.stringify(map));
+    writeFileAtomicSync(file, aliasesFileText(map));
     return [`v${version}`, ...Object.entries(map).filter(([, v]) => v === version).map(([alias]) => alias)];
   }
 }

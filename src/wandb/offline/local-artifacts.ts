@@ -29,10 +29,12 @@ export class LocalArtifacts {
     /** The run root (`root_dir`); default downloads go to `<root_dir>/artifacts/<name>:vN`. */
     rootDir: string,
     now: () => number = Date.now,
+    /** Where one-line notices (a damaged registry file) go; default stderr. */
+    warn?: (line: string) => void,
   ) {
     const locations = artifactLocations(wandbDir);
     this.store = ObjectStore.at(locations.objects);
-    this.registry = new ArtifactRegistry(locations.registry, now);
+    this.registry = new ArtifactRegistry(locations.registry, now, warn);
     this.stagingRoot = locations.staging;
     this.downloadRoot = path.join(rootDir, "artifacts");
   }

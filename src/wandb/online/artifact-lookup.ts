@@ -3,6 +3,7 @@
  * (read from the manifest file's download URL), for `run.useArtifact` online.
  */
 import type { ManifestV1Json } from "../artifacts/artifact-digest.js";
+import { checkManifestPaths } from "../artifacts/manifest-paths.js";
 import type { RemoteArtifactReference, RemoteArtifactVersion } from "../artifacts/remote-artifact-version.js";
 import { WandbApiError } from "./api-errors.js";
 import { graphqlRequest } from "./graphql-client.js";
@@ -72,6 +73,8 @@ async function downloadManifest(http: WandbHttpClient, url: string, where: strin
   try {
     const manifest = JSON.parse(response.body.toString("utf8")) as ManifestV1Json;
     if (manifest.version !== 1 || typeof manifest.contents !== "object") throw new Error(`manifest version ${String(manifest.version)}`);
+    const unsafe = checkManifestPaths(manifest);
+    if (unsafe !== undefined) throw new Error(unsafe);
     return manifest;
   } catch (error) {
     throw new WandbApiError(`The manifest of artifact ${where} (${url}) is not a W&B v1 manifest: ${(error as Error).message}.`, response.status);

@@ -99,7 +99,7 @@ export async function init(options: InitOptions = {}, deps: InitDependencies = {
       clock,
       sinks,
       closeOfflineSync: () => offlineSink.closeSync(),
-      artifacts: () => (artifacts ??= new LocalArtifacts(settings.wandb_dir, settings.root_dir, () => clock.now())),
+      artifacts: () => (artifacts ??= new LocalArtifacts(settings.wandb_dir, settings.root_dir, () => clock.now(), print)),
       newClientId: deps.newClientId ?? (() => randomId(128)),
       producer: deps.producer ?? `${CLIENT_NAME} ${CLIENT_VERSION}`,
       warn: print,
