@@ -1,13 +1,35 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * The online tests that move artifact and run-file bytes, rerun with the protocol test server's
+ * storage under `/storage` on the API's own origin (like W&B Server with local storage), where
+ * any `Authorization` header is refused: the API key must never reach a signed URL.
+ */
+const STORAGE_ON_API_ORIGIN = [
+  "test/online/artifact-upload.test.ts",
+  "test/online/flow-end-to-end.test.ts",
+  "test/online/online-sender.test.ts",
+  "test/online/online-vs-sync.test.ts",
+  "test/online/server-failure.test.ts",
+  "test/online/sync-vectors.test.ts",
+  "test/online/use-artifact-by-name.test.ts",
+  "test/integration/online.test.ts",
+];
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     // Notebook and Jupyter tests start real servers and kernels: give them room, but never
     // assert wall-clock limits (benchmarks measure speed; see bench/).
     testTimeout: 120_000,
     hookTimeout: 180_000,
     pool: "forks",
     reporters: ["default", "./test/support/summary-line-reporter.ts"],
+    projects: [
+      { extends: true, test: { name: "wbflow", include: ["test/**/*.test.ts"] } },
+      {
+        extends: true,
+        test: { name: "storage-on-api-origin", include: STORAGE_ON_API_ORIGIN, env: { WBFLOW_TEST_STORAGE_LAYOUT: "api-origin" } },
+      },
+    ],
   },
 });

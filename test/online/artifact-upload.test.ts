@@ -171,6 +171,30 @@ describe("upload details", () => {
     expect((error as Error).message).not.toContain("API key");
   });
 
+  it("never sends the key to signed URLs on the API's own origin, and a 403 there is not a key problem", async () => {
+    const { lookUpArtifact } = await import("../../src/wandb/online/artifact-lookup.js");
+    const { WandbUploadError } = await import("../../src/wandb/online/api-errors.js");
+    const sameOrigin = await startProtocolServer({ storageLayout: "api-origin" });
+    try {
+      const client = new WandbHttpClient({ baseUrl: sameOrigin.url, apiKey: TEST_USER.apiKey, timing: recordingTiming() });
+      await upsertBucket(client, { runId: "producer", project: "p" });
+      const logged = await uploadArtifact(client, artifactFromFiles(dir, base, { "a.txt": "k" }));
+      const found = await lookUpArtifact(client, ENTITY, { entity: undefined, project: "p", name: "raw_df", alias: "latest" });
+      expect(found?.id).toBe(logged.id); // its manifest came from the signed directUrl
+      const storage = sameOrigin.requests.filter((r) => r.listener === "storage");
+      expect(storage.map((r) => r.method).sort()).toEqual(["GET", "PUT", "PUT"]);
+      expect(storage.every((r) => r.headers.authorization === undefined)).toBe(true);
+
+      sameOrigin.faults.inject({ route: "download" }, { kind: "status", status: 403 });
+      const error = await lookUpArtifact(client, ENTITY, { entity: undefined, project: "p", name: "raw_df", alias: "latest" }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(WandbUploadError);
+      expect((error as Error).message).toContain("refused the signed URL");
+      expect((error as Error).message).not.toContain("API key");
+    } finally {
+      await sameOrigin.close();
+    }
+  });
+
   it("uploads empty files and non-ASCII paths", async () => {
     const upload = artifactFromFiles(dir, base, { "empty.bin": "", "données/été.txt": "ok" });
     await uploadArtifact(http, upload);

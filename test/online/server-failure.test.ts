@@ -87,6 +87,20 @@ describe("when the server fails mid-run", () => {
     expect(storage.every((r) => r.headers.authorization === undefined)).toBe(true);
   });
 
+  it("a storage host refusing uploads (on the API's own origin) is not reported as a key problem", async () => {
+    const sameOrigin = await startProtocolServer({ storageLayout: "api-origin" });
+    try {
+      sameOrigin.faults.inject({ route: "upload" }, { kind: "status", status: 403 }, 10_000);
+      await logDemoRuns(tempDir(), "online", sameOrigin.url);
+      const told = notices.join("\n");
+      expect(told).toContain("refused the signed URL");
+      expect(told).not.toMatch(/API key|--relogin/);
+      sameOrigin.faults.clear();
+    } finally {
+      await sameOrigin.close();
+    }
+  });
+
   it("tries the server again for runs started after the pause", async () => {
     let now = 1_700_000_000_000;
     const timing = { sleep: async (ms: number) => void (now += ms), now: () => now, random: () => 0.5 };

@@ -69,7 +69,7 @@ export async function lookUpArtifact(
 }
 
 async function downloadManifest(http: WandbHttpClient, url: string, where: string): Promise<ManifestV1Json> {
-  const response = await http.send({ method: "GET", url, what: `manifest of artifact ${where}` }, UPLOAD_RETRY_POLICY);
+  const response = await http.send({ method: "GET", url, what: `manifest of artifact ${where}`, signedUrl: true }, UPLOAD_RETRY_POLICY);
   try {
     const manifest = JSON.parse(response.body.toString("utf8")) as ManifestV1Json;
     if (manifest.version !== 1 || typeof manifest.contents !== "object") throw new Error(`manifest version ${String(manifest.version)}`);

@@ -1,6 +1,7 @@
 /**
  * Which URLs may receive the API key: only those on the base URL's scheme, host and port whose
- * path lies under the base URL's path (W&B's rule). Signed upload URLs never get it.
+ * path lies under the base URL's path (W&B's rule). Signed storage URLs never get it, even on the base
+ * URL's origin: the HTTP client skips this check for requests marked `signedUrl`.
  */
 
 /** True when `target` is within `baseUrl` (same origin, path under the base path). */

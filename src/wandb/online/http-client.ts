@@ -1,6 +1,7 @@
 /**
- * The HTTP layer every online call goes through: attaches the API key only to the base URL,
- * retries by policy with backoff (injectable sleep), and turns failures into clear errors.
+ * The HTTP layer every online call goes through: attaches the API key only to API requests under
+ * the base URL (never to a signed storage URL, even on the API's own origin), retries by policy
+ * with backoff (injectable sleep), and turns failures into clear errors.
  */
 import { WandbApiError, WandbAuthError, WandbNotFoundError, WandbUnreachableError, WandbUploadError } from "./api-errors.js";
 import { basicAuthHeader, isWithinBaseUrl } from "./credential-scope.js";
@@ -41,6 +42,13 @@ export interface ClientRequest {
   onBodyProgress?: (sentBytes: number) => void;
   /** What this request is, for error messages, e.g. "GraphQL UpsertBucket". */
   what: string;
+  /**
+   * True for a URL the server handed out for storage (upload URL, `directUrl`, manifest or file
+   * download URL). Such a URL carries its own authorization: it never gets the API key, whatever
+   * its origin (W&B Server with local storage serves `/storage` beside `/graphql`), and a 401/403
+   * from it is the storage host refusing the URL, not a problem with the key.
+   */
+  signedUrl?: boolean;
 }
 
 /** The HTTP client bound to one server and key. */
@@ -66,7 +74,7 @@ export class WandbHttpClient {
   async send(request: ClientRequest, policy: RetryPolicy): Promise<AttemptResponse> {
     const url = this.urlFor(request.url);
     const headers: Record<string, string> = { "user-agent": this.connection.userAgent ?? "wbflow", ...request.headers };
-    const toApi = isWithinBaseUrl(url, this.baseUrl);
+    const toApi = request.signedUrl !== true && isWithinBaseUrl(url, this.baseUrl);
     if (toApi) headers["authorization"] = basicAuthHeader(this.connection.apiKey);
     const where = `${request.what} (${url.origin}${url.pathname})`;
     let lastProblem = "";
@@ -84,9 +92,10 @@ export class WandbHttpClient {
         if (response.status >= 200 && response.status < 300) return response;
         const detail = summarizeBody(response.body);
         if ((response.status === 401 || response.status === 403) && !toApi) {
-          // A storage host refusing a signed URL says nothing about the API key.
+          // A storage host refusing a signed URL says nothing about the API key (it was not sent).
           throw new WandbUploadError(
-            `${where}: the storage host refused the signed URL (HTTP ${response.status}${detail}); it may have expired — run the upload again (\`wbflow sync\`).`,
+            `${where}: the storage host refused the signed URL (HTTP ${response.status}${detail}); the URL may have expired. ` +
+              "Nothing is lost: try again (`wbflow sync` resends what did not arrive).",
             response.status,
           );
         }

@@ -1,7 +1,7 @@
 /**
  * PUT of bytes to an upload URL the server handed out, with exactly the headers it asked for.
- * Files are streamed from disk for every attempt; the API key is never attached (the HTTP client
- * only authorizes base-URL requests, and upload hosts are elsewhere).
+ * Files are streamed from disk for every attempt; the API key is never attached (the request is
+ * marked as a signed URL, so even an upload URL on the API's own origin goes without it).
  */
 import { createReadStream } from "node:fs";
 import type { AttemptResponse } from "./http-attempt.js";
@@ -46,7 +46,7 @@ export function putToUploadUrl(
   // An empty file region would make createReadStream read to EOF (end = start - 1); send no body.
   const safeBody = !Buffer.isBuffer(body) && body.length === 0 ? Buffer.alloc(0) : body;
   return http.send(
-    { method: "PUT", url, headers, body: safeBody, what, ...(onProgress ? { onBodyProgress: onProgress } : {}) },
+    { method: "PUT", url, headers, body: safeBody, what, signedUrl: true, ...(onProgress ? { onBodyProgress: onProgress } : {}) },
     UPLOAD_RETRY_POLICY,
   );
 }

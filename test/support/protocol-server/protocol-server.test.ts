@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startProtocolServer, TEST_USER, type ProtocolServer } from "./protocol-server.js";
 import { WandbHttpClient } from "../../../src/wandb/online/http-client.js";
+import { basicAuthHeader } from "../../../src/wandb/online/credential-scope.js";
 import { WandbApiError, WandbGraphQLError } from "../../../src/wandb/online/api-errors.js";
 import { graphqlRequest } from "../../../src/wandb/online/graphql-client.js";
 import { upsertBucket } from "../../../src/wandb/online/run-operations.js";
@@ -86,6 +87,20 @@ describe("protocol test server rules", () => {
       })
       .catch((e: unknown) => e);
     expect((missing as WandbApiError).status).toBe(404);
+  });
+
+  it("serves storage on the API origin in that layout, and refuses credentials on it", async () => {
+    const sameOrigin = await startProtocolServer({ storageLayout: "api-origin" });
+    try {
+      expect(sameOrigin.storageOrigin).toBe(sameOrigin.url);
+      const url = `${sameOrigin.url}/storage/runs/x/y`;
+      const withKey = await fetch(url, { method: "PUT", body: "z", headers: { authorization: basicAuthHeader(TEST_USER.apiKey) } });
+      expect(withKey.status).toBe(403);
+      expect(await fetch(url, { method: "PUT", body: "z" }).then((r) => r.status)).toBe(404); // no such run, but not refused
+      expect(sameOrigin.requests.map((r) => r.listener)).toEqual(["storage", "storage"]);
+    } finally {
+      await sameOrigin.close();
+    }
   });
 
   it("rejects documents outside the schema and records them", async () => {

@@ -1,8 +1,10 @@
 /**
  * A W&B-protocol server for tests, on loopback: `POST /graphql` (every document and its
- * variables validated against schema.graphql by graphql-js), the file_stream endpoint, and a
- * separate "storage" origin for signed upload URLs, so tests can prove the API key never
- * reaches upload hosts. Faults are injected through `faults`; state is in `state`.
+ * variables validated against schema.graphql by graphql-js), the file_stream endpoint, and
+ * "storage" for signed upload/download URLs — on its own listener, or (`storageLayout:
+ * "api-origin"`, like W&B Server with local storage) under `/storage` on the API's own origin.
+ * Storage refuses any request carrying an `Authorization` header (403), so tests prove the API key
+ * never reaches a signed URL. Faults are injected through `faults`; state is in `state`.
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -46,14 +48,34 @@ export interface ProtocolServerOptions {
   users?: ServerUser[];
   /** Keep uploaded blob bytes in memory (default true; benchmarks turn it off). */
   keepBytes?: boolean;
+  /** Where signed storage URLs point (default: its own listener). */
+  storageLayout?: StorageLayout;
+}
+
+/**
+ * Where storage lives: `own-listener` (a separate origin, like cloud buckets) or `api-origin`
+ * (`/storage/...` beside `/graphql` on the API's origin, like W&B Server with local storage).
+ */
+export type StorageLayout = "own-listener" | "api-origin";
+
+/**
+ * The layout when a test names none: `WBFLOW_TEST_STORAGE_LAYOUT` (set by the vitest project that
+ * reruns the end-to-end online tests with storage on the API origin), else its own listener.
+ */
+export function defaultStorageLayout(): StorageLayout {
+  const named = process.env.WBFLOW_TEST_STORAGE_LAYOUT;
+  if (named === undefined || named === "") return "own-listener";
+  if (named !== "own-listener" && named !== "api-origin") throw new Error(`WBFLOW_TEST_STORAGE_LAYOUT=${named}: use own-listener or api-origin`);
+  return named;
 }
 
 /** A running protocol test server. */
 export interface ProtocolServer {
   /** The API base URL, e.g. `http://127.0.0.1:40000`. */
   url: string;
-  /** Origin of the storage listener that upload URLs point at. */
+  /** Origin that signed storage URLs point at (the API's own origin in the `api-origin` layout). */
   storageOrigin: string;
+  storageLayout: StorageLayout;
   state: ServerState;
   faults: FaultPlan;
   requests: LoggedRequest[];
@@ -97,6 +119,7 @@ export async function startProtocolServer(options: ProtocolServerOptions = {}): 
   const state = new ServerState();
   state.users.push(...(options.users ?? [TEST_USER]));
   const keepBytes = options.keepBytes ?? true;
+  const storageLayout = options.storageLayout ?? defaultStorageLayout();
   const faults = new FaultPlan();
   const requests: LoggedRequest[] = [];
   const rejectedDocuments: ProtocolServer["rejectedDocuments"] = [];
@@ -161,6 +184,7 @@ export async function startProtocolServer(options: ProtocolServerOptions = {}): 
 
   async function handleApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://localhost");
+    if (storageLayout === "api-origin" && url.pathname.startsWith("/storage/")) return handleStorage(req, res);
     const entry: LoggedRequest = { listener: "api", method: req.method ?? "", path: url.pathname, headers: req.headers };
     requests.push(entry);
     const body = await readBody(req);
@@ -231,6 +255,11 @@ export async function startProtocolServer(options: ProtocolServerOptions = {}): 
   async function handleStorage(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://localhost");
     requests.push({ listener: "storage", method: req.method ?? "", path: url.pathname, headers: req.headers });
+    if (req.headers.authorization !== undefined) {
+      // A signed URL carries its own authorization; credentials on it are refused, as strict hosts do.
+      sendJson(res, 403, { error: "signed storage URLs must not carry an Authorization header" });
+      return;
+    }
     const segments = url.pathname.split("/").slice(2).map(decodeURIComponent);
     const [kind, key, ...rest] = segments;
 
@@ -356,16 +385,18 @@ export async function startProtocolServer(options: ProtocolServerOptions = {}): 
   }
 
   const api = await listen(handleApi);
-  const storage = await listen(handleStorage);
-  storageOrigin = `http://127.0.0.1:${(storage.address() as AddressInfo).port}`;
+  const apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+  const storage = storageLayout === "own-listener" ? await listen(handleStorage) : undefined;
+  storageOrigin = storage ? `http://127.0.0.1:${(storage.address() as AddressInfo).port}` : apiUrl;
   const close = (server: Server) =>
     new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
     });
   return {
-    url: `http://127.0.0.1:${(api.address() as AddressInfo).port}`,
+    url: apiUrl,
     storageOrigin,
+    storageLayout,
     get maxConcurrentUploads() {
       return maxConcurrentUploads;
     },
@@ -374,7 +405,7 @@ export async function startProtocolServer(options: ProtocolServerOptions = {}): 
     requests,
     rejectedDocuments,
     close: async () => {
-      await Promise.all([close(api), close(storage)]);
+      await Promise.all([close(api), ...(storage ? [close(storage)] : [])]);
     },
   };
 }
