@@ -23,6 +23,7 @@ export { environment } from "./flow/decorators/environment.js";
 export { current, type Current } from "./flow/task/current.js";
 export { onFlowEvent, type FlowEvent, type FlowEventListener } from "./flow/runtime/events.js";
 export type { TaskContext, TaskMiddleware, ArtifactActivity, ArtifactRead, ArtifactReadSource } from "./flow/task/middleware.js";
+export type { StepLifecycleHooks, RetryDecision, FailureHandling, TimeLimit, TaskEndContext } from "./flow/task/lifecycle.js";
 export { FlowRun, type TaskOutcome, type FlowRunFacts } from "./flow/runtime/run-handle.js";
 export type { RunOptions, ResumeOptions } from "./flow/runtime/run-options.js";
 export type { GraphInfo, StepInfo, GraphStructure } from "./flow/graph/graph-info.js";

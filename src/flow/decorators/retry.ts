@@ -12,4 +12,8 @@ export const retry = defineStepDecorator({
     }
     return undefined;
   },
+  onAttemptFailure(ctx) {
+    const { times, minutesBetweenRetries } = ctx.decoratorOptions;
+    return ctx.retryCount < times ? { retry: true, delayMs: minutesBetweenRetries * 60_000 } : undefined;
+  },
 });

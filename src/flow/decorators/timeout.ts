@@ -1,6 +1,7 @@
 /**
  * `@timeout({ seconds, minutes, hours })`: fail the step when its body runs longer than the sum.
- * The body cannot be killed in-process: it is abandoned, and what it assigns later is not saved.
+ * In-process the body cannot be killed: it is abandoned, and what it assigns later is not saved.
+ * An executor that runs the attempt in a worker process ends that worker instead.
  */
 import { StepTimeoutError } from "../errors.js";
 import { defineStepDecorator } from "../define/step-decorator.js";
@@ -18,28 +19,15 @@ export const timeout = defineStepDecorator({
     if (seconds + minutes * 60 + hours * 3600 <= 0) return "give a duration, e.g. @timeout({ minutes: 5 }).";
     return undefined;
   },
-  async middleware(ctx, next) {
+  timeLimit(ctx) {
     const { seconds, minutes, hours } = ctx.decoratorOptions;
-    const limitMs = (seconds + minutes * 60 + hours * 3600) * 1000;
-    let timer: NodeJS.Timeout | undefined;
-    const body = next();
-    body.catch(() => undefined); // an abandoned body may still fail later; that is not this task's outcome
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new StepTimeoutError(
-              `Step '${ctx.stepName}' (${ctx.pathspec}) timed out after ${describe(hours, minutes, seconds)}. ` +
-                `Make the step faster or raise its @timeout.`,
-            ),
-          ),
-        limitMs,
-      );
-    });
-    try {
-      await Promise.race([body, expired]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return {
+      milliseconds: (seconds + minutes * 60 + hours * 3600) * 1000,
+      error: () =>
+        new StepTimeoutError(
+          `Step '${ctx.stepName}' (${ctx.pathspec}) timed out after ${describe(hours, minutes, seconds)}. ` +
+            `Make the step faster or raise its @timeout.`,
+        ),
+    };
   },
 });

@@ -6,21 +6,29 @@
  */
 import { decodeDecoratorTarget, isDecoratorApplication, type UniversalDecorator } from "./decorator-target.js";
 import { FlowDefinitionError } from "../errors.js";
-import type { TaskMiddleware } from "../task/middleware.js";
+import type { StepLifecycleHooks } from "../task/lifecycle.js";
+import type { StepType } from "../graph/graph.js";
 
 /** Options of a decorator: a flat object of JSON-like values. */
 export type DecoratorOptions = Record<string, unknown>;
 
-/** How to build a step decorator with {@link defineStepDecorator}. */
-export interface StepDecoratorDefinition<O extends DecoratorOptions> {
+/**
+ * How to build a step decorator with {@link defineStepDecorator}: its name, options and the lifecycle
+ * hooks it runs (see {@link StepLifecycleHooks}: attempt start, around the body, time limit, attempt
+ * failure with the retry decision, final task failure, task success).
+ */
+export interface StepDecoratorDefinition<O extends DecoratorOptions> extends StepLifecycleHooks<O> {
   /** The decorator's name as written after `@`, e.g. "retry". Unique per step. */
   name: string;
   /** Every supported option with its default; an option not listed here is a definition error. */
   defaults: O;
   /** Returns a description of what is wrong with `options` (then the decorator throws), or undefined. */
   validate?(options: O): string | undefined;
-  /** Runs around the step body of every task of a decorated step. */
-  middleware?: TaskMiddleware<O>;
+  /**
+   * Checked before every run (graph lint): returns why the decorator cannot be put on this step and
+   * what to do, or undefined. The lint error reads "Step 'x' has @name, but " followed by the answer.
+   */
+  checkStep?(step: { name: string; type: StepType }): string | undefined;
 }
 
 /** A decorator made by {@link defineStepDecorator}: `@deco`, `@deco()` or `@deco({...})`. */

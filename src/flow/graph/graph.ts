@@ -1,5 +1,6 @@
 /** The flow graph: one node per step, with its type, successors and split/join structure. */
 import type { FlowDefinition } from "../define/flow-definition.js";
+import type { AppliedDecorator } from "../define/step-decorator.js";
 import type { SourceTransition } from "./step-source.js";
 
 /** Step types, as in Metaflow's graph info. */
@@ -28,7 +29,8 @@ export interface GraphNode {
   matchingJoin?: string;
   annotatedStart: boolean;
   annotatedEnd: boolean;
-  decoratorNames: string[];
+  /** The decorators that apply to the step (its own, then the flow's). */
+  decorators: readonly AppliedDecorator[];
 }
 
 /** A flow's graph. `start`/`end` are undefined when they cannot be determined (lint reports it). */
@@ -87,7 +89,7 @@ export function buildGraph(definition: FlowDefinition): FlowGraph {
       splitParents: [],
       annotatedStart: step.annotatedStart,
       annotatedEnd: step.annotatedEnd,
-      decoratorNames: step.decorators.map((d) => d.name),
+      decorators: step.decorators,
     };
     if (transition?.kind === "foreach") node.foreachVar = transition.foreachVar;
     if (transition?.kind === "switch") {

@@ -413,19 +413,14 @@ const ambiguousJoins: LintRule = {
   },
 };
 
-const catchPlacement: LintRule = {
-  name: "catchPlacement",
+/** Each decorator's own placement check (e.g. @catch needs a step with one transition); rule `<name>Placement`. */
+const decoratorPlacement: LintRule = {
+  name: "decoratorPlacement",
   check(graph) {
     for (const node of nodes(graph)) {
-      if (!node.decoratorNames.includes("catch")) continue;
-      const kind = node.type === "split-switch" ? "switch" : node.type === "split-foreach" ? "foreach split" : undefined;
-      if (kind) {
-        fail(
-          this.name,
-          `Step '${node.name}' has @catch, but @catch cannot be used on a ${kind} step: a caught failure has no ` +
-            `transition to follow. Move the risky work into a step before or after '${node.name}'.`,
-          node.name,
-        );
+      for (const decorator of node.decorators) {
+        const problem = decorator.definition.checkStep?.({ name: node.name, type: node.type });
+        if (problem) fail(`${decorator.name}Placement`, `Step '${node.name}' has @${decorator.name}, but ${problem}`, node.name);
       }
     }
   },
@@ -449,7 +444,7 @@ export const LINT_RULES: readonly LintRule[] = [
   emptyForeach,
   ambiguousJoins,
   splitJoinBalance,
-  catchPlacement,
+  decoratorPlacement,
 ];
 
 /** Runs every rule in order; throws the first LintError. */

@@ -27,9 +27,6 @@ interface JoinBarrier {
   template: Omit<TaskSpec, "taskId" | "parents">;
 }
 
-/** The upper limit on attempts of one task (first attempt plus retries). */
-export const MAX_ATTEMPTS = 6;
-
 class Scheduler {
   private nextTaskId = 1;
   private readonly queue: TaskSpec[] = [];
@@ -122,7 +119,7 @@ class Scheduler {
     const cloned = clonable ? await cloneTask(this.run, this.clonePlan!, key, spec, pathspecIndex) : undefined;
     if (cloned) {
       this.clonedTaskIds.add(spec.taskId);
-      this.record(spec, { ok: true, caught: false, error: undefined, ...cloned }, 1, true);
+      this.record(spec, { ok: true, caught: false, error: undefined, retry: undefined, ...cloned }, 1, true);
       this.emit({ type: "task-finished", ...this.eventBase(spec, 0), cloned: true, ...splitCount(cloned.transition) });
       this.followTransition(spec, cloned.transition, cloned.artifacts);
       return;
@@ -142,20 +139,14 @@ class Scheduler {
     this.followTransition(spec, result.transition, result.artifacts);
   }
 
-  /** Runs attempts until one succeeds or @retry's budget is spent; @catch applies to the last. */
+  /** Runs attempts until one ends without the step's decorators asking for another. */
   private async executeWithRetries(spec: TaskSpec): Promise<{ result: AttemptResult; attemptsMade: number }> {
-    const decorators = this.run.definition.steps.get(spec.stepName)!.decorators;
-    const retry = decorators.find((d) => d.name === "retry")?.options;
-    const catchOptions = decorators.find((d) => d.name === "catch")?.options;
-    const attempts = Math.min(MAX_ATTEMPTS, 1 + Number(retry?.times ?? 0));
     for (let attempt = 0; ; attempt++) {
       this.emit({ type: "task-started", ...this.eventBase(spec, attempt) });
-      const last = attempt === attempts - 1;
-      const result = await executeAttempt(this.run, spec, attempt, { options: catchOptions, lastAttempt: last });
-      if (result.ok || last) return { result, attemptsMade: attempt + 1 };
+      const result = await executeAttempt(this.run, spec, attempt);
+      if (!result.retry) return { result, attemptsMade: attempt + 1 };
       this.emit({ type: "task-retrying", ...this.eventBase(spec, attempt), error: result.error! });
-      const waitMinutes = Number(retry?.minutesBetweenRetries ?? 0);
-      if (waitMinutes > 0) await new Promise((resolve) => setTimeout(resolve, waitMinutes * 60_000));
+      if (result.retry.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, result.retry!.delayMs));
     }
   }
 

@@ -69,12 +69,18 @@ export class TaskState {
   readonly merged = new Map<string, { record: ArtifactRecord; value: unknown; loaded: boolean }>();
   /** Starting artifacts the body read (candidates for re-persisting in-place mutations). */
   readonly read = new Set<string>();
-  readonly activity = new ArtifactActivityHub(() => this.written);
+  readonly activity: ArtifactActivityHub;
   transition: ChosenTransition | undefined;
   /** Set when the body has finished (or timed out): later writes are refused. */
   closed = false;
 
-  constructor(readonly start: TaskStart) {}
+  /** `activity`: a hub made before the state (hooks may subscribe before the inputs are loaded). */
+  constructor(
+    readonly start: TaskStart,
+    activity?: ArtifactActivityHub,
+  ) {
+    this.activity = activity ?? new ArtifactActivityHub(() => this.written);
+  }
 
   get stepName(): string {
     return this.start.stepName;

@@ -1,0 +1,106 @@
+/**
+ * Step-decorator lifecycle hooks: what a decorator made with `defineStepDecorator` can do at each
+ * point of a task's life, and the engine's side that calls them. The built-in `@retry`, `@catch`,
+ * `@timeout` and `@environment` are ordinary decorators on these hooks; the engine never asks for a
+ * decorator by name.
+ *
+ * One attempt of a task, in order:
+ * 1. `onAttemptStart` (outermost decorator first), then `middleware` around the step body.
+ *    The body is bounded by the shortest `timeLimit` any decorator asks for.
+ * 2. If the attempt failed: `onAttemptFailure` (innermost first) decides whether to run another attempt.
+ * 3. When no attempt follows: `onTaskFailure` (innermost first; may handle the failure, so the run
+ *    goes on) or `onTaskSuccess`. Both run before the task's outputs are stored, so they can set artifacts.
+ */
+import type { DecoratorOptions } from "../define/step-decorator.js";
+import type { TaskContext, TaskMiddleware } from "./middleware.js";
+
+/** What `onAttemptFailure` answers: run another attempt (after `delayMs`), or never retry this failure. */
+export type RetryDecision = { retry: true; delayMs?: number } | { retry: false };
+
+/** What `onTaskFailure` answers when it handles the failure: the task counts as done and the run goes on. */
+export interface FailureHandling {
+  handled: true;
+}
+
+/** A bound on the duration of the step body, and the error a body that overruns it fails with. */
+export interface TimeLimit {
+  milliseconds: number;
+  /** The failure of an attempt whose body ran longer than `milliseconds`. */
+  error(): Error;
+}
+
+/** The context of the hooks that run once a task's outcome is known: they can set artifacts. */
+export interface TaskEndContext<O extends DecoratorOptions = DecoratorOptions> extends TaskContext<O> {
+  /** Stores `value` as artifact `name` of this task (as `this[name] = value` in the step). */
+  setArtifact(name: string, value: unknown): void;
+}
+
+/** The hooks of a step decorator; every one is optional. See the module comment for the order. */
+export interface StepLifecycleHooks<O extends DecoratorOptions> {
+  /** Before each attempt's body, inside the task (`current`, output capture). Throwing fails the attempt. */
+  onAttemptStart?(ctx: TaskContext<O>): void | Promise<void>;
+  /** Runs around the step body of every attempt: call `next()` to run the rest of the chain and the body. */
+  middleware?: TaskMiddleware<O>;
+  /** The longest the body of an attempt may run; undefined for no bound. */
+  timeLimit?(ctx: TaskContext<O>): TimeLimit | undefined;
+  /**
+   * An attempt failed: answer `{ retry: true }` to run another attempt, `{ retry: false }` to forbid one
+   * whatever other decorators say, or undefined for no opinion. Any `retry: false` wins; otherwise any
+   * `retry: true` retries, after the longest delay asked. The engine makes at most 6 attempts.
+   */
+  onAttemptFailure?(ctx: TaskContext<O>, error: Error): RetryDecision | undefined | Promise<RetryDecision | undefined>;
+  /**
+   * The task failed and no attempt follows. Answer `{ handled: true }` to let the run continue as if
+   * the step had succeeded (it then follows its only transition); undefined leaves the failure to stop the run.
+   */
+  onTaskFailure?(ctx: TaskEndContext<O>, error: Error): FailureHandling | undefined | Promise<FailureHandling | undefined>;
+  /** The step body succeeded (the last attempt). */
+  onTaskSuccess?(ctx: TaskEndContext<O>): void | Promise<void>;
+}
+
+/** One decorator's hooks bound to its options, as the engine calls them. */
+export interface BoundHooks {
+  hooks: StepLifecycleHooks<DecoratorOptions>;
+  ctx: TaskContext;
+}
+
+/** Runs every `onAttemptStart`, outermost decorator first. */
+export async function runAttemptStartHooks(chain: readonly BoundHooks[]): Promise<void> {
+  for (const { hooks, ctx } of chain) await hooks.onAttemptStart?.(ctx);
+}
+
+/** The shortest time limit the decorators ask for, if any. */
+export function shortestTimeLimit(chain: readonly BoundHooks[]): TimeLimit | undefined {
+  let shortest: TimeLimit | undefined;
+  for (const { hooks, ctx } of chain) {
+    const limit = hooks.timeLimit?.(ctx);
+    if (limit && (!shortest || limit.milliseconds < shortest.milliseconds)) shortest = limit;
+  }
+  return shortest;
+}
+
+/** Asks every `onAttemptFailure` (innermost first) and combines the answers; undefined: no retry. */
+export async function decideRetry(chain: readonly BoundHooks[], error: Error): Promise<{ delayMs: number } | undefined> {
+  let delayMs: number | undefined;
+  for (const { hooks, ctx } of [...chain].reverse()) {
+    const decision = await hooks.onAttemptFailure?.(ctx, error);
+    if (decision?.retry === false) return undefined;
+    if (decision?.retry) delayMs = Math.max(delayMs ?? 0, decision.delayMs ?? 0);
+  }
+  return delayMs === undefined ? undefined : { delayMs };
+}
+
+/** Calls every `onTaskFailure` (innermost first); true when one of them handled the failure. */
+export async function runTaskFailureHooks(chain: readonly BoundHooks[], setArtifact: TaskEndContext["setArtifact"], error: Error): Promise<boolean> {
+  let handled = false;
+  for (const { hooks, ctx } of [...chain].reverse()) {
+    const answer = await hooks.onTaskFailure?.({ ...ctx, setArtifact }, error);
+    if (answer?.handled) handled = true;
+  }
+  return handled;
+}
+
+/** Calls every `onTaskSuccess`, innermost first. */
+export async function runTaskSuccessHooks(chain: readonly BoundHooks[], setArtifact: TaskEndContext["setArtifact"]): Promise<void> {
+  for (const { hooks, ctx } of [...chain].reverse()) await hooks.onTaskSuccess?.({ ...ctx, setArtifact });
+}
