@@ -1,37 +1,53 @@
 /**
- * `wbflow`: Metaflow-style flows for TypeScript notebooks.
- * Each layer adds its public exports below (one `export ... from` line per module).
+ * `wbflow`: Metaflow-style flows for TypeScript.
+ *
+ * This is a deliberate list of what a user calls: define a flow, run it, read past runs, teach the
+ * datastore new value types. Everything else is internal and imported by path (tests, the kernel,
+ * the CLI). A new name here is a new promise: add it to `test/public-api.test.ts` on purpose.
+ * Notebook helpers (`display`, `prompt`) live in `wbflow/kernel`; W&B in `wbflow/wandb`.
  */
-export { Datastore, pathspecOf, TaskNotFinishedError, DatastoreNotFoundError, DatastoreCorruptError, DatastoreError, InvalidStoreNameError, UnknownCodecError } from "./flow/datastore/datastore.js";
-export type { ArtifactRecord, DatastoreOptions, RunInfo, StoredTask, StoredValue, TaskKey, TaskResult } from "./flow/datastore/datastore.js";
-export { Metaflow, Flow, Run, Step, Task, DataArtifact, ClientNotFoundError, InvalidPathspecError } from "./flow/client/client.js";
-export type { ClientOptions, StoredException } from "./flow/client/client.js";
-export { registerCodec, codecFor, codecById, FilePath, UnserializableValueError } from "./codecs/index.js";
-export type { Codec, EncodedSource, EncodedValue, FileReference } from "./codecs/index.js";
-export { display, liveDisplay, type DisplayHandle, type DisplayCallOptions } from "./kernel/cells/display.js";
-export { mimeBundleOf, jupyterDisplaySymbol, type MimeBundle, type MimeRenderable } from "./display/mime-bundle.js";
-export { prompt, type PromptOptions } from "./kernel/jupyter/prompt.js";
+
+// Define a flow: the base class, steps, parameters.
 export { FlowSpec, type StepMethod } from "./flow/define/spec.js";
 export { step, type StepOptions } from "./flow/define/step.js";
-export { Parameter, type ParameterOptions, type ParameterContext, type ParameterTypeName, type ParameterValueOf } from "./flow/define/parameter.js";
-export { defineStepDecorator, type StepDecorator, type StepDecoratorDefinition, type AppliedDecorator, type DecoratorOptions } from "./flow/define/step-decorator.js";
-export type { UniversalDecorator } from "./flow/define/decorator-target.js";
+export { Parameter, type ParameterOptions, type ParameterTypeName } from "./flow/define/parameter.js";
+export type { JoinInputs, InputView } from "./flow/task/join-inputs.js";
+export type { MergeOptions } from "./flow/task/merge-artifacts.js";
+export { current, type Current } from "./flow/task/current.js";
+
+// Step decorators: the built-in ones and the way to write your own.
 export { retry } from "./flow/decorators/retry.js";
 export { catchFailure } from "./flow/decorators/catch.js";
 export { timeout } from "./flow/decorators/timeout.js";
 export { environment } from "./flow/decorators/environment.js";
-export { current, type Current } from "./flow/task/current.js";
-export { onFlowEvent, type FlowEvent, type FlowEventListener } from "./flow/runtime/events.js";
-export type { TaskContext, TaskMiddleware, ArtifactActivity, ArtifactRead, ArtifactReadSource } from "./flow/task/middleware.js";
+export { defineStepDecorator, type StepDecorator, type StepDecoratorDefinition, type DecoratorOptions } from "./flow/define/step-decorator.js";
+export type { TaskContext, TaskMiddleware } from "./flow/task/middleware.js";
 export type { StepLifecycleHooks, RetryDecision, FailureHandling, TimeLimit, TaskEndContext } from "./flow/task/lifecycle.js";
-export { FlowRun, type TaskOutcome, type FlowRunFacts } from "./flow/runtime/run-handle.js";
+
+// Run a flow and follow it.
+export { FlowRun, type TaskOutcome } from "./flow/runtime/run-handle.js";
 export type { RunOptions, ResumeOptions } from "./flow/runtime/run-options.js";
-export type { GraphInfo, StepInfo, GraphStructure } from "./flow/graph/graph-info.js";
-export type { ForeachFrame, ForeachStackEntry } from "./flow/task/foreach.js";
-export type { JoinInputs, InputView } from "./flow/task/join-inputs.js";
-export type { MergeOptions } from "./flow/task/merge-artifacts.js";
-export { FlowDefinitionError, LintError, InvalidNextError, ParameterError, ReadOnlyAttributeError, MergeConflictError, MergeMissingError, NotInTaskError, StepTimeoutError, ForeachError, FlowRunError, ResumeError, ArtifactStoreError } from "./flow/errors.js";
-export { registerModelType, saveModel, loadModel, isModel, modelTypeFor, ModelTypeError, MODEL_MANIFEST, type ModelType, type ModelClass, type SavableModel } from "./codecs/index.js";
-export { tableToParquet, writeParquetFile, isExportableTable, type ExportableTable, type ParquetColumn, type ParquetData, type ParquetFile } from "./codecs/index.js";
-export { namespace, getNamespace, NamespaceMismatchError, InvalidTagError } from "./flow/client/client.js";
-export type { GarbageReport } from "./flow/datastore/datastore.js";
+export { onFlowEvent, type FlowEvent, type FlowEventListener } from "./flow/runtime/events.js";
+
+// Read past runs (the client API) and where they are stored.
+export { Metaflow, Flow, Run, Step, Task, DataArtifact, namespace, getNamespace, type ClientOptions } from "./flow/client/client.js";
+export { Datastore, type DatastoreOptions } from "./flow/datastore/datastore.js";
+
+// Values: custom codecs, files, models, tables to Parquet.
+export { registerCodec, FilePath, type Codec, type EncodedValue, type EncodedSource } from "./codecs/index.js";
+export { registerModelType, saveModel, loadModel, type ModelType } from "./codecs/index.js";
+export { writeParquetFile, tableToParquet } from "./codecs/index.js";
+
+// Errors a user may want to tell apart.
+export {
+  FlowDefinitionError,
+  LintError,
+  ParameterError,
+  MergeConflictError,
+  StepTimeoutError,
+  FlowRunError,
+  ResumeError,
+} from "./flow/errors.js";
+export { ClientNotFoundError, InvalidPathspecError, NamespaceMismatchError } from "./flow/client/client.js";
+export { DatastoreError } from "./flow/datastore/datastore.js";
+export { UnserializableValueError, ModelTypeError } from "./codecs/index.js";

@@ -1,52 +1,42 @@
 /**
- * `wbflow/wandb`: the W&B client (runs, artifacts, offline store, read API) and `@wandb_log`.
- * Each layer adds its public exports below (one `export ... from` line per module).
+ * `wbflow/wandb`: `@wandb_log` for flows, and the W&B client it is built on (runs, artifacts, the
+ * read API, sync of offline runs).
+ *
+ * This is a deliberate list of what a user calls. The record schema, the transaction log, the object
+ * store, the HTTP client and the senders are internal and imported by path (tests, the kernel, the
+ * CLI). A new name here is a new promise: add it to `test/public-api.test.ts` on purpose.
  */
-export * from "./wandb/protocol/records.js";
-export type { RecordSink, RunSinkContext } from "./wandb/protocol/record-sink.js";
-export { ApiKey, InvalidApiKeyError } from "./wandb/settings/api-key.js";
-export { netrcPath, netrcMachine, readNetrcPassword, writeNetrcEntry, removeNetrcEntry, NetrcSyntaxError } from "./wandb/settings/netrc.js";
-export * from "./wandb/settings/settings.js";
-export { announceOfflineOnce, offlineNoticeText } from "./wandb/offline/offline-notice.js";
-export { registerOnlineBackend, onlineBackend, OnlineBackendMissingError, type OnlineBackendFactory } from "./wandb/online/online-backend.js";
-export { TransactionLogWriter } from "./wandb/offline/transaction-log-writer.js";
-export { readTransactionLog, parseTransactionLog, transactionLogRecords, TransactionLogCorruptError, type TransactionLog } from "./wandb/offline/transaction-log-reader.js";
-export { init, WandbDisabledError, type InitOptions, type InitDependencies } from "./wandb/run/init.js";
-export { Run, RunFinishedError, type LogOptions } from "./wandb/run/run.js";
-export { RunConfig } from "./wandb/run/run-config.js";
-export { RunSummary } from "./wandb/run/run-summary.js";
-export { UnrepresentableValueError, toExtendedJson, parseExtendedJson } from "./wandb/protocol/extended-json.js";
-export { systemClock, type Clock } from "./wandb/run/clock.js";
-export { generateRunId } from "./wandb/run/ids.js";
-export { RunDirectoryExistsError } from "./wandb/offline/run-directory.js";
 import "./wandb/online/install.js";
-export { verifyApiKey, queryViewer, type ViewerInfo } from "./wandb/online/viewer.js";
-export { WandbApiError, WandbAuthError, WandbNotFoundError, WandbGraphQLError, WandbUnreachableError, WandbUploadError } from "./wandb/online/api-errors.js";
-export { WandbHttpClient, type ServerConnection, type RetryEvent } from "./wandb/online/http-client.js";
-export { appUrlFor, projectUrl, runUrl, artifactUrl } from "./wandb/online/app-urls.js";
-export { OnlineSender, type OnlineSenderOptions, type OnlineRunInfo } from "./wandb/online/online-sender.js";
-export { tuneOnlineRuns, createOnlineSink, type OnlineRunTuning } from "./wandb/online/online-backend-factory.js";
-export { uploadArtifact, type ArtifactUpload, type ArtifactUploadEntry, type ArtifactUploadOptions, type ArtifactUploadProgress, type LoggedArtifact } from "./wandb/online/artifact-uploader.js";
-export { useArtifactByName, resolveArtifactPath } from "./wandb/online/artifact-use.js";
-export { parseArtifactPath } from "./wandb/artifacts/artifact-path.js";
-export { syncRuns, type SyncOptions, type SyncedRun } from "./wandb/sync/sync.js";
-export { SyncPathError } from "./wandb/sync/sync-sources.js";
-export { isSynced, markSynced, syncedMarkerPath } from "./wandb/sync/sync-marker.js";
-export { Artifact, ArtifactFrozenError, type ArtifactOptions, type LoggedArtifactVersion } from "./wandb/artifacts/artifact.js";
+import "./integration/artifact-load.js";
+
+// Flows: log every step run as a W&B run.
+export { wandb_log } from "./integration/wandb-log/wandb-log.js";
+export type { WandbLogOptions, WandbLogSettings } from "./integration/wandb-log/wandb-log-options.js";
+export { run, activeRun, NoActiveRunError } from "./integration/wandb-log/active-run.js";
+export { wandbRunsOf, type FlowRunRunsQuery } from "./integration/report/flow-run-runs.js";
+export { loadArtifactValue, ArtifactLoadError } from "./integration/artifact-load.js";
+
+// A W&B run: start one, log to it, finish it.
+export { init, WandbDisabledError, type InitOptions } from "./wandb/run/init.js";
+export { Run, RunFinishedError, type LogOptions } from "./wandb/run/run.js";
+export type { RunConfig } from "./wandb/run/run-config.js";
+export type { RunSummary } from "./wandb/run/run-summary.js";
+export type { WandbMode, SettingsInput } from "./wandb/settings/settings.js";
+
+// Artifacts: build, log, use, read back.
+export { Artifact, ArtifactFrozenError, type ArtifactOptions } from "./wandb/artifacts/artifact.js";
 export { ArtifactVersion, ArtifactIntegrityError, type ArtifactFileInfo } from "./wandb/artifacts/artifact-version.js";
-export * from "./wandb/artifacts/artifact-validation.js";
-export { artifactDigest, manifestV1, compareUtf8, type ManifestV1Json, type ManifestEntryJson } from "./wandb/artifacts/artifact-digest.js";
-export { digestFile, base64DigestToHex, type FileDigest } from "./wandb/artifacts/file-digest.js";
-export type { ArtifactPath } from "./wandb/artifacts/artifact-path.js";
-export type { LogArtifactOptions, UseArtifactOptions } from "./wandb/run/run-artifacts.js";
-export { ArtifactUnavailableError } from "./wandb/run/run-artifacts.js";
-export type { RemoteArtifactVersion, RemoteArtifactReference } from "./wandb/artifacts/remote-artifact-version.js";
-export { ArtifactRegistry, ArtifactNotFoundError, ArtifactTypeConflictError, type RunRef, type StoredVersion } from "./wandb/offline/artifact-registry.js";
-export { ObjectStore, ArtifactSourceError } from "./wandb/offline/object-store.js";
-export { LocalArtifacts } from "./wandb/offline/local-artifacts.js";
-export { artifactLocations } from "./wandb/offline/artifact-locations.js";
-export { LockTimeoutError } from "./wandb/offline/lock-file.js";
-export { Api, OfflineApiBackend, RunNotFoundError, registerOnlineApiBackend, type ApiBackend, type ApiRun, type RunFilters, type ApiOptions } from "./wandb/api.js";
-export { listRunDirs, readLocalRun, runIdOfDir, type LocalRunData } from "./wandb/offline/run-log-reader.js";
-export { applyItems, type JsonTree } from "./wandb/run/key-value-tree.js";
-export * from "./integration/index.js";
+export type { RemoteArtifactVersion } from "./wandb/artifacts/remote-artifact-version.js";
+export { parseArtifactPath, type ArtifactPath } from "./wandb/artifacts/artifact-path.js";
+export { ArtifactValidationError } from "./wandb/artifacts/artifact-validation.js";
+export { ArtifactUnavailableError, type LogArtifactOptions, type UseArtifactOptions } from "./wandb/run/run-artifacts.js";
+export { ArtifactNotFoundError } from "./wandb/offline/artifact-registry.js";
+
+// Read past runs, and upload offline runs.
+export { Api, RunNotFoundError, type ApiRun, type RunFilters, type ApiOptions } from "./wandb/api.js";
+export { syncRuns, type SyncOptions, type SyncedRun } from "./wandb/sync/sync.js";
+
+// Errors a user may want to tell apart.
+export { InvalidSettingError } from "./wandb/settings/settings.js";
+export { InvalidApiKeyError } from "./wandb/settings/api-key.js";
+export { WandbApiError, WandbAuthError, WandbNotFoundError, WandbUnreachableError, WandbUploadError } from "./wandb/online/api-errors.js";

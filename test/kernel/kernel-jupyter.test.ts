@@ -7,7 +7,7 @@ import { JupyterSandbox, errorOutputs, mimeText, notebookOf, outputsOf } from ".
 
 const cells = [
   /* 0 */ "const answer: number = 40 + 2;\nanswer",
-  /* 1 */ `import { display, liveDisplay, mimeBundleOf } from "wbflow";
+  /* 1 */ `import { display, liveDisplay, mimeBundleOf } from "wbflow/kernel";
 class Badge { constructor(readonly label: string) {}
   toMimeBundle() { return { "text/plain": "badge " + this.label, "text/html": "<b>" + this.label + "</b>" }; } }
 new Badge("ours")`,
@@ -64,7 +64,7 @@ describe("wbflow kernel under real Jupyter", () => {
 
   it("asks through stdin when the client allows it, hidden for passwords", async () => {
     const asked: [string, boolean][] = [];
-    const executed = await sandbox.services(notebookOf(`import { prompt } from "wbflow";\nconst secret = await prompt("Token: ", { password: true });\nsecret.length`), {
+    const executed = await sandbox.services(notebookOf(`import { prompt } from "wbflow/kernel";\nconst secret = await prompt("Token: ", { password: true });\nsecret.length`), {
       answerInput: (question, password) => {
         asked.push([question, password]);
         return "abc<script>";
@@ -75,7 +75,7 @@ describe("wbflow kernel under real Jupyter", () => {
   });
 
   it("says clearly that stdin is unavailable under nbconvert", async () => {
-    const executed = await sandbox.nbconvert(notebookOf(`import { prompt } from "wbflow";\nawait prompt("Name: ")`), { allowErrors: true, name: "nostdin" });
+    const executed = await sandbox.nbconvert(notebookOf(`import { prompt } from "wbflow/kernel";\nawait prompt("Name: ")`), { allowErrors: true, name: "nostdin" });
     expect(outputsOf(executed, 0)).toMatchObject([{ output_type: "error", ename: "StdinUnavailableError" }]);
     expect(mimeText(executed, 0, "text/plain") + JSON.stringify(outputsOf(executed, 0))).toContain("does not accept input");
   });

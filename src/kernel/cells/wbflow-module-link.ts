@@ -1,5 +1,5 @@
 /**
- * Makes `import ... from "wbflow"` (and `"wbflow/wandb"`) in a notebook cell mean the copy of wbflow
+ * Makes `import ... from "wbflow"` (and `"wbflow/wandb"`, `"wbflow/kernel"`) in a notebook cell mean the copy of wbflow
  * that runs the kernel, wherever the notebook lives — for tslab's type checker and at run time —
  * the way tslab does it for `import * as tslab from "tslab"`.
  *
@@ -8,7 +8,7 @@
  *
  * - Types: tslab's compiler resolves modules the Node10 way (no `exports` maps) through its shared
  *   `ts.sys`. We forward `<cwd>/node_modules/wbflow/<file>` to `<package>/dist/<file>` and answer its
- *   package.json with `types: index.d.ts`, so `wbflow` and `wbflow/wandb` both resolve.
+ *   package.json with `types: index.d.ts`, so `wbflow` and its subpaths resolve.
  * - Run time: cells call `__tslab__.require`; we wrap it so `wbflow[/...]` resolves from the package
  *   itself (its `exports` map; ESM loaded through `require(esm)`, the same module instances).
  */

@@ -1,6 +1,7 @@
 /** Parsing `[entity/][project/]name[:alias]`, the way W&B names artifact versions. */
 import { ArtifactValidationError, validateArtifactName } from "./artifact-validation.js";
 
+/** The parts of an artifact version's name `[entity/][project/]name[:alias]`. */
 export interface ArtifactPath {
   entity?: string;
   project?: string;
@@ -9,6 +10,10 @@ export interface ArtifactPath {
   alias: string;
 }
 
+/**
+ * Parses `[entity/][project/]name[:alias]` (alias `latest` when absent).
+ * @throws ArtifactValidationError when the text has more than three parts, a bad name or an empty alias.
+ */
 export function parseArtifactPath(text: string): ArtifactPath {
   const parts = text.split("/");
   if (parts.length > 3) throw new ArtifactValidationError("path", text, "use [entity/][project/]name[:alias]");

@@ -31,6 +31,7 @@ export interface ArtifactFileInfo {
   ref?: string;
 }
 
+/** A committed artifact version: manifest, metadata, aliases, producer and consumers, `download()`. */
 export class ArtifactVersion {
   readonly name: string;
   readonly type: string;

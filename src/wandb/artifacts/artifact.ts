@@ -66,6 +66,7 @@ export class ArtifactFrozenError extends Error {
   }
 }
 
+/** A draft artifact version: add files, directories and references, then `run.logArtifact(artifact)`. */
 export class Artifact {
   readonly name: string;
   readonly type: string;

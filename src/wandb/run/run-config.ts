@@ -2,6 +2,7 @@
 import { getPath, pathOf, setPath, snapshot, toItem, type JsonTree, type KeyPath } from "./key-value-tree.js";
 import type { ConfigRecord } from "../protocol/records.js";
 
+/** A run's hyperparameters (`run.config`): set keys with `set`/`update`; each change is recorded at once. */
 export class RunConfig {
   private readonly tree: JsonTree = {};
 

@@ -5,6 +5,7 @@
 import { deletePath, getPath, pathOf, setPath, snapshot, toItem, type JsonTree, type KeyPath } from "./key-value-tree.js";
 import type { SummaryItem, SummaryRecord } from "../protocol/records.js";
 
+/** One value per key describing a run (`run.summary`); logged history keys keep their last value here. */
 export class RunSummary {
   private readonly tree: JsonTree = {};
 
