@@ -1,20 +1,23 @@
-import { ColumnTable, fromArrow, toArrowIPC } from "arquero";
+import type { ColumnTable } from "arquero";
+import { arqueroTableFromIPC, arqueroTableToIPC, isArqueroTable } from "./arquero-module.js";
 import type { Codec } from "./codec.js";
 
-/** arquero tables, stored as Arrow IPC (stream format) so column types survive the round trip. */
+/**
+ * arquero tables from any copy of arquero, stored as Arrow IPC (stream format) so column types
+ * survive the round trip; loaded back as tables of the user's copy (see arquero-module.ts).
+ */
 export const arqueroCodec: Codec<ColumnTable> = {
   id: "arquero",
   canEncode(value: unknown): value is ColumnTable {
-    return value instanceof ColumnTable;
+    return isArqueroTable(value);
   },
   typeName(table) {
     return `ColumnTable[${table.numRows()}x${table.numCols()}]`;
   },
   async encode(table) {
-    return { bytes: toArrowIPC(table, { format: "stream" }) };
+    return { bytes: arqueroTableToIPC(table) };
   },
   async decode(encoded) {
-    // useBigInt: int64 columns (only made from bigint values) come back as bigint, not lossy numbers.
-    return fromArrow(await encoded.bytes(), { useBigInt: true });
+    return arqueroTableFromIPC(await encoded.bytes());
   },
 };

@@ -1,11 +1,11 @@
-import { tableFromIPC, type Table } from "apache-arrow";
-import { arrowTableToIPC, isArrowTable } from "./arrow-module.js";
+import type { Table } from "apache-arrow";
+import { arrowTableFromIPC, arrowTableToIPC, isArrowTable } from "./arrow-module.js";
 import type { Codec } from "./codec.js";
 
 /**
- * apache-arrow tables, stored as Arrow IPC (stream format). Tables built by the library's CommonJS
- * copy (what `require("apache-arrow")` loads in a notebook cell) are accepted too; decoding gives
- * a table of the ES module copy.
+ * apache-arrow tables, stored as Arrow IPC (stream format). Tables built by any copy are accepted
+ * (the CommonJS build a notebook cell's `require` loads, or the user's own version); decoding gives
+ * a table of the user's copy (see arrow-module.ts).
  */
 export const arrowCodec: Codec<Table> = {
   id: "arrow",
@@ -16,9 +16,9 @@ export const arrowCodec: Codec<Table> = {
     return `arrow.Table[${table.numRows}x${table.numCols}]`;
   },
   async encode(table) {
-    return { bytes: arrowTableToIPC(table) };
+    return { bytes: await arrowTableToIPC(table) };
   },
   async decode(encoded) {
-    return tableFromIPC(await encoded.bytes());
+    return arrowTableFromIPC(await encoded.bytes());
   },
 };

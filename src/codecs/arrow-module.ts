@@ -1,15 +1,20 @@
 /**
  * apache-arrow tables from any loaded copy of the library. apache-arrow ships an ES module and a
  * CommonJS build; in a notebook cell `require("apache-arrow")` loads the CommonJS copy while wbflow
- * imports the ES module. `instanceof Table` is true across copies (Arrow checks a marker symbol),
- * but one copy's `tableToIPC` cannot serialize another copy's table (its visitors recognise only
- * their own classes), so a table is always serialized by the copy it was built with.
+ * imports the ES module, and a user may install another version than wbflow's. Tables are
+ * recognised by Arrow's own cross-copy marker (`Table.isTable`), but one copy's `tableToIPC`
+ * cannot serialize another copy's table (its visitors recognise only their own classes), so a
+ * table is always serialized by the copy it was built with, and loaded back by the user's copy.
  */
 import * as esArrow from "apache-arrow";
 import { createRequire } from "node:module";
+import { userCopyOf } from "./user-library-copy.js";
 
 /** The parts of an apache-arrow module wbflow uses. */
-type ArrowModule = Pick<typeof esArrow, "Table" | "tableToIPC">;
+type ArrowModule = Pick<typeof esArrow, "Table" | "tableToIPC" | "tableFromIPC">;
+
+/** The last foreign copy whose table was stored, to load tables back as that copy's type. */
+let foreignCopy: ArrowModule | undefined;
 
 /** Copies found by a table's prototype, so the module cache is searched once per copy. */
 const copiesByPrototype = new WeakMap<object, ArrowModule>();
@@ -30,32 +35,42 @@ function loadedCommonJsCopyOf(table: object): ArrowModule | undefined {
   return undefined;
 }
 
-/** The apache-arrow module whose Table built `value`, or undefined when it is no table of a loaded copy. */
-function arrowModuleOf(value: unknown): ArrowModule | undefined {
-  if (typeof value !== "object" || value === null || !esArrow.Table.isTable(value)) return undefined;
-  if (isOwnTable(esArrow, value)) return esArrow;
-  const prototype = Object.getPrototypeOf(value) as object;
-  let copy = copiesByPrototype.get(prototype);
+/** The apache-arrow module whose Table built `table`: wbflow's, a loaded CommonJS copy, or the user's ES module copy. */
+async function arrowModuleOf(table: object): Promise<ArrowModule | undefined> {
+  if (isOwnTable(esArrow, table)) return esArrow;
+  const prototype = Object.getPrototypeOf(table) as object;
+  let copy = copiesByPrototype.get(prototype) ?? loadedCommonJsCopyOf(table);
   if (!copy) {
-    copy = loadedCommonJsCopyOf(value);
-    if (copy) copiesByPrototype.set(prototype, copy);
+    const user = await userCopyOf<ArrowModule>("apache-arrow");
+    if (user && typeof user.Table === "function" && isOwnTable(user, table)) copy = user;
   }
+  if (copy) copiesByPrototype.set(prototype, copy);
   return copy;
 }
 
-/** Whether a value is an apache-arrow Table that wbflow can serialize (from the ES module or any CommonJS copy). */
+/** Whether a value is an apache-arrow Table, from any copy or version (Arrow's own marker check). */
 export function isArrowTable(value: unknown): value is esArrow.Table {
-  return arrowModuleOf(value) !== undefined;
+  return typeof value === "object" && value !== null && esArrow.Table.isTable(value);
 }
 
 /** Arrow IPC (stream format) bytes of a table, written by the apache-arrow copy that built it. */
-export function arrowTableToIPC(table: esArrow.Table): Uint8Array {
-  const arrow = arrowModuleOf(table);
+export async function arrowTableToIPC(table: esArrow.Table): Promise<Uint8Array> {
+  const arrow = await arrowModuleOf(table);
   if (!arrow) {
     throw new TypeError(
-      "This Arrow table comes from a copy of apache-arrow that wbflow cannot find among the loaded modules. " +
-        "Build it with the apache-arrow package wbflow uses, or convert it (e.g. with tableFromIPC) first.",
+      "This Arrow table comes from a copy of apache-arrow that wbflow cannot find: neither loaded with require() " +
+        "nor the one this folder's node_modules resolves. Build it with that copy, or convert it (e.g. with tableFromIPC) first.",
     );
   }
+  if (arrow !== esArrow) foreignCopy = arrow;
   return arrow.tableToIPC(table, "stream");
+}
+
+/**
+ * A table of the user's apache-arrow copy from Arrow IPC bytes: the copy whose tables were stored
+ * in this process, else the ES module copy the current folder resolves, else wbflow's own.
+ */
+export async function arrowTableFromIPC(bytes: Uint8Array): Promise<esArrow.Table> {
+  const user = foreignCopy ?? (await userCopyOf<ArrowModule>("apache-arrow"));
+  return typeof user?.tableFromIPC === "function" ? user.tableFromIPC(bytes) : esArrow.tableFromIPC(bytes);
 }

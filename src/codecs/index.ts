@@ -27,6 +27,8 @@ registerModelType(randomForestRegressionType);
 export type { Codec, EncodedSource, EncodedValue } from "./codec.js";
 export { codecById, codecFor, registerCodec } from "./registry.js";
 export { FilePath } from "./file-path.js";
+export { arqueroTableFromIPC, isArqueroTable } from "./arquero-module.js";
+export { arrowTableFromIPC } from "./arrow-module.js";
 export type { FileReference } from "./file-codec.js";
 export { UnserializableValueError } from "./unserializable-value-error.js";
 export { describeType } from "./describe-type.js";

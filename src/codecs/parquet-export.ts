@@ -9,8 +9,9 @@
  * Arrow type maps without a hand-written type table.
  */
 import { DataType, type Table as ArrowTable, tableFromIPC } from "apache-arrow";
-import { ColumnTable, toArrowIPC } from "arquero";
+import type { ColumnTable } from "arquero";
 import { join } from "node:path";
+import { arqueroTableToIPC, isArqueroTable } from "./arquero-module.js";
 import { arrowTableToIPC, isArrowTable } from "./arrow-module.js";
 import { writeFileAtomic } from "../core/atomic-write.js";
 
@@ -40,16 +41,16 @@ export interface ParquetFile extends Omit<ParquetData, "bytes"> {
   size: number;
 }
 
-/** Whether a value is a table `tableToParquet` can export (Arrow tables from either apache-arrow build). */
+/** Whether a value is a table `tableToParquet` can export (arquero or Arrow, from any copy of either library). */
 export function isExportableTable(value: unknown): value is ExportableTable {
-  return value instanceof ColumnTable || isArrowTable(value);
+  return isArqueroTable(value) || isArrowTable(value);
 }
 
 /** Encodes a table as Parquet (Snappy-compressed, the pandas/W&B default). */
 export async function tableToParquet(table: ExportableTable): Promise<ParquetData> {
   // Loaded on first use: compiling the WebAssembly module costs ~30 ms nobody else should pay.
   const { Compression, Table: WasmTable, WriterPropertiesBuilder, writeParquet } = await import("parquet-wasm");
-  const ipc = table instanceof ColumnTable ? toArrowIPC(table, { format: "stream" }) : arrowTableToIPC(table);
+  const ipc = isArqueroTable(table) ? arqueroTableToIPC(table) : await arrowTableToIPC(table);
   const schema = tableFromIPC(ipc).schema.fields.map((field) => ({
     name: field.name,
     // Dictionary encoding (arquero's default for strings) is storage, not meaning: show the value type.
@@ -59,7 +60,7 @@ export async function tableToParquet(table: ExportableTable): Promise<ParquetDat
   const properties = new WriterPropertiesBuilder().setCompression(Compression.SNAPPY).setCreatedBy("wbflow").build();
   // writeParquet takes ownership of the WebAssembly table and frees it.
   const bytes = writeParquet(WasmTable.fromIPCStream(ipc), properties);
-  const numRows = table instanceof ColumnTable ? table.numRows() : table.numRows;
+  const numRows = isArqueroTable(table) ? table.numRows() : table.numRows;
   return { bytes, schema, numRows, numCols: schema.length };
 }
 

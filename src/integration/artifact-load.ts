@@ -7,9 +7,7 @@
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { createReadStream } from "node:fs";
-import { tableFromIPC } from "apache-arrow";
-import { fromArrow } from "arquero";
-import { codecById, FilePath, loadModel } from "../codecs/index.js";
+import { arqueroTableFromIPC, arrowTableFromIPC, codecById, FilePath, loadModel } from "../codecs/index.js";
 import { ArtifactVersion } from "../wandb/artifacts/artifact-version.js";
 import { isSafeEntryPath } from "../wandb/artifacts/manifest-paths.js";
 import type { WbflowArtifactMetadata } from "./wandb-log/value-artifact.js";
@@ -52,8 +50,8 @@ function wbflowMetadataOf(version: ArtifactVersion): WbflowArtifactMetadata {
 async function readParquetTable(file: string, library: "arquero" | "arrow"): Promise<unknown> {
   const { readParquet } = await import("parquet-wasm");
   const ipc = readParquet(await readFile(file)).intoIPCStream();
-  // useBigInt: int64 columns come back as bigint, as the datastore's arquero codec reads them.
-  return library === "arrow" ? tableFromIPC(ipc) : fromArrow(ipc, { useBigInt: true });
+  // As the datastore's codecs read them: the user's copy of the library, int64 as bigint.
+  return library === "arrow" ? arrowTableFromIPC(ipc) : arqueroTableFromIPC(ipc);
 }
 
 async function decodeFile(version: ArtifactVersion, file: string, codecId: string): Promise<unknown> {

@@ -10,8 +10,7 @@ import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import { ColumnTable } from "arquero";
-import { encodeValue, saveModel, tableToParquet, type ExportableTable } from "../../codecs/index.js";
+import { encodeValue, isArqueroTable, saveModel, tableToParquet, type ExportableTable } from "../../codecs/index.js";
 import { Artifact } from "../../wandb/artifacts/artifact.js";
 import type { ArtifactKind, ValueKind } from "./value-kind.js";
 
@@ -72,7 +71,7 @@ async function tableArtifact(name: string, base: Base, table: ExportableTable, s
   const file = `${name}.parquet`;
   const parquet = await tableToParquet(table);
   await writeFile(path.join(scratch, file), parquet.bytes);
-  const wbflow: WbflowArtifactMetadata = { ...base, form: "table", library: table instanceof ColumnTable ? "arquero" : "arrow", file };
+  const wbflow: WbflowArtifactMetadata = { ...base, form: "table", library: isArqueroTable(table) ? "arquero" : "arrow", file };
   const artifact = new Artifact(name, "dataset", { metadata: { wbflow, schema: parquet.schema, shape: [parquet.numRows, parquet.numCols] } });
   artifact.addFile(path.join(scratch, file));
   return artifact;
