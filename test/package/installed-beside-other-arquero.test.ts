@@ -76,7 +76,7 @@ test("a table from the user's own arquero is stored, logged and loaded back as t
   expect(version("node_modules/arquero")).toBe(otherArquero);
   expect(version("node_modules/wbflow/node_modules/arquero")).toBe(ourArquero.version); // two copies, as the user gets them
 
-  const env = { ...process.env, HOME: folder, WANDB_MODE: "offline", WANDB_DIR: folder, WANDB_API_KEY: "" };
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: folder, WANDB_MODE: "offline", WANDB_DIR: folder, WANDB_API_KEY: "" };
   delete env.NODE_OPTIONS; // vitest's own loader hooks are not the user's
   const output = execFileSync(path.join(folder, "node_modules/.bin/tsx"), ["flow.ts"], { cwd: folder, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   const result = JSON.parse(output.trim().split("\n").at(-1)!) as Record<string, unknown>;
