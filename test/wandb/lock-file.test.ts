@@ -1,5 +1,6 @@
-import { execFile } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { execFile, spawn } from "node:child_process";
+import { existsSync, readFileSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
+import { createInterface } from "node:readline";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -36,5 +37,67 @@ describe("lock file", () => {
     releaseFirst();
     await Promise.all([first, second]);
     expect(order).toEqual(["first in", "first out", "second"]);
+  });
+
+  describe("a lock file whose owner cannot be read (issue 13 item 7)", () => {
+    const aged = (lock: string, content = "") => {
+      writeFileSync(lock, content);
+      const past = new Date(Date.now() - 60_000);
+      utimesSync(lock, past, past);
+    };
+
+    it("is stale after the grace period: an empty lock left by a crash no longer blocks", async () => {
+      for (const content of ["", "{\"pi", "null"]) {
+        const lock = path.join(tempDir(), ".lock");
+        aged(lock, content);
+        expect(await withLockFile(lock, async () => "ran", { timeoutMs: 5_000, staleGraceMs: 1_000 })).toBe("ran");
+        expect(existsSync(lock)).toBe(false);
+      }
+    });
+
+    it("is respected within the grace period (its writer may still be filling it in)", async () => {
+      const lock = path.join(tempDir(), ".lock");
+      writeFileSync(lock, "");
+      await expect(withLockFile(lock, async () => "ran", { timeoutMs: 0, staleGraceMs: 60_000 })).rejects.toThrow(/names no owner/);
+    });
+
+    it("is taken over by exactly one of many waiters at once (in one process)", async () => {
+      const dir = tempDir();
+      const lock = path.join(dir, ".lock");
+      aged(lock);
+      let inside = 0;
+      let most = 0;
+      const ran = await Promise.all(
+        Array.from({ length: 25 }, (_, i) =>
+          withLockFile(lock, async () => {
+            most = Math.max(most, ++inside);
+            for (let k = 0; k < 3; k++) await new Promise((resolve) => setImmediate(resolve));
+            inside--;
+            return i;
+          }, { timeoutMs: 30_000, staleGraceMs: 1_000 }),
+        ),
+      );
+      expect(ran).toHaveLength(25);
+      expect(most).toBe(1);
+      expect(readdirSync(dir)).toEqual([]);
+    });
+
+    it("is taken over race-free by four processes at once: no update is lost", async () => {
+      const dir = tempDir();
+      const lock = path.join(dir, ".lock");
+      const counter = path.join(dir, "counter");
+      writeFileSync(counter, "0");
+      aged(lock);
+      const script = new URL("./helpers/lock-counter-child.ts", import.meta.url).pathname;
+      const children = Array.from({ length: 4 }, () => {
+        const child = spawn(process.execPath, ["--import", "tsx", script, lock, counter, "15"], { stdio: ["pipe", "pipe", "inherit"] });
+        return { child, lines: createInterface({ input: child.stdout })[Symbol.asyncIterator](), exited: new Promise((r) => child.on("close", r)) };
+      });
+      for (const c of children) expect((await c.lines.next()).value).toBe("ready");
+      for (const c of children) c.child.stdin.end("go\n");
+      for (const c of children) expect(await c.exited).toBe(0);
+      expect(Number(readFileSync(counter, "utf8"))).toBe(60);
+      expect(readdirSync(dir).sort()).toEqual(["counter"]);
+    }, 60_000);
   });
 });

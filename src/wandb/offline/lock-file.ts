@@ -1,10 +1,17 @@
 /**
- * A cross-process lock: a file created with O_EXCL holding the owner's pid and host. A lock whose
- * owner process on this host no longer exists is taken over, so a killed kernel cannot block others.
+ * A cross-process lock: a file holding its owner's pid and host, published complete with an
+ * exclusive hard link (so a lock file never exists half-written by this code).
+ *
+ * A lock is stale when its owner on this host no longer exists, or when its owner cannot be read at
+ * all (empty or garbled — left by a crash or an older writer) and the file is older than a short
+ * grace period. Taking over a stale lock is race-free: the taker first creates a marker named after
+ * that lock file's identity (inode and change time) with O_EXCL, so exactly one waiter may remove
+ * that file, and nobody else can remove it meanwhile (its owner is gone), so the taker cannot
+ * delete a fresh lock by mistake. A marker left by a taker killed mid-takeover expires after the
+ * same grace period.
  */
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { open, rename, unlink } from "node:fs/promises";
+import { link, open, readFile, stat, unlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 
 /** Raised when a lock stays held by a live process for longer than the timeout. */
@@ -15,58 +22,121 @@ export class LockTimeoutError extends Error {
   }
 }
 
-function ownerIsGone(lockPath: string): boolean {
-  let owner: { pid?: number; host?: string };
+/** How `withLockFile` waits. */
+export interface LockOptions {
+  /** Give up after this long (default 120 s). `Infinity` waits as long as a live owner holds it. */
+  timeoutMs?: number;
+  /** An owner-less lock file older than this is stale (default 5 s). */
+  staleGraceMs?: number;
+  /** Called once, with the holder's description, when the lock is found held. */
+  onWait?: (owner: string) => void;
+  /** Injectable time (for the timeout) and sleep. */
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+interface Owner {
+  pid?: unknown;
+  host?: unknown;
+}
+
+interface Held {
+  owner: string;
+  stale: boolean;
+  /** Inode and change time: which lock file this is, so a takeover never removes a newer one. */
+  identity: string;
+}
+
+const errno = (error: unknown) => (error as NodeJS.ErrnoException).code;
+
+function processIsGone(pid: number): boolean {
   try {
-    owner = JSON.parse(readFileSync(lockPath, "utf8")) as { pid?: number; host?: string };
-  } catch {
-    return false; // being written right now, or already released
-  }
-  if (owner.host !== os.hostname() || typeof owner.pid !== "number") return false;
-  try {
-    process.kill(owner.pid, 0);
+    process.kill(pid, 0);
     return false;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "ESRCH";
+    return errno(error) === "ESRCH";
   }
 }
 
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Looks at the lock file as it is now; undefined when it was released meanwhile. */
+async function inspect(lockPath: string, graceMs: number): Promise<Held | undefined> {
+  let info;
+  let text;
+  try {
+    info = await stat(lockPath, { bigint: true });
+    text = await readFile(lockPath, "utf8");
+  } catch (error) {
+    if (errno(error) === "ENOENT") return undefined;
+    throw error;
+  }
+  const identity = `${info.ino}-${info.ctimeNs}`;
+  let owner: Owner | undefined;
+  try {
+    owner = JSON.parse(text) as Owner;
+  } catch {
+    owner = undefined;
+  }
+  if (owner === null || typeof owner !== "object" || typeof owner.pid !== "number" || typeof owner.host !== "string") {
+    const old = Date.now() - Number(info.mtimeMs) > graceMs;
+    return { owner: "an unknown process (the lock file names no owner)", stale: old, identity };
+  }
+  const stale = owner.host === os.hostname() && processIsGone(owner.pid);
+  return { owner: `process ${owner.pid} on ${owner.host}`, stale, identity };
+}
 
-/** Runs `work` while holding the lock file `lockPath`. */
-export async function withLockFile<T>(lockPath: string, work: () => Promise<T>, timeoutMs = 120_000): Promise<T> {
-  const started = Date.now();
+/** Creates the lock with its owner already inside; false when it is held. */
+async function tryCreate(lockPath: string): Promise<boolean> {
+  const temp = `${lockPath}.${randomUUID()}.tmp`;
+  await writeFile(temp, JSON.stringify({ pid: process.pid, host: os.hostname() }));
+  try {
+    await link(temp, lockPath);
+    return true;
+  } catch (error) {
+    if (errno(error) === "EEXIST") return false;
+    throw error;
+  } finally {
+    await unlink(temp);
+  }
+}
+
+/** Removes the stale lock file `identity` names, if this caller wins the right to; true when it did. */
+async function takeOver(lockPath: string, identity: string, graceMs: number): Promise<boolean> {
+  const marker = `${lockPath}.takeover-${identity}`;
+  try {
+    await (await open(marker, "wx")).close();
+  } catch (error) {
+    if (errno(error) !== "EEXIST") throw error;
+    // Another waiter is removing it; a marker older than the grace period belongs to a killed taker.
+    const age = await stat(marker).then((s) => Date.now() - s.mtimeMs, () => 0);
+    if (age > graceMs) await unlink(marker).catch(() => undefined);
+    return false;
+  }
+  try {
+    const current = await stat(lockPath, { bigint: true }).catch(() => undefined);
+    if (current && `${current.ino}-${current.ctimeNs}` === identity) await unlink(lockPath);
+    return true;
+  } finally {
+    await unlink(marker);
+  }
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Runs `work` while holding the lock file `lockPath`. A number is the timeout in ms. */
+export async function withLockFile<T>(lockPath: string, work: () => Promise<T>, options: number | LockOptions = {}): Promise<T> {
+  const opts: LockOptions = typeof options === "number" ? { timeoutMs: options } : options;
+  const { timeoutMs = 120_000, staleGraceMs = 5_000, onWait, now = Date.now, sleep = realSleep } = opts;
+  const started = now();
   let delay = 1;
-  for (;;) {
-    try {
-      const handle = await open(lockPath, "wx");
-      await handle.writeFile(JSON.stringify({ pid: process.pid, host: os.hostname() }));
-      await handle.close();
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    }
-    if (ownerIsGone(lockPath)) {
-      // Move the stale lock aside first: only one waiter wins the rename, so no one deletes a fresh lock.
-      const aside = `${lockPath}.stale-${randomUUID()}`;
-      try {
-        await rename(lockPath, aside);
-        await unlink(aside);
-      } catch {
-        // Someone else took it over first.
-      }
-      continue;
-    }
-    if (Date.now() - started > timeoutMs) {
-      let owner = "an unknown process";
-      try {
-        owner = readFileSync(lockPath, "utf8");
-      } catch {
-        // released meanwhile; the next attempt will tell
-      }
-      throw new LockTimeoutError(lockPath, owner);
-    }
-    await wait(delay);
+  let announced = false;
+  while (!(await tryCreate(lockPath))) {
+    const held = await inspect(lockPath, staleGraceMs);
+    if (held === undefined) continue;
+    if (held.stale && (await takeOver(lockPath, held.identity, staleGraceMs))) continue;
+    if (!announced) onWait?.(held.owner);
+    announced = true;
+    if (now() - started > timeoutMs) throw new LockTimeoutError(lockPath, held.owner);
+    await sleep(delay);
     delay = Math.min(delay * 2, 50);
   }
   try {

@@ -7,7 +7,8 @@
  * Each run is marked synced (`run-<id>.wandb.synced`) only once all of it, edges included, is on
  * the server; a sync that was interrupted runs again over the same data without duplicates
  * (file_stream lines are rewritten at the same offsets, artifact versions are found by client id
- * and digest).
+ * and digest). Only one sync at a time uploads the runs of one wandb directory (`sync-lock.ts`);
+ * which runs are already synced is decided once the lock is held.
  */
 import path from "node:path";
 import { readTransactionLog } from "../offline/transaction-log-reader.js";
@@ -16,7 +17,8 @@ import { WandbHttpClient, type ServerConnection } from "../online/http-client.js
 import { OnlineSender } from "../online/online-sender.js";
 import type { ArtifactUploadOptions } from "../online/artifact-uploader.js";
 import type { FileStreamOptions } from "../online/file-stream.js";
-import { markSynced } from "./sync-marker.js";
+import { withSyncLocks } from "./sync-lock.js";
+import { isSynced, markSynced } from "./sync-marker.js";
 import { findSyncSources, logsInWandbDir, type SyncSource } from "./sync-sources.js";
 
 /** What to sync and where. */
@@ -62,7 +64,17 @@ function startTimeMs(records: WandbRecord[]): number {
 /** Syncs the chosen runs; never throws for one run's failure (see each result's `status`). */
 export async function syncRuns(options: SyncOptions): Promise<SyncedRun[]> {
   const notify = options.notify ?? ((line: string) => console.error(line));
-  const sources = options.allIn !== undefined ? findSyncSources(logsInWandbDir(options.allIn)) : findSyncSources(options.paths ?? []);
+  const found = options.allIn !== undefined ? findSyncSources(logsInWandbDir(options.allIn)) : findSyncSources(options.paths ?? []);
+  if (found.length === 0) return [];
+  const wandbDirs = options.allIn !== undefined ? [options.allIn] : found.map((source) => path.dirname(source.runDir));
+  return withSyncLocks(wandbDirs, notify, () => {
+    // Another sync may have finished some of these while this one waited for the lock.
+    const sources = found.map((source) => ({ ...source, alreadySynced: isSynced(source.logPath) }));
+    return syncSources(sources, options, notify);
+  });
+}
+
+async function syncSources(sources: SyncSource[], options: SyncOptions, notify: (line: string) => void): Promise<SyncedRun[]> {
   const results: SyncedRun[] = [];
   const loaded: Loaded[] = [];
   for (const source of sources) {
