@@ -6,7 +6,6 @@
  * store, the HTTP client and the senders are internal and imported by path (tests, the kernel, the
  * CLI). A new name here is a new promise: add it to `test/public-api.test.ts` on purpose.
  */
-import "./wandb/online/install.js";
 import "./integration/artifact-load.js";
 
 // Flows: log every step run as a W&B run.
@@ -34,7 +33,8 @@ export { ArtifactNotFoundError } from "./wandb/offline/artifact-registry.js";
 
 // Read past runs, and upload offline runs.
 export { Api, RunNotFoundError, type ApiRun, type RunFilters, type ApiOptions } from "./wandb/api.js";
-export { syncRuns, type SyncOptions, type SyncedRun } from "./wandb/sync/sync.js";
+export { syncRuns } from "./wandb/sync/sync-on-demand.js";
+export type { SyncOptions, SyncedRun } from "./wandb/sync/sync.js";
 
 // Errors a user may want to tell apart.
 export { InvalidSettingError } from "./wandb/settings/settings.js";

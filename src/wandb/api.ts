@@ -1,8 +1,7 @@
 /**
- * The read API: past runs and artifact versions by path, like W&B's `wandb.Api()`. Offline it
- * answers from the local W&B directory (run logs and the artifact registry). The online client plugs
- * a server-backed `ApiBackend` in through `registerOnlineApiBackend`; `new Api()` uses it when the
- * resolved mode is online.
+ * The read API: past runs and artifact versions by path, like W&B's `wandb.Api()`. It answers from
+ * the local W&B directory (run logs and the artifact registry), which every run writes in every mode,
+ * online ones included; another `ApiBackend` can be passed in (`ApiOptions.backend`).
  */
 import { parseArtifactPath } from "./artifacts/artifact-path.js";
 import type { ArtifactVersion } from "./artifacts/artifact-version.js";
@@ -77,17 +76,6 @@ export class OfflineApiBackend implements ApiBackend {
   }
 }
 
-/** Creates a server-backed backend for resolved online settings. */
-export type OnlineApiBackendFactory = (settings: Settings) => ApiBackend;
-let onlineApiFactory: OnlineApiBackendFactory | undefined;
-
-/** Installs the server-backed read API (the online module calls this). Returns the previous factory. */
-export function registerOnlineApiBackend(factory: OnlineApiBackendFactory | undefined): OnlineApiBackendFactory | undefined {
-  const previous = onlineApiFactory;
-  onlineApiFactory = factory;
-  return previous;
-}
-
 /** Options of `new Api`. */
 export interface ApiOptions extends SettingsEnvironment {
   settings?: SettingsInput;
@@ -102,9 +90,7 @@ export class Api {
   constructor(options: ApiOptions = {}) {
     this.backend = options.backend
       ? Promise.resolve(options.backend)
-      : resolveSettings(options.settings ?? {}, options).then((settings) =>
-          settings.mode === "online" && onlineApiFactory ? onlineApiFactory(settings) : new OfflineApiBackend(settings),
-        );
+      : resolveSettings(options.settings ?? {}, options).then((settings) => new OfflineApiBackend(settings));
   }
 
   /** An artifact version by `"[entity/][project/]name:alias"` (alias defaults to `latest`). */

@@ -4,7 +4,6 @@
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import "../../src/wandb/online/install.js";
 import { init } from "../../src/wandb/run/init.js";
 import type { Run } from "../../src/wandb/run/run.js";
 import type { ArtifactRecord } from "../../src/wandb/protocol/records.js";

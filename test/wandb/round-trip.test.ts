@@ -1,10 +1,10 @@
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Api } from "../../src/wandb/api.js";
 import { Artifact } from "../../src/wandb/artifacts/artifact.js";
 import { init } from "../../src/wandb/run/init.js";
-import { OnlineBackendMissingError, registerOnlineBackend } from "../../src/wandb/online/online-backend.js";
+import type { RunBackend } from "../../src/wandb/run/run-backend.js";
 import { decodeRecord, encodeRecord, type WandbRecord } from "../../src/wandb/protocol/records.js";
 import type { RecordSink } from "../../src/wandb/protocol/record-sink.js";
 import { readTransactionLog } from "../../src/wandb/offline/transaction-log-reader.js";
@@ -18,30 +18,28 @@ function listFiles(dir: string): string[] {
     .map((entry) => path.join(entry.parentPath, entry.name));
 }
 
-afterEach(() => {
-  registerOnlineBackend(undefined);
-});
-
 describe("round trip", () => {
-  it("online mode feeds the registered sink the same records the offline log holds, in order", async () => {
+  it("online mode feeds the backend's sink the same records the offline log holds, in order", async () => {
     const root = tempDir();
     const clock = new ManualClock(1_700_000_000_000);
     const received: WandbRecord[] = [];
     let closed = false;
     let context: unknown;
-    registerOnlineBackend((settings, ctx) => {
-      context = { mode: settings.mode, ...ctx };
-      const sink: RecordSink = {
-        write: async (record) => {
-          received.push(structuredClone(record));
-        },
-        close: async () => {
-          closed = true;
-        },
-      };
-      return sink;
-    });
-    const deps = { ...offlineDeps(root, clock, "round001"), env: { ...offlineDeps(root, clock).env, WANDB_API_KEY: KEY } };
+    const backend: RunBackend = {
+      openSink: async (settings, ctx) => {
+        context = { mode: settings.mode, ...ctx };
+        const sink: RecordSink = {
+          write: async (record) => {
+            received.push(structuredClone(record));
+          },
+          close: async () => {
+            closed = true;
+          },
+        };
+        return sink;
+      },
+    };
+    const deps = { ...offlineDeps(root, clock, "round001"), env: { ...offlineDeps(root, clock).env, WANDB_API_KEY: KEY }, backend };
     let c = 0;
     const run = await init(
       { project: "proj", entity: "ent", group: "Flow/7", job_type: "train", name: "n", notes: "notes", tags: ["t"], config: { lr: 0.1, nested: { a: [1, 2] } } },
@@ -95,14 +93,16 @@ describe("round trip", () => {
 
   it("a failing online sink makes finish() reject, after the offline log is complete", async () => {
     const root = tempDir();
-    registerOnlineBackend(() => ({
-      write: async (record) => {
-        if (record.type === "history") throw new Error("server said no");
-      },
-      close: async () => undefined,
-    }));
+    const backend: RunBackend = {
+      openSink: async () => ({
+        write: async (record) => {
+          if (record.type === "history") throw new Error("server said no");
+        },
+        close: async () => undefined,
+      }),
+    };
     const clock = new ManualClock(0);
-    const deps = { ...offlineDeps(root, clock, "failing1"), env: { WANDB_API_KEY: KEY, NETRC: path.join(root, "n") } };
+    const deps = { ...offlineDeps(root, clock, "failing1"), env: { WANDB_API_KEY: KEY, NETRC: path.join(root, "n") }, backend };
     const run = await init({ project: "p" }, deps);
     run.log({ a: 1 });
     await expect(run.finish()).rejects.toThrow(/offline log is complete.*wbflow sync/);
@@ -110,11 +110,12 @@ describe("round trip", () => {
     expect(records.at(-1)?.type).toBe("exit");
   });
 
-  it("online mode with no backend registered fails clearly and leaves no open log", async () => {
+  it("a backend that cannot open its sink fails init clearly and leaves no open log", async () => {
     const root = tempDir();
     const clock = new ManualClock(0);
-    const deps = { ...offlineDeps(root, clock, "nobackend"), env: { WANDB_API_KEY: KEY, NETRC: path.join(root, "n") } };
-    await expect(init({ project: "p", mode: "online" }, deps)).rejects.toThrow(OnlineBackendMissingError);
+    const backend: RunBackend = { openSink: () => Promise.reject(new Error("no server configured")) };
+    const deps = { ...offlineDeps(root, clock, "nobackend"), env: { WANDB_API_KEY: KEY, NETRC: path.join(root, "n") }, backend };
+    await expect(init({ project: "p", mode: "online" }, deps)).rejects.toThrow(/no server configured/);
   });
 
   it("matches the checked-in golden log byte for byte for a fixed clock and ids", async () => {

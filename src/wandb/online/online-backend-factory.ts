@@ -1,10 +1,9 @@
 /**
- * Plugs the online sender into runs: registers the factory `init` calls in online mode. A run
+ * Builds the online sink of a run (used by the online `RunBackend`, online-backend.ts). A run
  * whose records all reached the server gets the `.synced` marker, so `wbflow sync --all` skips
  * it; a run whose server failed keeps no marker and can be synced later.
  */
 import path from "node:path";
-import { registerOnlineBackend, type OnlineBackendFactory } from "./online-backend.js";
 import type { RecordSink } from "../protocol/record-sink.js";
 import type { RemoteArtifactReference, RemoteArtifactVersion } from "../artifacts/remote-artifact-version.js";
 import type { WandbRecord } from "../protocol/records.js";
@@ -86,7 +85,7 @@ class OfflineForNowSink implements RecordSink {
 }
 
 /** Builds the online sink for one run from its settings. */
-export const createOnlineSink: OnlineBackendFactory = (settings: Settings, context: RunSinkContext) => {
+export function createOnlineSink(settings: Settings, context: RunSinkContext): RecordSink {
   if (!settings.api_key) {
     throw new Error("W&B mode is 'online' but no API key is set; run `wbflow login` or set WANDB_API_KEY.");
   }
@@ -126,9 +125,4 @@ export const createOnlineSink: OnlineBackendFactory = (settings: Settings, conte
     notify,
   });
   return new MarkingSink(sender, path.join(context.runDir, `run-${context.runId}.wandb`), settings.base_url, now);
-};
-
-/** Installs the online backend (done once when `wbflow/wandb` is imported). */
-export function installOnlineBackend(): void {
-  registerOnlineBackend(createOnlineSink);
 }

@@ -11,7 +11,7 @@ import { LocalArtifacts } from "../offline/local-artifacts.js";
 import { announceOfflineOnce } from "../offline/offline-notice.js";
 import { createRunDirectory } from "../offline/run-directory.js";
 import { TransactionLogSink } from "../offline/transaction-log-sink.js";
-import { OnlineBackendMissingError, onlineBackend } from "../online/online-backend.js";
+import { backendFor, type RunBackend } from "./run-backend.js";
 import type { RecordSink } from "../protocol/record-sink.js";
 import { writeMetadataFile } from "./run-files.js";
 import { noteStartedRun, trackOpenRun } from "./run-state.js";
@@ -48,6 +48,8 @@ export interface InitDependencies extends SettingsEnvironment {
   newClientId?: () => string;
   /** Producer string of the log header (default: this package's name and version). */
   producer?: string;
+  /** Where records go besides the local log (default: the backend `settings.mode` chooses; see run-backend.ts). */
+  backend?: RunBackend;
 }
 
 /** Starts a W&B run. */
@@ -75,18 +77,13 @@ export async function init(options: InitOptions = {}, deps: InitDependencies = {
   writeMetadataFile(dirs.filesDir, startMs);
   const offlineSink = new TransactionLogSink(dirs.logPath);
   const sinks: RecordSink[] = [offlineSink];
-  if (settings.mode === "online") {
-    const factory = onlineBackend();
-    if (!factory) {
-      offlineSink.closeSync();
-      throw new OnlineBackendMissingError();
-    }
-    try {
-      sinks.push(await factory(settings, { runId: id, runDir: dirs.runDir, filesDir: dirs.filesDir }));
-    } catch (error) {
-      offlineSink.closeSync();
-      throw error;
-    }
+  try {
+    const backend = deps.backend ?? (await backendFor(settings));
+    const sink = await backend.openSink(settings, { runId: id, runDir: dirs.runDir, filesDir: dirs.filesDir });
+    if (sink) sinks.push(sink);
+  } catch (error) {
+    offlineSink.closeSync();
+    throw error;
   }
   let artifacts: LocalArtifacts | undefined; // created on first use: runs without artifacts touch nothing
   const run = new Run(
