@@ -7,12 +7,27 @@ import { loginCommand } from "./cli/login.js";
 import { logoutCommand } from "./cli/logout.js";
 import { statusCommand } from "./cli/status.js";
 import { syncCommand } from "./cli/sync.js";
+import { resumeCommand } from "./cli/resume.js";
+import { showCommand } from "./cli/show.js";
+import { checkCommand } from "./cli/check.js";
+import { runsCommand } from "./cli/runs.js";
+import { logsCommand } from "./cli/logs.js";
+import { dumpCommand } from "./cli/dump.js";
+import { tagCommand } from "./cli/tag.js";
+import { exitCodeOf } from "./cli/exit-codes.js";
 
 const commands: CliCommand[] = [
   // Each issue's commands are added here, one import per file in src/cli/.
   installCommand,
   kernelCommand,
   runCommand,
+  resumeCommand,
+  showCommand,
+  checkCommand,
+  runsCommand,
+  logsCommand,
+  dumpCommand,
+  tagCommand,
   loginCommand,
   logoutCommand,
   statusCommand,
@@ -54,6 +69,10 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`wbflow ${name}: ${error.message}\n\n${command.usage}`);
       return 2;
     }
-    throw error;
+    // Expected failures (not found, lint, bad input) are one line with what to do, not a stack.
+    const code = exitCodeOf(error);
+    if (code === undefined) throw error;
+    console.error(`wbflow ${name}: ${(error as Error).message}`);
+    return code;
   }
 }

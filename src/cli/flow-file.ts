@@ -10,13 +10,23 @@ import { pathToFileURL } from "node:url";
 import { isFlowClass, type FlowSpec } from "../flow/define/spec.js";
 import { CliUsageError } from "./command.js";
 
+let tsxRegistered = false;
+
+/**
+ * Imports a module; TypeScript through tsx's loader, registered once for the whole process (not a
+ * namespaced `tsImport`): the flow file's `import "wbflow"` then resolves to the very modules the CLI
+ * already loaded, so wbflow is neither loaded twice nor transformed, and the datastore and codecs the
+ * CLI hands to the run are the flow's own (a second copy's `instanceof` checks would fail).
+ */
 async function importModule(absolute: string): Promise<Record<string, unknown>> {
   const url = pathToFileURL(absolute).href;
-  const isTypeScript = /\.(c|m)?tsx?$/.test(absolute);
-  if (!isTypeScript) return (await import(url)) as Record<string, unknown>;
-  // tsx is loaded only for TypeScript files: it is the largest part of the CLI's start-up.
-  const { tsImport } = await import("tsx/esm/api");
-  return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
+  if (/\.(c|m)?tsx?$/.test(absolute) && !tsxRegistered) {
+    // Loaded only for TypeScript files: tsx and esbuild are the largest part of the CLI's start-up.
+    const { register } = await import("tsx/esm/api");
+    register();
+    tsxRegistered = true;
+  }
+  return (await import(url)) as Record<string, unknown>;
 }
 
 /** Names of classes declared without `export` (candidates for flows a file defines but does not export). */

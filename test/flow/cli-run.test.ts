@@ -1,34 +1,15 @@
-import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { describe, expect, test } from "vitest";
 import { parseRunArgs } from "../../src/cli/run.js";
 import { Datastore } from "../../src/flow/datastore/datastore.js";
+import { runCli, writeFlowFile as flowFile } from "../support/cli.js";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const tsx = path.join(repo, "node_modules/.bin/tsx");
-const entry = path.join(repo, "test/flow/cli-entry.ts");
-const source = path.join(repo, "src/index.ts");
 
-/** Writes a flow file into a fresh folder; `from "wbflow"` points at this repository's source. */
-function flowFile(name: string, text: string): { dir: string; file: string } {
-  const dir = mkdtempSync(path.join(tmpdir(), "wbflow-cli-"));
-  const file = path.join(dir, name);
-  writeFileSync(file, text.replaceAll(`from "wbflow"`, `from ${JSON.stringify(source)}`));
-  return { dir, file };
-}
-
-async function cli(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(tsx, [entry, ...args], { cwd, env: { ...process.env, WBFLOW_DATASTORE: "" } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
+async function cli(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return runCli(args, {}, { cwd, inheritEnv: true });
 }
 
 describe("wbflow run", () => {

@@ -1,12 +1,17 @@
 /**
- * `%flow show|check|run|runs NAME`: the notebook's flows — the graph as a picture, the lint check,
- * a run in this kernel (shown live, then reported), and the table of past runs.
+ * `%flow show|check|run|resume|runs|logs|dump`: the notebook's flows — the graph as a picture, the
+ * lint check, a run or resume in this kernel (shown live, then reported), past runs, a task's output
+ * and artifacts. Each verb shares its implementation with the `wbflow` command of the same name
+ * (src/commands/).
  */
-import { Flow } from "../../flow/client/flow.js";
-import { flowDagDot } from "../../display/flow-dag.js";
-import { renderDotToSvg } from "../../display/graphviz.js";
+import { Datastore } from "../../flow/datastore/datastore.js";
 import { escapeHtml } from "../../display/html-escape.js";
-import { htmlTable, textTable, type TableCell } from "../../display/html-table.js";
+import { htmlTable, textTable } from "../../display/html-table.js";
+import { checkPassedText, graphSvg, graphText } from "../../commands/show.js";
+import { listRuns, runsTable } from "../../commands/runs.js";
+import { formatLogs, readLogs } from "../../commands/logs.js";
+import { dumpArtifacts, formatDump } from "../../commands/dump.js";
+import { resumeFlowRun } from "../../commands/resume.js";
 import type { Magic } from "./magic.js";
 import { FLOW_MAGIC_SUMMARY } from "./summaries.js";
 import { findFlowClass, type FlowClass } from "../flow-view/flow-lookup.js";
@@ -14,6 +19,20 @@ import type { GraphInfo } from "../../flow/graph/graph-info.js";
 import { MagicUsageError, Notice } from "./notice.js";
 
 const flowName = { name: "name", help: "the flow class, defined in an earlier cell" };
+const pathspec = { name: "pathspec", help: "Flow/run/step[/task] (a step or run covers its tasks in order)" };
+
+/** Errors of the shared verbs a user can fix (missing run, step, task, artifact; a wrong argument). */
+const USER_ERRORS = new Set(["NotFoundError", "CommandInputError", "ClientNotFoundError", "ResumeError", "TaskNotFinishedError"]);
+
+/** Runs a shared verb; its user-facing errors become the magic's usage errors (one line, no stack). */
+async function verb<T>(command: string, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    if (error instanceof Error && USER_ERRORS.has(error.name)) throw new MagicUsageError(`%flow ${command}: ${error.message}`);
+    throw error;
+  }
+}
 
 /** The most past runs `%flow runs` lists. */
 export const MAX_LISTED_RUNS = 20;
@@ -42,9 +61,8 @@ export function flowMagic(): Magic {
         async run(args, context) {
           const flow = findFlowClass(context.locals, args.positionals.name!, "%flow show");
           const graph = checkedGraph(flow);
-          const svg = await renderDotToSvg(flowDagDot({ flowName: graph.flowName, steps: graph.steps }));
-          const text = Object.values(graph.steps).map((s) => `${s.name} -> ${s.next.join(", ") || "(end)"}`).join("\n");
-          return { toMimeBundle: () => ({ "text/plain": `${graph.flowName}\n${text}`, "image/svg+xml": svg }) };
+          const svg = await graphSvg(graph);
+          return { toMimeBundle: () => ({ "text/plain": graphText(graph), "image/svg+xml": svg }) };
         },
       },
       check: {
@@ -52,9 +70,7 @@ export function flowMagic(): Magic {
         arguments: { positionals: [flowName] },
         async run(args, context) {
           const flow = findFlowClass(context.locals, args.positionals.name!, "%flow check");
-          const graph = checkedGraph(flow);
-          const steps = Object.keys(graph.steps);
-          return new Notice(`${graph.flowName} is valid: ${steps.length} steps (${steps.join(", ")}), ${graph.parameters.length} parameters.`);
+          return new Notice(checkPassedText(checkedGraph(flow)));
         },
       },
       run: {
@@ -71,27 +87,58 @@ export function flowMagic(): Magic {
           return undefined;
         },
       },
+      resume: {
+        summary: "Resume the flow's latest (or --origin-run-id) run in this kernel; finished tasks are cloned.",
+        arguments: {
+          positionals: [flowName, { name: "step", help: "re-run this step and everything after it", optional: true }],
+          options: [{ long: "origin-run-id", help: "the run to resume (default: the latest)", valueName: "ID" }],
+          allowUnknownOptions: true,
+        },
+        async run(args, context) {
+          const flow = findFlowClass(context.locals, args.positionals.name!, "%flow resume");
+          checkedGraph(flow);
+          const origin = args.options["origin-run-id"];
+          const run = await verb("resume", () =>
+            resumeFlowRun(flow, args.extraOptions, {
+              throwOnFailure: false,
+              ...(typeof origin === "string" ? { originRunId: origin } : {}),
+              ...(args.positionals.step === undefined ? {} : { step: args.positionals.step }),
+            }),
+          );
+          if (!run.successful) {
+            throw Object.assign(new Error(`${run.pathspec} failed: ${run.error?.message ?? "see the step outputs above"}`), { name: "FlowRunError", userFacing: true });
+          }
+          return undefined;
+        },
+      },
       runs: {
         summary: `List the flow's past runs, newest first (at most ${MAX_LISTED_RUNS}).`,
         arguments: { positionals: [flowName] },
         async run(args) {
           const name = args.positionals.name!;
-          let runs;
-          try {
-            runs = (await new Flow(name).runs()).slice(0, MAX_LISTED_RUNS);
-          } catch (error) {
-            if (error instanceof Error && error.name === "ClientNotFoundError") throw new MagicUsageError(`%flow runs: ${error.message}`);
-            throw error;
-          }
-          const rows = await Promise.all(
-            runs.map(async (run): Promise<TableCell[]> => {
-              const [created, finished, successful, tags] = await Promise.all([run.createdAt(), run.finished(), run.successful(), run.userTags()]);
-              return [run.id, created.toISOString().replace("T", " ").slice(0, 19), finished ? (successful ? "successful" : "failed") : "not finished", tags.join(", ")];
-            }),
-          );
-          if (rows.length === 0) return new Notice(`${name} has no runs yet. Run it with %flow run ${name}.`);
-          const headers = ["run", "created (UTC)", "status", "tags"];
+          const runs = await verb("runs", () => listRuns(new Datastore(), { flow: name, limit: MAX_LISTED_RUNS }));
+          if (runs.length === 0) return new Notice(`${name} has no runs yet. Run it with %flow run ${name}.`);
+          const { headers, rows } = runsTable(runs);
           return new Notice(textTable(headers, rows), `<h4>${escapeHtml(name)}: runs</h4>${htmlTable(headers, rows, "wbflow-runs-table")}`);
+        },
+      },
+      logs: {
+        summary: "Show the captured output of a task (of every task, for a step or run).",
+        arguments: { positionals: [pathspec], options: [{ long: "stderr", help: "standard error instead of standard output" }] },
+        async run(args) {
+          const logs = await verb("logs", () => readLogs(args.positionals.pathspec!, new Datastore(), args.options.stderr ? "stderr" : "stdout"));
+          const text = formatLogs(logs);
+          return new Notice(text || "(no output)", `<pre>${escapeHtml(text || "(no output)")}</pre>`);
+        },
+      },
+      dump: {
+        summary: "Show a task's artifacts (every task's, for a step): values inline, tables as shape and first rows.",
+        arguments: { positionals: [pathspec], options: [{ long: "name", help: "only this artifact", valueName: "ART" }] },
+        async run(args) {
+          const name = args.options.name;
+          const tasks = await verb("dump", () => dumpArtifacts(args.positionals.pathspec!, new Datastore(), typeof name === "string" ? name : undefined));
+          const text = formatDump(tasks);
+          return new Notice(text, `<pre>${escapeHtml(text)}</pre>`);
         },
       },
     },

@@ -1,0 +1,29 @@
+/**
+ * Exit codes of every `wbflow` command, so scripts can tell outcomes apart:
+ * 0 done; 1 the flow, check or task failed; 2 a usage mistake; 3 the run, step, task or artifact
+ * asked for does not exist.
+ */
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_NOT_FOUND = 3;
+
+const byErrorName: Record<string, number> = {
+  NotFoundError: EXIT_NOT_FOUND,
+  ClientNotFoundError: EXIT_NOT_FOUND,
+  DatastoreNotFoundError: EXIT_NOT_FOUND,
+  CommandInputError: EXIT_USAGE,
+  InvalidPathspecError: EXIT_USAGE,
+  InvalidTagError: EXIT_USAGE,
+  NamespaceMismatchError: EXIT_USAGE,
+  LintError: EXIT_FAILED,
+  FlowDefinitionError: EXIT_FAILED,
+  ParameterError: EXIT_USAGE,
+  ResumeError: EXIT_NOT_FOUND,
+  TaskNotFinishedError: EXIT_FAILED,
+};
+
+/** The exit code for an error a command reports as one line, or undefined for an unexpected error. */
+export function exitCodeOf(error: unknown): number | undefined {
+  return error instanceof Error ? byErrorName[error.name] : undefined;
+}

@@ -1,0 +1,68 @@
+/**
+ * `%flow resume|logs|dump|runs` run the same implementation as `wbflow resume|logs|dump|runs`
+ * (src/commands/), on real runs of the engine in this process.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { flowMagic } from "../../src/kernel/magics/flow-magic.js";
+import { parseArguments, tokenizeArguments } from "../../src/kernel/magics/magic-arguments.js";
+import type { MagicContext } from "../../src/kernel/magics/magic.js";
+import { flowModule } from "../flow/helpers.js";
+
+const source = (failing: string) => `
+  export class Fan extends FlowSpec {
+    @step start() { (this as any).xs = [1, 2, 3]; this.next(this.body, { foreach: "xs" }); }
+    @step body() {
+      console.log("split", this.index);
+      if (${failing}) throw new Error("split " + this.index + " broke");
+      (this as any).y = (this.input as number) * 10;
+      this.next(this.join);
+    }
+    @step join(inputs: any) { (this as any).ys = inputs.map((i: any) => i.y); this.next(this.end); }
+    @step end() {}
+  }`;
+
+const previousStore = process.env.WBFLOW_DATASTORE;
+let runId: string;
+let fixed: Record<string, any>;
+
+/** Runs `%flow <line>` as the kernel would, with the flow classes as notebook locals. */
+async function flow(line: string): Promise<{ text: string } | undefined> {
+  const [name, ...words] = tokenizeArguments(line);
+  const action = flowMagic().subcommands![name!]!;
+  const args = parseArguments(words, action.arguments, `%flow ${name}`);
+  const context = { locals: fixed, env: process.env } as unknown as MagicContext;
+  return (await action.run(args, context, undefined)) as { text: string } | undefined;
+}
+
+beforeAll(async () => {
+  process.env.WBFLOW_DATASTORE = mkdtempSync(path.join(tmpdir(), "wbflow-magic-"));
+  const broken = flowModule(source("this.index === 1"));
+  const failed = await broken.Fan.run({}, { throwOnFailure: false });
+  runId = failed.runId;
+  fixed = flowModule(source("false"));
+});
+
+afterAll(() => {
+  if (previousStore === undefined) delete process.env.WBFLOW_DATASTORE;
+  else process.env.WBFLOW_DATASTORE = previousStore;
+});
+
+test("%flow resume continues the failed run; %flow runs lists both", async () => {
+  await expect(flow("resume Fan --alpha 2")).rejects.toThrow("%flow resume: Flow Fan has no parameter 'alpha'. It has no parameters.");
+  await expect(flow("resume Fan --origin-run-id 12")).rejects.toThrow(/^%flow resume: No run Fan\/12 in .*\. Nearest: \d+\.$/);
+  expect(await flow(`resume Fan --origin-run-id ${runId}`)).toBeUndefined();
+  const runs = (await flow("runs Fan"))!.text.split("\n");
+  expect(runs).toHaveLength(3);
+  expect(runs[1]).toMatch(/^Fan\/\d+ +successful /);
+  expect(runs[2]).toMatch(new RegExp(`^Fan/${runId} +failed `));
+});
+
+test("%flow logs of a foreach step and %flow dump of a split, with the CLI's errors", async () => {
+  expect((await flow(`logs Fan/${runId}/body`))!.text.replace(/^\[.*\]\n/gm, "")).toBe("split 0\nsplit 1\nsplit 2\n");
+  const dump = (await flow(`dump Fan/${runId}/body --name xs`))!.text;
+  expect(dump.match(/xs {2}\[1,2,3\]/g)).toHaveLength(3);
+  await expect(flow(`dump Fan/${runId}/bdy`)).rejects.toThrow(`%flow dump: No step Fan/${runId}/bdy. Nearest: body, start.`);
+});
