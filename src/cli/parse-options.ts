@@ -7,13 +7,15 @@ import { Datastore } from "../flow/datastore/datastore.js";
 import { CliUsageError } from "./command.js";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
+/** What `parseOptions` returns: the option values (typed from `T`) and the positional arguments. */
+type Parsed<T extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>>;
 
 /** `--datastore DIR`, accepted by every command that reads or writes runs. */
 export const DATASTORE_OPTION = { datastore: { type: "string" } } as const satisfies Options;
 
 /** Parses `args` against `options`; between `min` and `max` positional arguments are allowed. */
-export function parseOptions<T extends Options>(args: string[], options: T, positionals: { min: number; max: number; what: string }) {
-  let parsed;
+export function parseOptions<T extends Options>(args: string[], options: T, positionals: { min: number; max: number; what: string }): Parsed<T> {
+  let parsed: Parsed<T>;
   try {
     parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
