@@ -37,6 +37,8 @@ export interface FlowDefinition {
   parameters: FlowParameter[];
   /** Flow-level constants: class fields initialized with a non-function value, read-only in steps. */
   constants: Map<string, unknown>;
+  /** The module file that defines the class's own steps, when it was loaded from a file (not a notebook cell). */
+  moduleFile: string | undefined;
 }
 
 // A function's source never changes, so parses are kept per function object (a redefined class or
@@ -112,7 +114,9 @@ export function readFlowDefinition(flowClass: Function): FlowDefinition {
   for (const step of steps.values()) stepNameOf.set(step.fn, step.name);
   for (const step of steps.values()) step.loadPlan = loadPlanOf(step.fn, flowClass.prototype as object, steps);
   const { parameters, constants } = readFields(flowClass, name, steps);
-  return { flowClass, name, steps, stepNameOf, parameters, constants };
+  const ownSteps = ownStepMethods(flowClass.prototype as object);
+  const moduleFile = ownSteps.length > 0 ? stepMarksOf(ownSteps[0]![1])?.moduleFile : undefined;
+  return { flowClass, name, steps, stepNameOf, parameters, constants, moduleFile };
 }
 
 function readFields(

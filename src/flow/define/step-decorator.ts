@@ -52,6 +52,8 @@ export interface StepMarks {
   end: boolean;
   /** Decorators applied to the method, in application order. */
   decorators: AppliedDecorator[];
+  /** The module file whose code applied `@step`, when it was loaded from a file. */
+  moduleFile?: string | undefined;
 }
 
 const STEP_MARKS = Symbol.for("wbflow.stepMarks");

@@ -2,6 +2,7 @@
 import { decodeDecoratorTarget, isDecoratorApplication, type UniversalDecorator } from "./decorator-target.js";
 import { FlowDefinitionError } from "../errors.js";
 import { ensureStepMarks } from "./step-decorator.js";
+import { callerModuleFile } from "./defining-module.js";
 
 /** Options of `@step(...)`. */
 export interface StepOptions {
@@ -23,6 +24,7 @@ function markStep(args: readonly unknown[], options: StepOptions): void {
   marks.isStep = true;
   marks.start = options.start === true;
   marks.end = options.end === true;
+  marks.moduleFile = callerModuleFile();
 }
 
 /** Marks a method as a step: `@step`, `@step()`, `@step({ start: true })` or `@step({ end: true })`. */

@@ -25,6 +25,8 @@ export interface RunContext {
   /** Attribute names that are read-only in steps (parameters and constants). */
   readOnly: ReadonlySet<string>;
   maxNumSplits: number;
+  /** The module file that defines the flow class, for executors that import it in other processes. */
+  flowModule: string | undefined;
   onEvent: FlowEventListener | undefined;
   /** Stored engine values by their JSON (the store is content-addressed, so equal JSON means equal blob). */
   engineValueCache: Map<string, Promise<StoredValue>>;

@@ -15,7 +15,8 @@ import { buildClonePlan, PARAMETERS_STEP, type ClonePlan } from "./resume-plan.j
 import { FlowRun } from "./run-handle.js";
 import type { RunContext } from "./run-context.js";
 import { DEFAULT_MAX_NUM_SPLITS, DEFAULT_MAX_WORKERS, type ResumeOptions, type RunOptions } from "./run-options.js";
-import { scheduleRun } from "./scheduler.js";
+import { scheduleRun, type ScheduleResult } from "./scheduler.js";
+import { selectExecutor } from "../executors/select-executor.js";
 import { DecodeCache, loadTask } from "../task/task-load.js";
 
 /** A flow read from its class, its graph (linted) and the graph info. */
@@ -122,6 +123,7 @@ async function createRunContext(
       parameterValues,
       readOnly: new Set([...definition.parameters.map((p) => p.attribute), ...definition.constants.keys()]),
       maxNumSplits: options.maxNumSplits ?? DEFAULT_MAX_NUM_SPLITS,
+      flowModule: options.flowModule ?? definition.moduleFile,
       onEvent: options.onEvent,
       engineValueCache: new Map(),
       taskMetadataCache: new Map(),
@@ -178,7 +180,15 @@ async function execute(prepared: Prepared, options: RunOptions, clonePlan: Clone
     },
     context.onEvent,
   );
-  const { outcomes, failure, interrupted } = await scheduleRun(context, maxWorkers, clonePlan, options.signal);
+  const executor = await selectExecutor(options.executor, { maxWorkers });
+  let scheduled: ScheduleResult;
+  try {
+    await executor.open(context);
+    scheduled = await scheduleRun(context, { maxWorkers, executor }, clonePlan, options.signal);
+  } finally {
+    await executor.close();
+  }
+  const { outcomes, failure, interrupted } = scheduled;
   const end = outcomes.find((o) => o.stepName === endStep);
   const successful = !failure && end !== undefined && end.ok && end.error === undefined;
   let error: FlowRunError | undefined;

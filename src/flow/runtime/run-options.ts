@@ -1,6 +1,7 @@
 /** Options of `MyFlow.run(...)` and `MyFlow.resume(...)`. */
 import type { Datastore } from "../datastore/datastore.js";
 import type { FlowEventListener } from "./events.js";
+import type { ExecutorChoice } from "../executors/executor.js";
 
 /** Options of a run. */
 export interface RunOptions {
@@ -23,6 +24,13 @@ export interface RunOptions {
    * the run ends as failed with a FlowRunError saying it was interrupted. E.g. a notebook interrupt.
    */
   signal?: AbortSignal;
+  /** Where task attempts run: "in-process" (default), or an executor object. See docs/executors.md. */
+  executor?: ExecutorChoice;
+  /**
+   * The module file that defines the flow class, for executors that run attempts in other processes;
+   * default: found when the class's steps were decorated (a flow defined in a notebook cell has none).
+   */
+  flowModule?: string;
   /** Clock in epoch milliseconds, used for run ids; injectable for tests. */
   now?: () => number;
 }

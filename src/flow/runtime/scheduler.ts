@@ -1,5 +1,5 @@
 /**
- * The in-process scheduler: runs tasks concurrently up to `maxWorkers`, fans out splits and
+ * The scheduler: runs tasks (on the run's executor) concurrently up to `maxWorkers`, fans out splits and
  * foreaches, waits for every input of a join, follows switches and loops, retries failed tasks, and
  * (for a resume) clones the tasks the origin run already finished.
  */
@@ -8,7 +8,8 @@ import { emitFlowEvent, type FlowEvent } from "./events.js";
 import { foreachValueLabel } from "../task/foreach.js";
 import type { TaskOutcome } from "./run-handle.js";
 import { pathspecIndexOf, taskKeyOf, type RunContext, type TaskSpec } from "./run-context.js";
-import { executeAttempt, type AttemptResult } from "../task/task-execution.js";
+import type { AttemptResult } from "../task/task-execution.js";
+import type { Executor } from "../executors/executor.js";
 import type { ChosenTransition } from "../task/task-state.js";
 import { cloneTask, type ClonePlan } from "./resume-plan.js";
 
@@ -40,6 +41,7 @@ class Scheduler {
   constructor(
     private readonly run: RunContext,
     private readonly maxWorkers: number,
+    private readonly executor: Executor,
     private readonly clonePlan: ClonePlan | undefined,
     private readonly signal: AbortSignal | undefined,
   ) {
@@ -143,7 +145,7 @@ class Scheduler {
   private async executeWithRetries(spec: TaskSpec): Promise<{ result: AttemptResult; attemptsMade: number }> {
     for (let attempt = 0; ; attempt++) {
       this.emit({ type: "task-started", ...this.eventBase(spec, attempt) });
-      const result = await executeAttempt(this.run, spec, attempt);
+      const result = await this.executor.runAttempt({ run: this.run, spec, attempt, signal: this.signal });
       if (!result.retry) return { result, attemptsMade: attempt + 1 };
       this.emit({ type: "task-retrying", ...this.eventBase(spec, attempt), error: result.error! });
       if (result.retry.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, result.retry!.delayMs));
@@ -232,12 +234,12 @@ function splitCount(transition: ChosenTransition | undefined): { foreachSplits?:
   return transition?.elements ? { foreachSplits: transition.elements.length } : {};
 }
 
-/** Runs (or, for a resume, partly clones) every task of a run; `signal` stops it early. */
+/** Runs (or, for a resume, partly clones) every task of a run on `executor`; `signal` stops it early. */
 export function scheduleRun(
   run: RunContext,
-  maxWorkers: number,
+  { maxWorkers, executor }: { maxWorkers: number; executor: Executor },
   clonePlan: ClonePlan | undefined,
   signal: AbortSignal | undefined,
 ): Promise<ScheduleResult> {
-  return new Scheduler(run, maxWorkers, clonePlan, signal).execute();
+  return new Scheduler(run, maxWorkers, executor, clonePlan, signal).execute();
 }

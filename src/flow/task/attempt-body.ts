@@ -122,6 +122,8 @@ export async function runAttemptBody(
   pathspec: string,
   /** Receives what middleware adds with addMetadata. */
   metadata: Record<string, unknown>,
+  /** Set when the attempt ran elsewhere and was lost (its worker died): no hook or body runs, it failed with this. */
+  lost?: Error,
 ): Promise<AttemptBodyOutcome> {
   let state: TaskState | undefined;
   const activity = new ArtifactActivityHub(() => state?.written ?? new Map());
@@ -131,6 +133,7 @@ export async function runAttemptBody(
   try {
     const prepared = await prepareBody(run, spec, pathspec, activity);
     state = prepared.state;
+    if (lost) throw lost;
     await runAttemptStartHooks(chain);
     const layers = chain.flatMap(({ hooks, ctx }) => (hooks.middleware ? [{ middleware: hooks.middleware, ctx }] : []));
     await composeMiddleware(layers, bounded(prepared.body, shortestTimeLimit(chain)))();

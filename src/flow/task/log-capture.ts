@@ -9,6 +9,13 @@ import { format } from "node:util";
 export interface CapturedOutput {
   stdout: string[];
   stderr: string[];
+  /** Called with each piece as it is written (e.g. to stream it out of a worker process). */
+  live?: (stream: "stdout" | "stderr", text: string) => void;
+}
+
+function keep(output: CapturedOutput, stream: "stdout" | "stderr", text: string): void {
+  output[stream].push(text);
+  output.live?.(stream, text);
 }
 
 interface CaptureState {
@@ -20,12 +27,12 @@ interface CaptureState {
 const storage = new AsyncLocalStorage<CaptureState>();
 let installed = false;
 
-function teeStream(stream: NodeJS.WriteStream, name: keyof CapturedOutput): void {
+function teeStream(stream: NodeJS.WriteStream, name: "stdout" | "stderr"): void {
   const original = stream.write;
   stream.write = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
     const state = storage.getStore();
     if (state && !state.inConsole) {
-      state.output[name].push(typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8"));
+      keep(state.output, name, typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8"));
     }
     return (original as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
   } as typeof stream.write;
@@ -33,12 +40,12 @@ function teeStream(stream: NodeJS.WriteStream, name: keyof CapturedOutput): void
 
 // Test runners and notebook kernels may route console.* elsewhere than process.stdout, so the
 // console methods are captured too.
-function teeConsole(method: "log" | "info" | "debug" | "warn" | "error", name: keyof CapturedOutput): void {
+function teeConsole(method: "log" | "info" | "debug" | "warn" | "error", name: "stdout" | "stderr"): void {
   const original = console[method];
   console[method] = function (this: Console, ...args: unknown[]) {
     const state = storage.getStore();
     if (!state || state.inConsole) return original.apply(this, args);
-    state.output[name].push(`${format(...args)}\n`);
+    keep(state.output, name, `${format(...args)}\n`);
     state.inConsole = true;
     try {
       return original.apply(this, args);

@@ -24,18 +24,35 @@ export interface AttemptResult {
   retry: { delayMs: number } | undefined;
 }
 
+/** How an attempt is executed, besides the usual. */
+export interface AttemptOptions {
+  /** Called with the task's output as it is written. */
+  onOutput?: (stream: "stdout" | "stderr", text: string) => void;
+  /**
+   * The attempt ran elsewhere and was lost (e.g. its worker process died) with this error: store it as
+   * failed with `output` (what it printed before), and let the decorators decide on a retry or handle it.
+   */
+  lost?: { error: Error; output: { stdout: string; stderr: string } };
+}
+
 /** Runs one attempt of a task and persists its outcome. */
-export async function executeAttempt(run: RunContext, spec: TaskSpec, attempt: number): Promise<AttemptResult> {
+export async function executeAttempt(run: RunContext, spec: TaskSpec, attempt: number, options: AttemptOptions = {}): Promise<AttemptResult> {
   const key = taskKeyOf(run, spec.stepName, spec.taskId);
   const pathspec = taskPathspec(run, spec);
   const startedAt = Date.now();
   const attemptStarted = run.datastore.startAttempt(key, attempt);
   attemptStarted.catch(() => undefined); // awaited (and reported) below
 
-  const output: CapturedOutput = { stdout: [], stderr: [] };
+  const output: CapturedOutput = { stdout: [], stderr: [], ...(options.onOutput ? { live: options.onOutput } : {}) };
+  if (options.lost) {
+    output.stdout.push(options.lost.output.stdout);
+    output.stderr.push(options.lost.output.stderr);
+  }
   const metadata: Record<string, unknown> = {};
   const current = currentTaskOf(run, spec, attempt);
-  const body = await captureOutput(output, () => runWithCurrentTask(current, () => runAttemptBody(run, spec, attempt, pathspec, metadata)));
+  const body = await captureOutput(output, () =>
+    runWithCurrentTask(current, () => runAttemptBody(run, spec, attempt, pathspec, metadata, options.lost?.error)),
+  );
 
   await attemptStarted;
   const stored = await storeArtifacts(run, spec, pathspec, body, attempt, output);

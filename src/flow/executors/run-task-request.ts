@@ -1,0 +1,126 @@
+/**
+ * The worker's side of the executor seam: inside a process that can import the flow's module, run one
+ * attempt described by a {@link TaskRequest} against the shared datastore, exactly as the in-process
+ * executor does, and return a plain {@link TaskResult}. The flow's module is imported once per process
+ * and the run's facts (parameters, graph) are read once per run.
+ */
+import { pathToFileURL } from "node:url";
+import { Datastore } from "../datastore/datastore.js";
+import { checkFlowClass } from "../runtime/run-flow.js";
+import { PARAMETERS_STEP } from "../runtime/resume-plan.js";
+import type { RunContext, TaskSpec } from "../runtime/run-context.js";
+import { isFlowClass } from "../define/spec.js";
+import { DecodeCache, loadTask } from "../task/task-load.js";
+import { executeAttempt } from "../task/task-execution.js";
+import { TASK_REQUEST_VERSION, taskResultOf, type AttemptEvent, type TaskRequest, type TaskResult } from "./task-request.js";
+
+/** How the worker's side loads flows and reports progress. */
+export interface TaskRunnerHooks {
+  /** Loads the flow class; default: imports `flow.module` (TypeScript through tsx) and takes its export named `flow.className`. */
+  loadFlowClass?(flow: TaskRequest["flow"]): Promise<Function>;
+  /** Receives the attempt's events (its output) as they happen. */
+  onEvent?(event: AttemptEvent): void;
+}
+
+const modules = new Map<string, Promise<Record<string, unknown>>>();
+
+async function importModule(file: string): Promise<Record<string, unknown>> {
+  const url = pathToFileURL(file).href;
+  if (!/\.(c|m)?tsx?$/.test(file)) return (await import(url)) as Record<string, unknown>;
+  const { tsImport } = await import("tsx/esm/api");
+  return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
+}
+
+/** Imports the flow's module (once per process) and finds the class. */
+export async function importFlowClass(flow: TaskRequest["flow"]): Promise<Function> {
+  let loading = modules.get(flow.module);
+  if (!loading) {
+    loading = importModule(flow.module);
+    modules.set(flow.module, loading);
+  }
+  const exports = await loading;
+  const found = [exports[flow.className], ...Object.values(exports)].find((v) => isFlowClass(v) && v.name === flow.className);
+  if (!found) {
+    throw new Error(`${flow.module} does not export a flow class named ${flow.className}. Export it (export class ${flow.className} ...).`);
+  }
+  return found as Function;
+}
+
+const runs = new Map<string, Promise<RunContext>>();
+const MAX_CACHED_RUNS = 8;
+
+async function readRunContext(request: TaskRequest, flowClass: Function): Promise<RunContext> {
+  const { definition, graph, graphInfo } = checkFlowClass(flowClass);
+  const datastore = new Datastore({ root: request.datastoreRoot });
+  const flowName = definition.name;
+  const parametersTask = { flowName, runId: request.run.runId, stepName: PARAMETERS_STEP, taskId: "0" };
+  const stored = await datastore.readTask(parametersTask);
+  const loaded = await loadTask(datastore, parametersTask, new DecodeCache(datastore, flowName), "all", stored.artifacts);
+  const parameterValues: Record<string, unknown> = {};
+  for (const parameter of definition.parameters) parameterValues[parameter.name] = loaded.values.get(parameter.attribute);
+  return {
+    definition,
+    graph,
+    graphInfo,
+    datastore,
+    flowName,
+    runId: request.run.runId,
+    originRunId: request.run.originRunId,
+    userName: request.run.userName,
+    tags: request.run.tags,
+    parametersTask,
+    parametersRecords: new Map(Object.entries(stored.artifacts)),
+    parameterValues,
+    readOnly: new Set([...definition.parameters.map((p) => p.attribute), ...definition.constants.keys()]),
+    maxNumSplits: request.run.maxNumSplits,
+    flowModule: request.flow.module,
+    onEvent: undefined,
+    engineValueCache: new Map(),
+    taskMetadataCache: new Map(),
+  };
+}
+
+/** The run's facts, read once per run and flow class (a re-imported module is a new class). */
+function runContextOf(request: TaskRequest, flowClass: Function): Promise<RunContext> {
+  const key = `${request.datastoreRoot}\0${request.flow.module}\0${request.flow.className}\0${request.run.runId}`;
+  let context = runs.get(key);
+  if (!context) {
+    context = readRunContext(request, flowClass);
+    context.catch(() => runs.delete(key));
+    runs.set(key, context);
+    if (runs.size > MAX_CACHED_RUNS) runs.delete(runs.keys().next().value!);
+  }
+  return context;
+}
+
+/**
+ * Runs the attempt a request describes and returns its plain result. A failing step is a result
+ * (status "failed"); this rejects only when the attempt could not be run (a module that cannot be
+ * imported, an unreadable datastore, a request of another version).
+ */
+export async function runTaskRequest(request: TaskRequest, hooks: TaskRunnerHooks = {}): Promise<TaskResult> {
+  if (request.version !== TASK_REQUEST_VERSION) {
+    throw new Error(`This worker runs task requests of version ${TASK_REQUEST_VERSION}, not ${String(request.version)}: run the same wbflow version on both sides.`);
+  }
+  Object.assign(process.env, request.env);
+  const flowClass = await (hooks.loadFlowClass ?? importFlowClass)(request.flow);
+  const run = await runContextOf(request, flowClass);
+  const { task } = request;
+  const spec: TaskSpec = {
+    stepName: task.stepName,
+    taskId: task.taskId,
+    parents: task.parents,
+    ...(task.parentRecords ? { parentRecords: task.parentRecords } : {}),
+    foreachStack: task.foreachStack,
+    branchStack: task.branchStack,
+    iterationStack: task.iterationStack,
+  };
+  const output = { stdout: "", stderr: "" };
+  const result = await executeAttempt(run, spec, task.attempt, {
+    onOutput: (stream, text) => {
+      output[stream] += text;
+      hooks.onEvent?.({ type: "output", stream, text });
+    },
+  });
+  return taskResultOf(result, output);
+}
