@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { ELEMENT_INDEX_SUFFIX } from "./element-index.js";
 
 /** What `collectGarbage` removed. */
 export interface GarbageReport {
@@ -44,8 +45,10 @@ export async function collectFlowGarbage(flowDir: string, dataDirName: string, n
       for (const name of await namesIn(join(dataDir, prefix))) await removeIfOld(join(dataDir, prefix, name), "removedTemporaries");
       continue;
     }
-    for (const sha of await namesIn(join(dataDir, prefix))) {
-      if (!referenced.has(sha)) await removeIfOld(join(dataDir, prefix, sha), "removedBlobs");
+    for (const name of await namesIn(join(dataDir, prefix))) {
+      // A foreach element index (`<sha>.elements`) lives and dies with its list blob.
+      const sha = name.endsWith(ELEMENT_INDEX_SUFFIX) ? name.slice(0, -ELEMENT_INDEX_SUFFIX.length) : name;
+      if (!referenced.has(sha)) await removeIfOld(join(dataDir, prefix, name), "removedBlobs");
     }
   }
   for (const name of await namesIn(flowDir)) {

@@ -6,6 +6,7 @@ import { Readable } from "node:stream";
 import { codecById, encodeValue, type EncodedSource } from "../../codecs/index.js";
 import { writeFileAtomic, writeFileAtomicSync } from "../../core/atomic-write.js";
 import { BlobStore } from "./blobs.js";
+import { ELEMENT_INDEX_SUFFIX, readListElement } from "./element-index.js";
 import { collectFlowGarbage, DEFAULT_GARBAGE_GRACE_MS, removeRunFolder, type GarbageReport } from "./cleanup.js";
 import { INDEX_VERSION, legacyIndexName, parseDoneFile, type AttemptIndex } from "./task-index.js";
 import {
@@ -104,6 +105,18 @@ export class Datastore {
           `The datastore was modified by hand or partly deleted; re-run the step that produced it.`,
       );
     }
+  }
+
+  /**
+   * Element `index` of a stored list (an array or other iterable the v8 codec stored as a blob),
+   * read through the list's element index so a foreach split does not decode the whole list.
+   * Returns undefined when the list is not stored that way (inline, another codec, not iterable):
+   * decode it whole with `getValue` instead.
+   */
+  async getListElement(flowName: string, record: ArtifactRecord, index: number): Promise<{ value: unknown } | undefined> {
+    if (record.inline !== undefined || record.codec !== "v8") return undefined;
+    const path = this.blobs(flowName).pathOf(record.sha) + ELEMENT_INDEX_SUFFIX;
+    return readListElement(path, record.sha, index, () => this.getValue(flowName, record));
   }
 
   /** Writes a new run's facts. */

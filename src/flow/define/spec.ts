@@ -38,6 +38,19 @@ function frameElements(state: TaskState, level: number): unknown[] | undefined {
   return elements;
 }
 
+/**
+ * The element of foreach level `level`: the one read on its own for this split, unless the step
+ * decoded or replaced the iterated list, in which case it is taken from that list (as before).
+ */
+function frameElement(state: TaskState, level: number): unknown {
+  const frame = state.start.foreachStack[level];
+  if (!frame) return undefined;
+  const own = state.start.foreachInputs?.[level];
+  const listTouched = state.written.has(frame.var) || state.deleted.has(frame.var) || state.merged.has(frame.var);
+  if (own && !listTouched) return own.value;
+  return frameElements(state, level)?.[frame.index];
+}
+
 const FLOW_CLASS_BRAND = Symbol.for("wbflow.FlowSpec");
 
 /**
@@ -69,9 +82,7 @@ export class FlowSpec {
   /** In a foreach task: the element this task handles (undefined outside a foreach). */
   get input(): unknown {
     const state = taskStateOf(this, "this.input");
-    const level = state.start.foreachStack.length - 1;
-    const frame = state.start.foreachStack[level];
-    return frame ? frameElements(state, level)?.[frame.index] : undefined;
+    return frameElement(state, state.start.foreachStack.length - 1);
   }
 
   /** In a foreach task: the index of this task's element (undefined outside a foreach). */
@@ -85,7 +96,7 @@ export class FlowSpec {
     return state.start.foreachStack.map((frame, level) => ({
       index: frame.index,
       numSplits: frame.numSplits,
-      value: frameElements(state, level)?.[frame.index],
+      value: frameElement(state, level),
     }));
   }
 

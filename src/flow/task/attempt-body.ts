@@ -18,7 +18,7 @@ import {
 } from "./lifecycle.js";
 import { composeMiddleware, type TaskContext } from "./middleware.js";
 import { createTaskContext } from "./task-context.js";
-import { DecodeCache, loadTask } from "./task-load.js";
+import { DecodeCache, loadForeachInputs, loadTask } from "./task-load.js";
 import { ArtifactActivityHub, createFlowProxy, TaskState } from "./task-state.js";
 import { toError } from "./stored-error.js";
 import type { RunContext, TaskSpec } from "../runtime/run-context.js";
@@ -46,11 +46,12 @@ function hookChain(decorators: readonly AppliedDecorator[], base: Omit<TaskConte
 
 async function loadStart(run: RunContext, spec: TaskSpec, isJoin: boolean, cache: DecodeCache) {
   const plan = run.definition.steps.get(spec.stepName)!.loadPlan;
-  // `this.input` and `this.foreachStack()` need the iterated artifacts.
-  const wanted = plan === "all" ? plan : new Set([...plan, ...spec.foreachStack.map((f) => f.var)]);
+  const wanted = plan;
   if (!isJoin) {
     const parent = await loadTask(run.datastore, spec.parents[0]!, cache, wanted, spec.parentRecords?.[0]);
-    return { records: parent.records, values: parent.values, inputs: [] as JoinInput[] };
+    // `this.input` and `this.foreachStack()`: each split reads only its own element.
+    const foreachInputs = await loadForeachInputs(run.datastore, run.flowName, spec.foreachStack, parent, cache);
+    return { records: parent.records, values: parent.values, inputs: [] as JoinInput[], foreachInputs };
   }
   const [own, ...inputs] = await Promise.all([
     loadTask(run.datastore, run.parametersTask, cache, wanted, Object.fromEntries(run.parametersRecords)),
@@ -59,7 +60,7 @@ async function loadStart(run: RunContext, spec: TaskSpec, isJoin: boolean, cache
       return { stepName: key.stepName, pathspec: pathspecOf(key), ...loaded };
     }),
   ]);
-  return { records: own!.records, values: own!.values, inputs: inputs as JoinInput[] };
+  return { records: own!.records, values: own!.values, inputs: inputs as JoinInput[], foreachInputs: [] };
 }
 
 /** Loads the task's inputs into a fresh state and returns the step body to run on it. */
@@ -77,6 +78,7 @@ async function prepareBody(run: RunContext, spec: TaskSpec, pathspec: string, ac
       values: start.values,
       readOnly: run.readOnly,
       foreachStack: spec.foreachStack,
+      foreachInputs: start.foreachInputs,
       isJoin,
       maxNumSplits: run.maxNumSplits,
     },

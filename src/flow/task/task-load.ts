@@ -1,6 +1,7 @@
 /** Loading the stored artifacts a task starts from. */
 import type { ArtifactRecord, Datastore, TaskKey } from "../datastore/datastore.js";
 import { ENGINE_ARTIFACTS } from "../define/engine-artifacts.js";
+import type { ForeachFrame } from "./foreach.js";
 
 /** A stored task's records and its decoded user-visible values. */
 export interface LoadedTask {
@@ -54,4 +55,34 @@ export async function readEngineArtifact(datastore: Datastore, key: TaskKey, nam
   const stored = await datastore.readTask(key);
   const record = stored.artifacts[name];
   return record ? datastore.getValue(key.flowName, record) : undefined;
+}
+
+/**
+ * The element of each enclosing foreach (`this.input`, `this.foreachStack()`), by level; undefined
+ * where the iterated list is decoded whole (the step mentions it) or not visible (a join).
+ */
+export type ForeachInputs = ReadonlyArray<{ value: unknown } | undefined>;
+
+/**
+ * Reads each enclosing foreach's element on its own from the list's element index, so an n-way
+ * foreach costs O(n) in all instead of every split decoding the whole list. A list stored some other
+ * way (inline, another codec) is decoded whole into `loaded.values`, as the step had mentioned it.
+ */
+export async function loadForeachInputs(
+  datastore: Datastore,
+  flowName: string,
+  frames: readonly ForeachFrame[],
+  loaded: LoadedTask,
+  cache: DecodeCache,
+): Promise<ForeachInputs> {
+  return Promise.all(
+    frames.map(async (frame) => {
+      const record = loaded.records.get(frame.var);
+      if (!record || loaded.values.has(frame.var)) return undefined;
+      const element = await datastore.getListElement(flowName, record, frame.index);
+      if (element) return element;
+      loaded.values.set(frame.var, await cache.get(record));
+      return undefined;
+    }),
+  );
 }

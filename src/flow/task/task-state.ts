@@ -7,6 +7,7 @@ import { ENGINE_ARTIFACTS, FLOW_API_NAMES } from "../define/engine-artifacts.js"
 import { FlowDefinitionError, NotInTaskError, ReadOnlyAttributeError } from "../errors.js";
 import type { FlowDefinition } from "../define/flow-definition.js";
 import type { ForeachFrame } from "./foreach.js";
+import type { ForeachInputs } from "./task-load.js";
 import type { FlowGraph } from "../graph/graph.js";
 import type { ArtifactActivity, ArtifactRead } from "./middleware.js";
 
@@ -57,6 +58,8 @@ export interface TaskStart {
   /** Parameter and constant attribute names. */
   readOnly: ReadonlySet<string>;
   foreachStack: ForeachFrame[];
+  /** Each foreach level's element when it was read on its own (see loadForeachInputs). */
+  foreachInputs?: ForeachInputs;
   isJoin: boolean;
   maxNumSplits: number;
 }
