@@ -106,17 +106,18 @@ describe("when the server fails mid-run", () => {
     const timing = { sleep: async (ms: number) => void (now += ms), now: () => now, random: () => 0.5 };
     tuneOnlineRuns({ timing, notify: (line) => notices.push(line) });
     const root = tempDir();
-    server.faults.inject({ route: "graphql", operationName: "UpsertBucket" }, { kind: "status", status: 503 }, 21);
+    // A live run stops after LIVE_RUN_PATIENCE_MS without an answer: 4 attempts (waits 2.25 + 4.5 + 9 s; the next would pass 30 s).
+    server.faults.inject({ route: "graphql", operationName: "UpsertBucket" }, { kind: "status", status: 503 }, 4);
     const first = await startRun(root, "online", server.url, "pause001");
     // The server is never reached, so a version this machine lacks cannot be looked up there.
     await expect(first.useArtifact("elsewhere:v0")).rejects.toThrow(/Cannot look artifact elsewhere:v0 up on .*connection to the server stopped/);
     await first.finish();
     const attempts = () => server.requests.filter((r) => r.path === "/graphql").length;
-    expect(attempts()).toBe(21);
+    expect(attempts()).toBe(4);
     const second = await startRun(root, "online", server.url, "pause002", {}, 1_700_000_010_000);
     await expect(second.useArtifact("elsewhere:latest")).rejects.toThrow(/elsewhere:latest is not in the local registry, and .* did not answer a moment ago/);
     await second.finish();
-    expect(attempts()).toBe(21); // not even tried
+    expect(attempts()).toBe(4); // not even tried
     now += 5 * 60_000;
     const third = await startRun(root, "online", server.url, "pause003", {}, 1_700_000_020_000);
     await third.finish();

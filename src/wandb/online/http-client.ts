@@ -22,6 +22,13 @@ export interface ServerConnection {
   userAgent?: string;
   /** Called before each retry, e.g. to tell the user the server is slow. */
   onRetry?: (event: RetryEvent) => void;
+  /**
+   * Gives up once the server has not answered for this long (counted from the first unanswered
+   * attempt; any answer resets it), whatever the policy's attempt count: live runs set it so a
+   * flow never waits long on a dead server (see `LIVE_RUN_PATIENCE_MS`). Also caps each attempt's
+   * idle timeout.
+   */
+  giveUpAfterMs?: number;
 }
 
 /** One retry about to happen. */
@@ -55,6 +62,8 @@ export interface ClientRequest {
 export class WandbHttpClient {
   readonly baseUrl: string;
   private readonly timing: NetworkTiming;
+  /** When the current run of unanswered attempts began (shared by all requests of this client). */
+  private unansweredSinceMs: number | undefined;
 
   constructor(private readonly connection: ServerConnection) {
     this.baseUrl = connection.baseUrl.replace(/\/+$/, "");
@@ -78,17 +87,21 @@ export class WandbHttpClient {
     if (toApi) headers["authorization"] = basicAuthHeader(this.connection.apiKey);
     const where = `${request.what} (${url.origin}${url.pathname})`;
     let lastProblem = "";
+    const patience = this.connection.giveUpAfterMs;
+    const idleTimeoutMs = Math.min(this.connection.attemptTimeoutMs ?? policy.attemptTimeoutMs, patience ?? Infinity);
     for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
       let retryAfter: string | undefined;
+      const attemptStartMs = this.timing.now();
       try {
         const response = await sendAttempt({
           method: request.method,
           url,
           headers,
           body: request.body,
-          idleTimeoutMs: this.connection.attemptTimeoutMs ?? policy.attemptTimeoutMs,
+          idleTimeoutMs,
           onBodyProgress: request.onBodyProgress,
         });
+        if (!policy.retriesStatus(response.status) || response.status < 300) this.unansweredSinceMs = undefined; // it answered
         if (response.status >= 200 && response.status < 300) return response;
         const detail = summarizeBody(response.body);
         if ((response.status === 401 || response.status === 403) && !toApi) {
@@ -119,7 +132,11 @@ export class WandbHttpClient {
         lastProblem = error.message;
       }
       if (attempt === policy.maxAttempts) break;
+      this.unansweredSinceMs ??= attemptStartMs;
       const delayMs = retryDelayMs(policy, attempt, this.timing.random, retryAfter, this.timing.now());
+      if (patience !== undefined && this.timing.now() + delayMs - this.unansweredSinceMs > patience) {
+        throw new WandbUnreachableError(`${where}: no answer for ${Math.round(patience / 1000)} s; last problem: ${lastProblem}`);
+      }
       this.connection.onRetry?.({ policy: policy.name, attempt, delayMs, reason: lastProblem });
       await this.timing.sleep(delayMs);
     }

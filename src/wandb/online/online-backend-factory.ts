@@ -12,6 +12,7 @@ import { markSynced } from "../sync/sync-marker.js";
 import { WandbUnreachableError } from "./api-errors.js";
 import { WandbHttpClient } from "./http-client.js";
 import { realTiming } from "./network-timing.js";
+import { LIVE_RUN_PATIENCE_MS } from "./retry-policy.js";
 import { OnlineSender, type OnlineSenderOptions } from "./online-sender.js";
 import type { RunSinkContext } from "../protocol/record-sink.js";
 
@@ -104,11 +105,16 @@ export function createOnlineSink(settings: Settings, context: RunSinkContext): R
     baseUrl: settings.base_url,
     apiKey: settings.api_key.reveal(),
     ...(tuning.timing ? { timing: tuning.timing } : {}),
+    // A live run never waits long on a dead server: it goes offline instead (the sender says so).
+    giveUpAfterMs: LIVE_RUN_PATIENCE_MS,
     // Say once that the server is struggling; the final outcome is reported by the sender.
     onRetry: (event) => {
       if (warnedSlow) return;
       warnedSlow = true;
-      notify(`wandb: ${settings.base_url} did not answer a ${event.policy} request (${event.reason}); retrying.`);
+      notify(
+        `wandb: ${settings.base_url} did not answer a ${event.policy} request (${event.reason}); ` +
+          `retrying for up to ${LIVE_RUN_PATIENCE_MS / 1000} s, then run ${context.runId} continues offline.`,
+      );
     },
   });
   const sender = new OnlineSender({

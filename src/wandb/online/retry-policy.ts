@@ -26,6 +26,14 @@ function defaultRetries(status: number): boolean {
   return status >= 400 && !NEVER_RETRIED.has(status);
 }
 
+/**
+ * How long a live run (one a flow or notebook is running) keeps trying a server that does not
+ * answer: 30 s from the first unanswered attempt. Then the run's upload stops, the run stays
+ * offline (its log has everything) and the user is told to `wbflow sync` it; `wbflow sync` itself
+ * uses the full policies below, since there the user asked to wait for the server.
+ */
+export const LIVE_RUN_PATIENCE_MS = 30_000;
+
 /** GraphQL requests: 20 retries, 2–60 s, 30 s per attempt. */
 export const GRAPHQL_RETRY_POLICY: RetryPolicy = {
   name: "GraphQL",
