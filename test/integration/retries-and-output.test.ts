@@ -1,4 +1,5 @@
 /** One W&B run per attempt under `@retry`, and the exact lines a flow run prints. */
+import path from "node:path";
 import { afterEach, expect, test } from "vitest";
 import { lineageOf, runNamed, runsByName, LEGACY } from "./fixtures.js";
 import { loadFlows } from "./load-flows.js";
@@ -67,7 +68,16 @@ export class LinesFlow extends FlowSpec {
   // Each task's metadata records its run and the exact version it logged per attribute.
   const task = (stepName: string, taskId: string) => ws.datastore.readTask({ flowName: "LinesFlow", runId: flowRun.runId, stepName, taskId });
   expect((await task("start", "1")).metadata["wandb"]).toEqual({
-    run: { id: start.id, project: "LinesFlow", group: `LinesFlow/${flowRun.runId}`, jobType: "start", dir: start.dir, exitCode: 0 },
+    run: {
+      id: start.id,
+      project: "LinesFlow",
+      group: `LinesFlow/${flowRun.runId}`,
+      jobType: "start",
+      dir: start.dir,
+      exitCode: 0,
+      mode: "offline",
+      wandbDir: path.dirname(start.dir),
+    },
     artifacts: { raw_df: { name: "raw_df", type: "dataset", version: "v0", project: "LinesFlow", digest: version.digest } },
   });
   expect((await task("end", "2")).metadata["wandb"]).toMatchObject({ run: { id: end.id }, artifacts: {} });

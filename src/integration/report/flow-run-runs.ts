@@ -2,6 +2,7 @@
  * "Where is my data": the W&B runs of one flow run, found by their group `{flowName}/{runId}`.
  */
 import { Api, type ApiOptions, type ApiRun } from "../../wandb/api.js";
+import { defaultGroupOf, defaultProjectOf } from "../wandb-log/flow-run-defaults.js";
 
 /** Which flow run, and where to look. */
 export interface FlowRunRunsQuery {
@@ -19,7 +20,7 @@ export interface FlowRunRunsQuery {
  */
 export async function wandbRunsOf(flowRun: FlowRunRunsQuery, options: ApiOptions = {}): Promise<ApiRun[]> {
   const env = options.env ?? process.env;
-  const project = flowRun.project ?? options.settings?.project ?? (env["WANDB_PROJECT"] || flowRun.flowName);
+  const project = flowRun.project ?? options.settings?.project ?? defaultProjectOf(flowRun.flowName, env);
   const api = new Api({ ...options, settings: { ...options.settings, project } });
-  return api.runs(project, { group: flowRun.group ?? `${flowRun.flowName}/${flowRun.runId}` });
+  return api.runs(project, { group: flowRun.group ?? defaultGroupOf(flowRun.flowName, flowRun.runId) });
 }

@@ -9,6 +9,7 @@
 import type { TaskContext } from "../../flow/task/middleware.js";
 import type { InitOptions } from "../../wandb/run/init.js";
 import type { SettingsInput } from "../../wandb/settings/settings.js";
+import { defaultGroupOf, defaultProjectOf } from "./flow-run-defaults.js";
 import type { WandbLogOptions } from "./wandb-log-options.js";
 
 /** The run name of a task: `{step}/{taskId}`, `{step}[i,j]/{taskId}` in foreach splits, plus the retry. */
@@ -27,8 +28,8 @@ export function taskInitOptions(
   const { tags, run_tags, ...given } = ctx.decoratorOptions.settings ?? {};
   const settings: SettingsInput = {
     ...given,
-    project: given.project ?? (env["WANDB_PROJECT"] || ctx.flowName),
-    run_group: given.run_group ?? `${ctx.flowName}/${ctx.runId}`,
+    project: given.project ?? defaultProjectOf(ctx.flowName, env),
+    run_group: given.run_group ?? defaultGroupOf(ctx.flowName, ctx.runId),
     run_job_type: given.run_job_type ?? ctx.stepName,
     run_name: given.run_name ?? taskRunName(ctx),
     run_notes: given.run_notes ?? `wbflow task ${ctx.pathspec}`,

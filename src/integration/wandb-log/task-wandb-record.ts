@@ -24,7 +24,22 @@ export interface LoggedAttribute {
 
 /** The `wandb` metadata of a task. */
 export interface TaskWandbRecord {
-  run: { id: string; project: string; entity?: string; group?: string; jobType?: string; dir: string; exitCode: number };
+  run: {
+    id: string;
+    project: string;
+    entity?: string;
+    group?: string;
+    jobType?: string;
+    /** The run's local directory (`<wandbDir>/[offline-]run-<time>-<id>`). */
+    dir: string;
+    exitCode: number;
+    /** The run's mode (absent in records written before it was recorded). */
+    mode?: "online" | "offline";
+    /** The W&B directory holding the run and the local artifact registry (absent in older records). */
+    wandbDir?: string;
+    /** The run's page, when the server created the run. */
+    url?: string;
+  };
   /** Logged artifact versions by attribute name. */
   artifacts: Record<string, LoggedAttribute>;
 }

@@ -65,6 +65,7 @@ export const wandbLogMiddleware: TaskMiddleware<WandbLogOptions> = async (ctx, n
     failure = { error };
   }
   let exitCode = failure ? 1 : 0;
+  let record: TaskWandbRecord | undefined;
   try {
     await useInputs(run, reads.inputs(), { ctx, label, print });
     const { logged: artifacts, unstorable } = await logOutputs(run, ctx.artifacts.written(), {
@@ -78,7 +79,7 @@ export const wandbLogMiddleware: TaskMiddleware<WandbLogOptions> = async (ctx, n
       exitCode = 1;
       print(`wandb: ${label} cannot be stored by the flow (${unstorable.join(", ")}), so the task fails: its run is marked failed`);
     }
-    const record: TaskWandbRecord = {
+    record = {
       run: {
         id: run.id,
         project: run.project,
@@ -87,10 +88,11 @@ export const wandbLogMiddleware: TaskMiddleware<WandbLogOptions> = async (ctx, n
         ...(run.jobType ? { jobType: run.jobType } : {}),
         dir: run.dir,
         exitCode,
+        mode: run.mode === "online" ? "online" : "offline",
+        wandbDir: run.settings.wandb_dir,
       },
       artifacts,
     };
-    ctx.addMetadata(TASK_METADATA_KEY, record);
   } catch (error) {
     print(`wandb: ${label} could not finish logging: ${(error as Error).message}`);
   }
@@ -99,7 +101,9 @@ export const wandbLogMiddleware: TaskMiddleware<WandbLogOptions> = async (ctx, n
   } catch (error) {
     print(`wandb: ${label}: ${(error as Error).message}`);
   }
+  // Recorded after finish: an online run's page is known once the server has created the run.
   const url = run.url;
+  if (record) ctx.addMetadata(TASK_METADATA_KEY, { ...record, run: { ...record.run, ...(url ? { url } : {}) } });
   print(runLine(ctx.pathspec, { id: run.id, dir: run.dir, ...(url ? { url } : {}) }, exitCode));
   if (failure) throw failure.error;
 };

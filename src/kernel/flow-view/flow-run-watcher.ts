@@ -26,20 +26,18 @@ export function reportShownInCell(output: CellOutput | undefined, flowName: stri
 export interface FlowRunWatcherOptions {
   /** Epoch milliseconds (injectable for tests). */
   now?: () => number;
-  env?: NodeJS.ProcessEnv;
 }
 
 /** Starts showing flow runs in the active cell; returns the function that stops it. */
 export function watchFlowRuns(options: FlowRunWatcherOptions = {}): () => void {
   const now = options.now ?? Date.now;
-  const env = options.env ?? process.env;
   const live = new Map<string, LiveRunView>();
   return onFlowEvent((event) => {
     const key = `${event.flowName}/${event.runId}`;
     if (event.type === "run-started") {
       const output = activeOutput();
       if (!output) return;
-      const view = new LiveRunView(output, new LiveRunState(event.flowName, event.runId, event.graph, now()), now, env);
+      const view = new LiveRunView(output, new LiveRunState(event.flowName, event.runId, event.graph, now()), now);
       live.set(key, view);
       view.changed();
       return;
@@ -68,7 +66,6 @@ class LiveRunView {
     private readonly output: CellOutput,
     private readonly state: LiveRunState,
     private readonly now: () => number,
-    private readonly env: NodeJS.ProcessEnv,
   ) {}
 
   apply(event: FlowEvent): void {
@@ -105,10 +102,13 @@ class LiveRunView {
     while (this.rendering) await this.rendering;
     await this.render();
     const { buildRunReport } = await import("./run-report-builder.js");
-    const report = await buildRunReport(
-      { flowName: this.state.flowName, runId: this.state.runId, successful: this.state.outcome === "succeeded", tasks: this.finishedTasks, datastore: await this.openDatastore() },
-      this.env,
-    );
+    const report = await buildRunReport({
+      flowName: this.state.flowName,
+      runId: this.state.runId,
+      successful: this.state.outcome === "succeeded",
+      tasks: this.finishedTasks,
+      datastore: await this.openDatastore(),
+    });
     this.output.display({ "text/plain": runReportText(report), "text/html": runReportHtml(report) });
     const reported = reportedInCell.get(this.output) ?? new Set<string>();
     reported.add(`${this.state.flowName}/${this.state.runId}`);
@@ -122,10 +122,10 @@ class LiveRunView {
   }
 
   private async addRunLink(stepName: string, taskId: string): Promise<void> {
-    const { taskWandbRun } = await import("./task-wandb-runs.js");
-    const run = await taskWandbRun(await this.openDatastore(), { flowName: this.state.flowName, runId: this.state.runId, stepName, taskId }, this.env);
+    const { readTaskWandbRun } = await import("../../integration/report/task-wandb-run.js");
+    const run = await readTaskWandbRun(await this.openDatastore(), { flowName: this.state.flowName, runId: this.state.runId, stepName, taskId });
     if (!run) return;
-    this.state.addRunLocation(stepName, { label: run.record.run.id, ...(run.url ? { url: run.url } : { directory: run.directory }) });
+    this.state.addRunLocation(stepName, { label: run.runId, ...(run.url ? { url: run.url } : { directory: run.directory }) });
   }
 
   private async render(): Promise<void> {
