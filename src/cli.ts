@@ -1,37 +1,36 @@
 /** `wbflow <command> [args]`: the command-line entry point. Commands live in src/cli/. */
 import { CliUsageError, type CliCommand } from "./cli/command.js";
-import { installCommand } from "./cli/install.js";
-import { kernelCommand } from "./cli/kernel.js";
-import { runCommand } from "./cli/run.js";
-import { loginCommand } from "./cli/login.js";
-import { logoutCommand } from "./cli/logout.js";
-import { statusCommand } from "./cli/status.js";
-import { syncCommand } from "./cli/sync.js";
-import { resumeCommand } from "./cli/resume.js";
-import { showCommand } from "./cli/show.js";
-import { checkCommand } from "./cli/check.js";
-import { runsCommand } from "./cli/runs.js";
-import { logsCommand } from "./cli/logs.js";
-import { dumpCommand } from "./cli/dump.js";
-import { tagCommand } from "./cli/tag.js";
 import { exitCodeOf } from "./cli/exit-codes.js";
 
-const commands: CliCommand[] = [
-  // Each issue's commands are added here, one import per file in src/cli/.
-  installCommand,
-  kernelCommand,
-  runCommand,
-  resumeCommand,
-  showCommand,
-  checkCommand,
-  runsCommand,
-  logsCommand,
-  dumpCommand,
-  tagCommand,
-  loginCommand,
-  logoutCommand,
-  statusCommand,
-  syncCommand,
+/** A command as `wbflow --help` lists it; its module loads only when it runs. */
+interface CommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<CliCommand>;
+}
+
+function lazy(name: string, summary: string, load: () => Promise<CliCommand>): CommandEntry {
+  return { name, summary, load };
+}
+
+// Each command's module (and what it imports: the W&B client, the kernel, Graphviz, Parquet) loads
+// only when that command runs, so e.g. `wbflow run` starts without the others.
+const commands: CommandEntry[] = [
+  // Each issue's commands are added here, one line per file in src/cli/.
+  lazy("install", "Install the TypeScript (wbflow) kernel for Jupyter", () => import("./cli/install.js").then((m) => m.installCommand)),
+  lazy("kernel", "Start the Jupyter kernel (Jupyter runs this; see `wbflow install`)", () => import("./cli/kernel.js").then((m) => m.kernelCommand)),
+  lazy("run", "Run a flow defined in a .ts or .js file", () => import("./cli/run.js").then((m) => m.runCommand)),
+  lazy("resume", "Resume a failed run of a flow: finished tasks are cloned, the rest run again", () => import("./cli/resume.js").then((m) => m.resumeCommand)),
+  lazy("show", "Print a flow's graph (or draw it as SVG)", () => import("./cli/show.js").then((m) => m.showCommand)),
+  lazy("check", "Check a flow's definition and graph", () => import("./cli/check.js").then((m) => m.checkCommand)),
+  lazy("runs", "List past runs with status, duration and tags", () => import("./cli/runs.js").then((m) => m.runsCommand)),
+  lazy("logs", "Print the captured output of a task, step or run", () => import("./cli/logs.js").then((m) => m.logsCommand)),
+  lazy("dump", "Print (or write to a file) the artifacts of a task", () => import("./cli/dump.js").then((m) => m.dumpCommand)),
+  lazy("tag", "Add, remove or list the tags of a run", () => import("./cli/tag.js").then((m) => m.tagCommand)),
+  lazy("login", "Verify a W&B API key and save it in ~/.netrc", () => import("./cli/login.js").then((m) => m.loginCommand)),
+  lazy("logout", "Remove the saved W&B API key from ~/.netrc", () => import("./cli/logout.js").then((m) => m.logoutCommand)),
+  lazy("status", "Show the W&B server, mode, project, login and unsynced runs", () => import("./cli/status.js").then((m) => m.statusCommand)),
+  lazy("sync", "Upload runs kept offline to the W&B server", () => import("./cli/sync.js").then((m) => m.syncCommand)),
 ];
 
 function help(): string {
@@ -53,11 +52,12 @@ export async function main(argv: string[]): Promise<number> {
     console.log(help());
     return name === undefined ? 2 : 0;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     console.error(`wbflow: unknown command '${name}'.\n\n${help()}`);
     return 2;
   }
+  const command = await entry.load();
   if (!command.handlesHelp && (args.includes("--help") || args.includes("-h"))) {
     console.log(command.usage);
     return 0;

@@ -21,4 +21,4 @@ async function check(args: string[]): Promise<number> {
 }
 
 /** The `wbflow check` command. */
-export const checkCommand: CliCommand = { name: "check", summary: "check a flow's definition and graph", usage, run: check };
+export const checkCommand: CliCommand = { name: "check", summary: "Check a flow's definition and graph", usage, run: check };

@@ -39,4 +39,4 @@ async function dump(args: string[]): Promise<number> {
 }
 
 /** The `wbflow dump` command. */
-export const dumpCommand: CliCommand = { name: "dump", summary: "print (or write to a file) the artifacts of a task", usage, run: dump };
+export const dumpCommand: CliCommand = { name: "dump", summary: "Print (or write to a file) the artifacts of a task", usage, run: dump };

@@ -27,4 +27,4 @@ async function logs(args: string[]): Promise<number> {
 }
 
 /** The `wbflow logs` command. */
-export const logsCommand: CliCommand = { name: "logs", summary: "print the captured output of a task, step or run", usage, run: logs };
+export const logsCommand: CliCommand = { name: "logs", summary: "Print the captured output of a task, step or run", usage, run: logs };

@@ -103,7 +103,7 @@ function printProgress(event: FlowEvent): void {
 /** The `wbflow resume` command. */
 export const resumeCommand: CliCommand = {
   name: "resume",
-  summary: "resume a failed run of a flow: finished tasks are cloned, the rest run again",
+  summary: "Resume a failed run of a flow: finished tasks are cloned, the rest run again",
   usage,
   run: resume,
 };

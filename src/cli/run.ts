@@ -189,7 +189,7 @@ async function run(args: string[]): Promise<number> {
 /** The `wbflow run` command. */
 export const runCommand: CliCommand = {
   name: "run",
-  summary: "run a flow defined in a .ts or .js file",
+  summary: "Run a flow defined in a .ts or .js file",
   usage,
   handlesHelp: true,
   run,

@@ -40,4 +40,4 @@ async function runs(args: string[]): Promise<number> {
 }
 
 /** The `wbflow runs` command. */
-export const runsCommand: CliCommand = { name: "runs", summary: "list past runs with status, duration and tags", usage, run: runs };
+export const runsCommand: CliCommand = { name: "runs", summary: "List past runs with status, duration and tags", usage, run: runs };

@@ -34,4 +34,4 @@ async function show(args: string[]): Promise<number> {
 }
 
 /** The `wbflow show` command. */
-export const showCommand: CliCommand = { name: "show", summary: "print a flow's graph (or draw it as SVG)", usage, run: show };
+export const showCommand: CliCommand = { name: "show", summary: "Print a flow's graph (or draw it as SVG)", usage, run: show };

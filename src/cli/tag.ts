@@ -31,4 +31,4 @@ async function tag(args: string[]): Promise<number> {
 }
 
 /** The `wbflow tag` command. */
-export const tagCommand: CliCommand = { name: "tag", summary: "add, remove or list the tags of a run", usage, run: tag };
+export const tagCommand: CliCommand = { name: "tag", summary: "Add, remove or list the tags of a run", usage, run: tag };
