@@ -21,6 +21,11 @@ const byErrorName: Record<string, number> = {
   ParameterError: EXIT_USAGE,
   ResumeError: EXIT_NOT_FOUND,
   TaskNotFinishedError: EXIT_FAILED,
+  // W&B settings and ~/.netrc problems: the message says which file or setting and what to do.
+  NetrcSyntaxError: EXIT_FAILED,
+  NetrcFileError: EXIT_FAILED,
+  InvalidSettingError: EXIT_USAGE,
+  InvalidApiKeyError: EXIT_USAGE,
 };
 
 /** The exit code for an error a command reports as one line, or undefined for an unexpected error. */

@@ -1,4 +1,5 @@
 /** The `--host URL` option shared by login, logout, status and sync, and W&B's host rules. */
+import { InvalidSettingError, redactUrl } from "../wandb/settings/settings.js";
 import { CliUsageError } from "./command.js";
 
 /** Takes `--host URL` / `--host=URL` out of `args`. */
@@ -26,7 +27,11 @@ export function validateHost(host: string): string {
   try {
     url = new URL(trimmed);
   } catch {
-    throw new CliUsageError(`--host ${host} is not a URL; give the API URL, e.g. https://api.wandb.ai`);
+    throw new CliUsageError(`--host ${redactUrl(host)} is not a URL; give the API URL, e.g. https://api.wandb.ai`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    // Often from WANDB_BASE_URL rather than the command line: one line, no usage text.
+    throw new InvalidSettingError("base_url", redactUrl(host), "it must be an http:// or https:// URL such as https://api.wandb.ai");
   }
   if (url.hostname.endsWith("wandb.ai")) {
     if (!url.hostname.startsWith("api.")) throw new CliUsageError(`${host} is W&B's web app, not its API; use https://api.wandb.ai`);

@@ -4,6 +4,7 @@
  */
 import { appUrlFor } from "../wandb/online/app-urls.js";
 import { findSyncSources, logsInWandbDir } from "../wandb/sync/sync-sources.js";
+import { redactUrl } from "../wandb/settings/settings.js";
 import { settingsOrReport } from "./settings-or-report.js";
 import { CliUsageError, type CliCommand } from "./command.js";
 import { parseHostOption, validateHost } from "./host-option.js";
@@ -34,8 +35,9 @@ export const statusCommand: CliCommand = {
         ? `unusable — ${settings.api_key_problem}`
         : "not set — run `wbflow login`";
     const lines: Array<[string, string]> = [
-      ["server", settings.base_url],
-      ["app", appUrlFor(settings.base_url, process.env["WANDB_APP_URL"])],
+      // A base URL may carry `user:password@`; it is never printed.
+      ["server", redactUrl(settings.base_url)],
+      ["app", redactUrl(appUrlFor(settings.base_url, process.env["WANDB_APP_URL"]))],
       ["mode", settings.mode + (settings.offlineBecause === "no-api-key" ? " (no API key)" : "")],
       ["API key", key],
       ["entity", settings.entity ?? "(the key's default entity)"],

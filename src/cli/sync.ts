@@ -1,7 +1,8 @@
 /** `wbflow sync [PATH ...] [--all]`: uploads runs kept offline to the W&B server. */
+import { redactUrl } from "../wandb/settings/settings.js";
 import { settingsOrReport } from "./settings-or-report.js";
 import { syncRuns, type SyncedRun } from "../wandb/sync/sync.js";
-import { SyncPathError } from "../wandb/sync/sync-sources.js";
+import { findSyncSources, SyncPathError } from "../wandb/sync/sync-sources.js";
 import { CliUsageError, type CliCommand } from "./command.js";
 import { parseHostOption, validateHost } from "./host-option.js";
 import { uploadProgressReporter } from "./upload-progress.js";
@@ -47,13 +48,23 @@ export const syncCommand: CliCommand = {
     if (unknown) throw new CliUsageError(`unknown option ${unknown}`);
     if (all === paths.length > 0) throw new CliUsageError("give run paths or --all (not both, not neither)");
 
+    // A path with no runs is the first thing to fix, whatever the key.
+    if (!all) {
+      try {
+        findSyncSources(paths);
+      } catch (error) {
+        if (!(error instanceof SyncPathError)) throw error;
+        console.error(error.message);
+        return 1;
+      }
+    }
     const settings = await settingsOrReport("sync", { mode: "online", ...(host !== undefined ? { base_url: validateHost(host) } : {}) });
     if (!settings) return 1;
     if (!settings.api_key) {
       console.error(
         settings.api_key_problem
           ? `wbflow sync: ${settings.api_key_problem}`
-          : `wbflow sync: no API key for ${settings.base_url}. Run \`wbflow login\` (or set WANDB_API_KEY) first.`,
+          : `wbflow sync: no API key for ${redactUrl(settings.base_url)}. Run \`wbflow login\` (or set WANDB_API_KEY) first.`,
       );
       return 1;
     }

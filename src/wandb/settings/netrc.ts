@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { chmod, mkdir, rename, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readlink, realpath, rename, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
@@ -14,6 +14,15 @@ export class NetrcSyntaxError extends Error {
   constructor(file: string, problem: string) {
     super(`${file}: ${problem}. Fix or remove that line of the file, then try again.`);
     this.name = "NetrcSyntaxError";
+  }
+}
+
+/** Raised when the .netrc file exists but cannot be read or replaced (a folder, no permission, …). */
+export class NetrcFileError extends Error {
+  constructor(file: string, action: "read" | "written", cause: unknown) {
+    const reason = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message;
+    super(`${file} cannot be ${action} (${reason}). Check that it is a file you may read and write, or move it aside, then try again.`);
+    this.name = "NetrcFileError";
   }
 }
 
@@ -119,7 +128,18 @@ async function readIfExists(file: string): Promise<string> {
     return readFileSync(file, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return "";
-    throw error;
+    throw new NetrcFileError(file, "read", error);
+  }
+}
+
+/** The file a write should replace: a symlinked .netrc is written through its link, which stays. */
+async function linkTarget(file: string): Promise<string> {
+  try {
+    return await realpath(file);
+  } catch {
+    // No file yet, or a link to a file that does not exist yet: write where the link points.
+    const target = await readlink(file).catch(() => undefined);
+    return target === undefined ? file : path.resolve(path.dirname(file), target);
   }
 }
 
@@ -142,11 +162,16 @@ async function replaceEntry(file: string, machine: string, newEntry: string | un
     if (kept.length > 0 && !kept.endsWith("\n")) kept += "\n";
     kept += newEntry;
   }
-  await mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.${randomUUID()}.tmp`;
-  await writeFile(temp, kept, { mode: 0o600 });
-  await chmod(temp, 0o600); // the umask may have narrowed the mode; make it exactly 0600
-  await rename(temp, file);
+  const target = await linkTarget(file);
+  const temp = `${target}.${process.pid}.${randomUUID()}.tmp`;
+  try {
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(temp, kept, { mode: 0o600 });
+    await chmod(temp, 0o600); // the umask may have narrowed the mode; make it exactly 0600
+    await rename(temp, target);
+  } catch (error) {
+    throw new NetrcFileError(file, "written", error);
+  }
 }
 
 /**

@@ -132,6 +132,21 @@ function defaultDataDir(env: NodeJS.ProcessEnv, home: string): string {
   return path.join(xdg ? xdg : path.join(home, ".local", "share"), "wandb");
 }
 
+/** True for an http(s) URL (the only schemes a W&B server speaks). */
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === "http:" || url.protocol === "https:";
+  } catch {
+    return false;
+  }
+}
+
+/** `url` without a user name or password it may carry (`https://user:pw@host` → `https://***@host`), for display. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, "$1***@");
+}
+
 /**
  * Resolves settings from `input`, then the environment, then defaults, and finds the API key
  * (explicit, `WANDB_API_KEY`, then `.netrc` for the base URL's host). With mode online and no usable
@@ -145,10 +160,8 @@ export async function resolveSettings(input: SettingsInput = {}, surroundings: S
 
   const requestedMode = normalizeMode(input.mode ?? fromEnv("WANDB_MODE") ?? "online");
   const base_url = (input.base_url ?? fromEnv("WANDB_BASE_URL") ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
-  try {
-    new URL(base_url);
-  } catch {
-    throw new InvalidSettingError("base_url", base_url, "it must be a URL such as https://api.wandb.ai");
+  if (!isHttpUrl(base_url)) {
+    throw new InvalidSettingError("base_url", redactUrl(base_url), "it must be an http:// or https:// URL such as https://api.wandb.ai");
   }
   const root_dir = path.resolve(surroundings.cwd ?? process.cwd(), input.root_dir ?? fromEnv("WANDB_DIR") ?? ".");
   const netrc_path = netrcPath(env, home);
