@@ -20,6 +20,7 @@ export { retry } from "./flow/decorators/retry.js";
 export { catchFailure } from "./flow/decorators/catch.js";
 export { timeout } from "./flow/decorators/timeout.js";
 export { environment } from "./flow/decorators/environment.js";
+export { resources } from "./flow/decorators/resources.js";
 export { defineStepDecorator, type StepDecorator, type StepDecoratorDefinition, type DecoratorOptions } from "./flow/define/step-decorator.js";
 export type { TaskContext, TaskMiddleware } from "./flow/task/middleware.js";
 export type { StepLifecycleHooks, RetryDecision, FailureHandling, TimeLimit, TaskEndContext } from "./flow/task/lifecycle.js";

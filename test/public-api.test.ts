@@ -26,7 +26,7 @@ const pinned: Record<string, PublicNames> = {
       "FlowRun", "FlowRunError", "FlowSpec", "InvalidPathspecError", "LintError", "MergeConflictError", "Metaflow",
       "ModelTypeError", "NamespaceMismatchError", "Parameter", "ParameterError", "ResumeError", "Run", "Step",
       "StepTimeoutError", "Task", "UnserializableValueError", "catchFailure", "current", "defineStepDecorator",
-      "environment", "getNamespace", "loadModel", "namespace", "onFlowEvent", "registerCodec", "registerModelType",
+      "environment", "getNamespace", "loadModel", "namespace", "onFlowEvent", "registerCodec", "registerModelType", "resources",
       "retry", "saveModel", "step", "tableToParquet", "timeout", "writeParquetFile",
     ],
     types: [

@@ -110,3 +110,8 @@ export class ArtifactStoreError extends Error {
     super(message, options);
   }
 }
+
+/** The worker process running a task attempt died or was ended (killed, out of memory, `process.exit`). */
+export class WorkerLostError extends Error {
+  override name = "WorkerLostError";
+}

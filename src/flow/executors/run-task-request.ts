@@ -23,15 +23,26 @@ export interface TaskRunnerHooks {
 }
 
 const modules = new Map<string, Promise<Record<string, unknown>>>();
+let tsxRegistered = false;
 
+/**
+ * Imports a module; TypeScript through tsx's loaders registered once for the whole process (not a
+ * namespaced `tsImport`), so the module's `import "wbflow"` is this very copy of the engine. Both
+ * loaders: a .ts file outside a `"type": "module"` package is CommonJS to Node.
+ */
 async function importModule(file: string): Promise<Record<string, unknown>> {
-  const url = pathToFileURL(file).href;
-  if (!/\.(c|m)?tsx?$/.test(file)) return (await import(url)) as Record<string, unknown>;
-  const { tsImport } = await import("tsx/esm/api");
-  return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
+  if (/\.(c|m)?tsx?$/.test(file) && !tsxRegistered) {
+    (await import("tsx/esm/api")).register();
+    (await import("tsx/cjs/api")).register();
+    tsxRegistered = true;
+  }
+  return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
 }
 
-/** Imports the flow's module (once per process) and finds the class. */
+/**
+ * Imports the flow's module (once per process: a worker pool lives for one run, so an edited file is
+ * imported afresh by the next run's workers) and finds the class among its exports.
+ */
 export async function importFlowClass(flow: TaskRequest["flow"]): Promise<Function> {
   let loading = modules.get(flow.module);
   if (!loading) {
@@ -39,7 +50,8 @@ export async function importFlowClass(flow: TaskRequest["flow"]): Promise<Functi
     modules.set(flow.module, loading);
   }
   const exports = await loading;
-  const found = [exports[flow.className], ...Object.values(exports)].find((v) => isFlowClass(v) && v.name === flow.className);
+  const candidates = [...Object.values(exports), ...Object.values((exports.default ?? {}) as Record<string, unknown>)];
+  const found = candidates.find((v) => isFlowClass(v) && v.name === flow.className);
   if (!found) {
     throw new Error(`${flow.module} does not export a flow class named ${flow.className}. Export it (export class ${flow.className} ...).`);
   }

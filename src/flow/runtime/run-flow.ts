@@ -16,7 +16,7 @@ import { FlowRun } from "./run-handle.js";
 import type { RunContext } from "./run-context.js";
 import { DEFAULT_MAX_NUM_SPLITS, DEFAULT_MAX_WORKERS, type ResumeOptions, type RunOptions } from "./run-options.js";
 import { scheduleRun, type ScheduleResult } from "./scheduler.js";
-import { selectExecutor } from "../executors/select-executor.js";
+import { defaultMaxWorkers, selectExecutor } from "../executors/select-executor.js";
 import { DecodeCache, loadTask } from "../task/task-load.js";
 
 /** A flow read from its class, its graph (linted) and the graph info. */
@@ -128,7 +128,7 @@ async function createRunContext(
       engineValueCache: new Map(),
       taskMetadataCache: new Map(),
     },
-    maxWorkers: Math.max(1, options.maxWorkers ?? DEFAULT_MAX_WORKERS),
+    maxWorkers: Math.max(1, options.maxWorkers ?? defaultMaxWorkers(options.executor, DEFAULT_MAX_WORKERS)),
     endStep: graph.end!,
   };
 }

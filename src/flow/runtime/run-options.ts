@@ -5,7 +5,7 @@ import type { ExecutorChoice } from "../executors/executor.js";
 
 /** Options of a run. */
 export interface RunOptions {
-  /** Most tasks running at once (Metaflow's --max-workers). Default 16. */
+  /** Most tasks running at once (Metaflow's --max-workers). Default 16; with `executor: "processes"`, the number of cores. */
   maxWorkers?: number;
   /** Most splits one foreach may produce (Metaflow's --max-num-splits). Default 100. */
   maxNumSplits?: number;
@@ -24,7 +24,7 @@ export interface RunOptions {
    * the run ends as failed with a FlowRunError saying it was interrupted. E.g. a notebook interrupt.
    */
   signal?: AbortSignal;
-  /** Where task attempts run: "in-process" (default), or an executor object. See docs/executors.md. */
+  /** Where task attempts run: "in-process" (default), "processes" (worker processes), or an executor object. See docs/executors.md. */
   executor?: ExecutorChoice;
   /**
    * The module file that defines the flow class, for executors that run attempts in other processes;

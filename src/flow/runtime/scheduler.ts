@@ -146,7 +146,8 @@ class Scheduler {
     for (let attempt = 0; ; attempt++) {
       this.emit({ type: "task-started", ...this.eventBase(spec, attempt) });
       const result = await this.executor.runAttempt({ run: this.run, spec, attempt, signal: this.signal });
-      if (!result.retry) return { result, attemptsMade: attempt + 1 };
+      // An interrupted run starts no new attempt (a worker executor reports its stopped attempts as failures).
+      if (!result.retry || this.interrupted()) return { result, attemptsMade: attempt + 1 };
       this.emit({ type: "task-retrying", ...this.eventBase(spec, attempt), error: result.error! });
       if (result.retry.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, result.retry!.delayMs));
     }

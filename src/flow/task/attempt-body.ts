@@ -9,11 +9,13 @@ import type { AppliedDecorator } from "../define/step-decorator.js";
 import { createJoinInputs, type JoinInput } from "./join-inputs.js";
 import {
   decideRetry,
+  largestResourceNeeds,
   runAttemptStartHooks,
   runTaskFailureHooks,
   runTaskSuccessHooks,
   shortestTimeLimit,
   type BoundHooks,
+  type ResourceNeeds,
   type TimeLimit,
 } from "./lifecycle.js";
 import { composeMiddleware, type TaskContext } from "./middleware.js";
@@ -114,6 +116,17 @@ function bounded(body: () => Promise<void>, limit: TimeLimit | undefined): () =>
       clearTimeout(timer);
     }
   };
+}
+
+/**
+ * What the step's decorators ask of an attempt before it runs: its time limit and resources. For
+ * executors that enforce them from outside the attempt (ending a worker, sizing a pool).
+ */
+export function attemptRequirements(run: RunContext, spec: TaskSpec, attempt: number): { timeLimit: TimeLimit | undefined; resources: ResourceNeeds } {
+  const pathspec = pathspecOf({ flowName: run.flowName, runId: run.runId, stepName: spec.stepName, taskId: spec.taskId });
+  const base = createTaskContext(run, spec, attempt, pathspec, new ArtifactActivityHub(() => new Map()), {});
+  const chain = hookChain(run.definition.steps.get(spec.stepName)!.decorators, base);
+  return { timeLimit: shortestTimeLimit(chain), resources: largestResourceNeeds(chain) };
 }
 
 /** Runs one attempt's hooks, middleware and step body, then settles its outcome with the hooks. */

@@ -29,6 +29,14 @@ export interface TimeLimit {
   error(): Error;
 }
 
+/** What an attempt needs from an executor that runs it in a worker process (ignored in-process). */
+export interface ResourceNeeds {
+  /** CPU slots of the worker pool the attempt occupies. */
+  cpu?: number;
+  /** Heap bound of the attempt's worker, in MiB: going over fails the attempt. */
+  memoryMiB?: number;
+}
+
 /** The context of the hooks that run once a task's outcome is known: they can set artifacts. */
 export interface TaskEndContext<O extends DecoratorOptions = DecoratorOptions> extends TaskContext<O> {
   /** Stores `value` as artifact `name` of this task (as `this[name] = value` in the step). */
@@ -41,6 +49,8 @@ export interface StepLifecycleHooks<O extends DecoratorOptions> {
   onAttemptStart?(ctx: TaskContext<O>): void | Promise<void>;
   /** Runs around the step body of every attempt: call `next()` to run the rest of the chain and the body. */
   middleware?: TaskMiddleware<O>;
+  /** What the attempt needs from a worker pool (CPU slots, heap bound); the largest ask of each wins. */
+  resources?(ctx: TaskContext<O>): ResourceNeeds | undefined;
   /** The longest the body of an attempt may run; undefined for no bound. */
   timeLimit?(ctx: TaskContext<O>): TimeLimit | undefined;
   /**
@@ -77,6 +87,17 @@ export function shortestTimeLimit(chain: readonly BoundHooks[]): TimeLimit | und
     if (limit && (!shortest || limit.milliseconds < shortest.milliseconds)) shortest = limit;
   }
   return shortest;
+}
+
+/** The largest CPU and memory the decorators ask for. */
+export function largestResourceNeeds(chain: readonly BoundHooks[]): ResourceNeeds {
+  const needs: ResourceNeeds = {};
+  for (const { hooks, ctx } of chain) {
+    const asked = hooks.resources?.(ctx);
+    if (asked?.cpu !== undefined) needs.cpu = Math.max(needs.cpu ?? 0, asked.cpu);
+    if (asked?.memoryMiB !== undefined) needs.memoryMiB = Math.max(needs.memoryMiB ?? 0, asked.memoryMiB);
+  }
+  return needs;
 }
 
 /** Asks every `onAttemptFailure` (innermost first) and combines the answers; undefined: no retry. */

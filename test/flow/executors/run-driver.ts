@@ -1,0 +1,27 @@
+/**
+ * Runs a flow file the way a user's program does — the flow imported (TypeScript through tsx), the run
+ * started through `wbflow` — and prints one line `RESULT {json}` with the outcome and every task.
+ * Usage: node --import tsx run-driver.ts FILE FLOW DATASTORE EXECUTOR MAXWORKERS [PARAMS_JSON]
+ */
+import { pathToFileURL } from "node:url";
+import { Datastore } from "wbflow";
+
+const [file, flowName, root, executor, maxWorkers, params] = process.argv.slice(2) as [string, string, string, string, string, string?];
+const module = (await import(pathToFileURL(file).href)) as Record<string, any>;
+const run = await module[flowName].run(JSON.parse(params ?? "{}"), {
+  datastore: new Datastore({ root }),
+  executor,
+  maxWorkers: Number(maxWorkers),
+  throwOnFailure: false,
+});
+const tasks = run.tasks.map((t: any) => ({
+  stepName: t.stepName,
+  taskId: t.taskId,
+  pathspecIndex: t.pathspecIndex,
+  ok: t.ok,
+  attempts: t.attempts,
+  artifacts: t.artifacts,
+  error: t.error && { name: t.error.name, message: t.error.message },
+}));
+const error = run.error && { name: run.error.name, message: run.error.message, cause: run.error.cause && { name: run.error.cause.name, message: run.error.cause.message } };
+process.stdout.write(`RESULT ${JSON.stringify({ flowName: run.flowName, runId: run.runId, successful: run.successful, error, tasks })}\n`);
