@@ -7,6 +7,34 @@ import { pipeline } from "node:stream/promises";
 import type { EncodedSource, EncodedValue } from "../../codecs/index.js";
 import { RecentBlobBytes } from "./byte-cache.js";
 
+/** A blob's bytes do not hash to its name: the file was damaged or edited after it was written. */
+export class BlobMismatchError extends Error {
+  override name = "BlobMismatchError";
+  constructor(readonly path: string) {
+    super(`The blob ${path} does not match its sha256 (its file name).`);
+  }
+}
+
+/** Returns `bytes` if they hash to `sha`, else throws BlobMismatchError. */
+function checked(bytes: Uint8Array, sha: string, path: string): Uint8Array {
+  if (createHash("sha256").update(bytes).digest("hex") !== sha) throw new BlobMismatchError(path);
+  return bytes;
+}
+
+/** A pass-through stream that fails at its end when what passed does not hash to `sha`. */
+function hashCheck(sha: string, path: string): Transform {
+  const hash = createHash("sha256");
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      callback(null, chunk);
+    },
+    flush(callback) {
+      callback(hash.digest("hex") === sha ? null : new BlobMismatchError(path));
+    },
+  });
+}
+
 /** A blob written to the store: its content hash and byte count. */
 export interface BlobRef {
   sha: string;
@@ -50,15 +78,43 @@ export class BlobStore {
     return "bytes" in encoded ? this.putBytes(encoded.bytes) : this.putStream(encoded.stream());
   }
 
-  /** A source for decoding the blob `sha` of `size` bytes. */
+  /**
+   * A source for decoding the blob `sha` of `size` bytes. Its bytes are checked against the sha:
+   * `bytes()` before it returns, `stream()` when the stream ends; a mismatch throws BlobMismatchError.
+   */
   source(sha: string, size: number): EncodedSource {
     const path = this.pathOf(sha);
     return {
       size,
       sha,
-      bytes: async () => (size <= SYNC_IO_LIMIT_BYTES ? this.readSmall(sha, path) : new Uint8Array(await readFile(path))),
-      stream: () => createReadStream(path),
+      bytes: async () => (size <= SYNC_IO_LIMIT_BYTES ? this.readSmall(sha, path) : checked(new Uint8Array(await readFile(path)), sha, path)),
+      stream: () => {
+        const file = createReadStream(path);
+        const check = hashCheck(sha, path);
+        file.on("error", (error) => check.destroy(error)); // pipe() does not forward errors (e.g. ENOENT)
+        return file.pipe(check);
+      },
     };
+  }
+
+  /**
+   * Moves a damaged blob aside to `<dataDir>/.damaged/` (kept for inspection, collected as garbage)
+   * and forgets it, so storing the value again writes a good copy instead of deduplicating to it.
+   */
+  async quarantine(sha: string): Promise<void> {
+    this.knownBlobs.delete(sha);
+    this.recentBytes.forget(sha);
+    const damagedDir = await this.ensureDir(join(this.dataDir, ".damaged"));
+    await rename(this.pathOf(sha), join(damagedDir, `${sha}-${randomUUID()}`)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== "ENOENT") throw error; // another reader moved it first
+    });
+  }
+
+  /** Whether the blob's stored bytes hash to its name (read as a stream). */
+  async matches(sha: string): Promise<boolean> {
+    const hash = createHash("sha256");
+    await pipeline(createReadStream(this.pathOf(sha)), hash);
+    return hash.digest("hex") === sha;
   }
 
   /** Whether the blob is present. */
@@ -91,7 +147,7 @@ export class BlobStore {
   private readSmall(sha: string, path: string): Uint8Array {
     const recalled = this.recentBytes.recall(sha);
     if (recalled) return recalled;
-    const bytes = new Uint8Array(readFileSync(path));
+    const bytes = checked(new Uint8Array(readFileSync(path)), sha, path);
     this.recentBytes.remember(sha, new Uint8Array(bytes));
     return bytes;
   }

@@ -21,6 +21,14 @@ export class RecentBlobBytes {
     }
   }
 
+  /** Drops a blob's bytes (it was found damaged on disk). */
+  forget(sha: string): void {
+    const bytes = this.entries.get(sha);
+    if (!bytes) return;
+    this.entries.delete(sha);
+    this.bytes -= bytes.byteLength;
+  }
+
   /** A copy of the remembered bytes (decoders may keep views of what they get), or undefined. */
   recall(sha: string): Uint8Array | undefined {
     const bytes = this.entries.get(sha);

@@ -5,10 +5,10 @@ import { join, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { codecById, encodeValue, type EncodedSource } from "../../codecs/index.js";
 import { writeFileAtomic, writeFileAtomicSync } from "../../core/atomic-write.js";
-import { BlobStore } from "./blobs.js";
+import { BlobMismatchError, BlobStore } from "./blobs.js";
 import { ELEMENT_INDEX_SUFFIX, readListElement } from "./element-index.js";
 import { collectFlowGarbage, DEFAULT_GARBAGE_GRACE_MS, removeRunFolder, type GarbageReport } from "./cleanup.js";
-import { INDEX_VERSION, legacyIndexName, parseDoneFile, type AttemptIndex } from "./task-index.js";
+import { INDEX_VERSION, legacyIndexName, parseDoneFile, serializeDoneFile, type AttemptIndex } from "./task-index.js";
 import {
   DatastoreCorruptError,
   DatastoreNotFoundError,
@@ -93,17 +93,53 @@ export class Datastore {
     const codec = codecById(record.codec);
     const where = `"${record.name}" (${record.producedBy})`;
     if (!codec) throw new UnknownCodecError(record.codec, where);
-    if (record.inline !== undefined) return codec.decode(inlineSource(record.inline, record.sha));
+    if (record.inline !== undefined) {
+      const bytes = Buffer.from(record.inline, "base64");
+      if (createHash("sha256").update(bytes).digest("hex") !== record.sha) throw damagedArtifact(record, "inline in the task's index");
+      return codec.decode(inlineSource(bytes, record.sha));
+    }
     const blobs = this.blobs(flowName);
     try {
       return await codec.decode(blobs.source(record.sha, record.size));
     } catch (error) {
       const { code, path } = error as NodeJS.ErrnoException;
-      if (code !== "ENOENT" || path !== blobs.pathOf(record.sha)) throw error;
-      throw new DatastoreCorruptError(
-        `The stored bytes of artifact ${where} (blob ${record.sha}) are missing from ${blobs.dataDir}. ` +
-          `The datastore was modified by hand or partly deleted; re-run the step that produced it.`,
-      );
+      if (code === "ENOENT" && path === blobs.pathOf(record.sha)) {
+        throw new DatastoreCorruptError(
+          `The stored bytes of artifact ${where} (blob ${record.sha}) are missing from ${blobs.dataDir}: the datastore ` +
+            `was partly deleted, or the blob was found damaged and moved to .damaged/. ${rerunHint(record)}`,
+        );
+      }
+      // A codec may fail on damaged bytes before the check at the end of the stream: look again.
+      if (error instanceof BlobMismatchError || !(await blobs.matches(record.sha).catch(() => true))) {
+        await blobs.quarantine(record.sha);
+        throw damagedArtifact(record, `in ${blobs.pathOf(record.sha)} (moved to ${blobs.dataDir}/.damaged/)`);
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Checks that every artifact's stored bytes match their sha256 (blobs are read as streams), so a
+   * damaged value is found before it is handed on (e.g. by a resume that reuses a task's outputs).
+   * @throws DatastoreCorruptError naming the artifact, the task that wrote it and the file.
+   */
+  async checkArtifacts(flowName: string, records: Iterable<ArtifactRecord>): Promise<void> {
+    const blobs = this.blobs(flowName);
+    for (const record of records) {
+      if (record.inline !== undefined) {
+        if (createHash("sha256").update(Buffer.from(record.inline, "base64")).digest("hex") !== record.sha) {
+          throw damagedArtifact(record, "inline in the task's index");
+        }
+        continue;
+      }
+      const path = blobs.pathOf(record.sha);
+      const matches = await blobs.matches(record.sha).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === "ENOENT") return false;
+        throw error;
+      });
+      if (matches) continue;
+      await blobs.quarantine(record.sha);
+      throw damagedArtifact(record, `in ${path} (missing, or changed and moved to ${blobs.dataDir}/.damaged/)`);
     }
   }
 
@@ -204,7 +240,7 @@ export class Datastore {
       artifacts: result.artifacts,
       metadata: result.metadata,
     };
-    writeFileAtomicSync(join(this.taskDir(task), `${attempt}.done`), JSON.stringify(index));
+    writeFileAtomicSync(join(this.taskDir(task), `${attempt}.done`), serializeDoneFile(index));
   }
 
   /** Appends captured output to an attempt's log (append-only). */
@@ -389,9 +425,23 @@ function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** The error for an artifact whose stored bytes no longer match their sha256. */
+function damagedArtifact(record: ArtifactRecord, where: string): DatastoreCorruptError {
+  return new DatastoreCorruptError(
+    `Artifact "${record.name}" written by task ${record.producedBy} is damaged: the bytes stored ${where} do not ` +
+      `match its sha256 ${record.sha}. The datastore was changed by hand or by a disk fault; its value is not returned. ` +
+      rerunHint(record),
+  );
+}
+
+/** What to do about a lost value: run the step that wrote it again. */
+function rerunHint(record: ArtifactRecord): string {
+  const step = record.producedBy.split("/")[2] ?? "?";
+  return `Run step '${step}' again to store it again, e.g. resume({ step: "${step}" }).`;
+}
+
 /** A decoding source over the bytes of an inline record. */
-function inlineSource(base64: string, sha: string): EncodedSource {
-  const bytes = Buffer.from(base64, "base64");
+function inlineSource(bytes: Buffer, sha: string): EncodedSource {
   return { size: bytes.byteLength, sha, bytes: async () => bytes, stream: () => Readable.from([bytes]) };
 }
 

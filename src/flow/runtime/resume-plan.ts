@@ -61,6 +61,17 @@ function agreesWithGraph(run: RunContext, stepName: string, transition: ChosenTr
   );
 }
 
+/** Shas already checked during this resume: inherited values are shared by many tasks. */
+const checkedShas = new WeakMap<ClonePlan, Set<string>>();
+
+async function checkOnce(run: RunContext, plan: ClonePlan, records: ArtifactRecord[]): Promise<void> {
+  const checked = checkedShas.get(plan) ?? new Set<string>();
+  checkedShas.set(plan, checked);
+  const fresh = records.filter((record) => !checked.has(record.sha));
+  await run.datastore.checkArtifacts(run.flowName, fresh);
+  for (const record of fresh) checked.add(record.sha);
+}
+
 /**
  * Copies an origin task into the new run (its artifact index only; no data is rewritten). Returns
  * undefined, copying nothing, when the origin task's transition no longer fits the current graph
@@ -75,6 +86,8 @@ export async function cloneTask(
 ): Promise<{ transition: ChosenTransition | undefined; artifacts: Record<string, ArtifactRecord> } | undefined> {
   const originKey = plan.originTasks.get(pathspecIndex)!;
   const origin = await run.datastore.readTask(originKey);
+  // A damaged value is refused here rather than handed on to the new run.
+  await checkOnce(run, plan, Object.values(origin.artifacts));
   const read = async (name: string): Promise<unknown> => {
     const record = origin.artifacts[name];
     return record ? run.datastore.getValue(run.flowName, record) : undefined;
