@@ -21,6 +21,10 @@ let tsxRegistered = false;
 async function importModule(absolute: string): Promise<Record<string, unknown>> {
   const url = pathToFileURL(absolute).href;
   if (/\.(c|m)?tsx?$/.test(absolute) && !tsxRegistered) {
+    // wbflow's own modules load first, without tsx: once its loader is registered every module
+    // loaded runs through its hooks in another thread (~4 ms each, hundreds of modules). The flow's
+    // `import "wbflow"` then finds them already loaded.
+    await import("../index.js");
     // Loaded only for TypeScript files: tsx and esbuild are the largest part of the CLI's start-up.
     const { register } = await import("tsx/esm/api");
     register();
