@@ -2,6 +2,7 @@
  * `wbflow run FILE [FlowName] [--<param> value ...]`: runs a flow defined in a .ts or .js file, like
  * Metaflow's `python flow.py run`, printing one progress line per task event.
  */
+import path from "node:path";
 import type { FlowEvent } from "../flow/runtime/events.js";
 import type { FlowRun } from "../flow/runtime/run-handle.js";
 import type { RunOptions } from "../flow/runtime/run-options.js";
@@ -18,7 +19,8 @@ when the file has several flows. Flow parameters are given as --<name> VALUE (a 
 as a bare --<name>); \`wbflow run FILE --help\` lists them.
 
 Options:
-  --max-workers N       most tasks running at once (default 16)
+  --executor NAME       where tasks run: in-process (default) or processes (worker processes, every core)
+  --max-workers N       most tasks running at once (default 16; with --executor processes, the number of cores)
   --max-num-splits N    most splits one foreach may produce (default 100)
   --tag TAG             a tag for the run (repeatable)
   --datastore DIR       where runs are stored (default $WBFLOW_DATASTORE or ./.wbflow)
@@ -28,6 +30,7 @@ interface ParsedArgs {
   file: string;
   flowName: string | undefined;
   params: Record<string, string | boolean>;
+  executor: "in-process" | "processes" | undefined;
   maxWorkers: number | undefined;
   maxNumSplits: number | undefined;
   tags: string[];
@@ -49,6 +52,7 @@ export function parseRunArgs(args: string[]): ParsedArgs {
     file: "",
     flowName: undefined,
     params: {},
+    executor: undefined,
     maxWorkers: undefined,
     maxNumSplits: undefined,
     tags: [],
@@ -71,6 +75,12 @@ export function parseRunArgs(args: string[]): ParsedArgs {
       return next;
     };
     switch (flag) {
+      case "--executor": {
+        const name = takeValue();
+        if (name !== "in-process" && name !== "processes") throw new CliUsageError(`--executor is in-process or processes; got ${name ?? "nothing"}.`);
+        parsed.executor = name;
+        break;
+      }
       case "--max-workers":
         parsed.maxWorkers = positiveInteger(flag, takeValue());
         break;
@@ -159,6 +169,8 @@ async function run(args: string[]): Promise<number> {
     tags: parsed.tags,
     throwOnFailure: false,
     ...(parsed.maxWorkers === undefined ? {} : { maxWorkers: parsed.maxWorkers }),
+    // Workers import the file itself (the class is found there by name).
+    ...(parsed.executor === undefined ? {} : { executor: parsed.executor, flowModule: path.resolve(parsed.file) }),
     ...(parsed.maxNumSplits === undefined ? {} : { maxNumSplits: parsed.maxNumSplits }),
     ...(parsed.datastore === undefined ? {} : { datastore: new Datastore({ root: parsed.datastore }) }),
     ...(parsed.quiet
