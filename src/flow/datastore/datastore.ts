@@ -7,6 +7,7 @@ import { codecById, encodeValue, type EncodedSource } from "../../codecs/index.j
 import { writeFileAtomic, writeFileAtomicSync } from "../../core/atomic-write.js";
 import { BlobMismatchError, BlobStore } from "./blobs.js";
 import { ELEMENT_INDEX_SUFFIX, readListElement } from "./element-index.js";
+import { parseRunInfo, RunInfoCorruptError } from "./run-info-file.js";
 import { collectFlowGarbage, DEFAULT_GARBAGE_GRACE_MS, removeRunFolder, type GarbageReport } from "./cleanup.js";
 import { INDEX_VERSION, legacyIndexName, parseDoneFile, serializeDoneFile, type AttemptIndex } from "./task-index.js";
 import {
@@ -28,6 +29,7 @@ import type {
 
 export type { ArtifactRecord, DatastoreOptions, RunInfo, StoredTask, StoredValue, TaskKey, TaskResult } from "./records.js";
 export * from "./errors.js";
+export { RunInfoCorruptError } from "./run-info-file.js";
 export type { GarbageReport } from "./cleanup.js";
 
 /**
@@ -175,7 +177,9 @@ export class Datastore {
    * flow's latest run, `latest_run` moves to the newest remaining run.
    */
   async deleteRun(flowName: string, runId: string): Promise<void> {
-    await this.readRun(flowName, runId);
+    await this.readRun(flowName, runId).catch((error: Error) => {
+      if (!(error instanceof RunInfoCorruptError)) throw error; // a damaged run can still be deleted
+    });
     await removeRunFolder(this.flowDir(flowName), runId);
     if ((await this.latestRunId(flowName)) !== runId) return;
     const newest = (await this.listRuns(flowName))[0];
@@ -317,24 +321,39 @@ export class Datastore {
     return entries.filter((entry) => entry.isDirectory() && !entry.name.startsWith(".")).map((e) => e.name).sort();
   }
 
-  /** Runs of a flow, newest first (by createdAt, then run id). */
-  async listRuns(flowName: string): Promise<RunInfo[]> {
+  /**
+   * Runs of a flow, newest first (by createdAt, then run id). A run whose `_meta.json` is damaged
+   * does not hide the others: it is left out and passed to `onDamaged` (default: a process warning
+   * naming the file, once per file).
+   */
+  async listRuns(flowName: string, options?: { onDamaged?: (error: RunInfoCorruptError) => void }): Promise<RunInfo[]> {
     const entries = await readdir(this.flowDir(flowName), { withFileTypes: true }).catch(ignoreMissing);
     if (!entries) throw this.notFound(`Flow ${flowName}`, "Run the flow first, or check the flow name and datastore root.");
     const runs: RunInfo[] = [];
     for (const entry of entries) {
       if (!entry.isDirectory() || entry.name === DATA_DIR || entry.name.startsWith(".")) continue;
-      const text = await readFile(join(this.flowDir(flowName), entry.name, "_meta.json"), "utf8").catch(ignoreMissing);
-      if (text !== undefined) runs.push(JSON.parse(text) as RunInfo);
+      const path = join(this.flowDir(flowName), entry.name, "_meta.json");
+      const text = await readFile(path, "utf8").catch(ignoreMissing);
+      if (text === undefined) continue;
+      try {
+        runs.push(parseRunInfo(text, flowName, entry.name, path));
+      } catch (error) {
+        if (!(error instanceof RunInfoCorruptError)) throw error;
+        (options?.onDamaged ?? warnOnce)(error);
+      }
     }
     return runs.sort((a, b) => b.createdAt - a.createdAt || compareIds(b.runId, a.runId));
   }
 
-  /** A run's facts. */
+  /**
+   * A run's facts.
+   * @throws RunInfoCorruptError when its `_meta.json` is damaged (the message names the file).
+   */
   async readRun(flowName: string, runId: string): Promise<RunInfo> {
-    const text = await readFile(join(this.runDir(flowName, runId), "_meta.json"), "utf8").catch(ignoreMissing);
+    const path = join(this.runDir(flowName, runId), "_meta.json");
+    const text = await readFile(path, "utf8").catch(ignoreMissing);
     if (text === undefined) throw this.notFound(`Run ${flowName}/${runId}`, `List the runs with listRuns("${flowName}").`);
-    return JSON.parse(text) as RunInfo;
+    return parseRunInfo(text, flowName, runId, path);
   }
 
   /** Step names of a run that have at least one task folder, sorted (includes `_parameters`). */
@@ -443,6 +462,15 @@ function rerunHint(record: ArtifactRecord): string {
 /** A decoding source over the bytes of an inline record. */
 function inlineSource(bytes: Buffer, sha: string): EncodedSource {
   return { size: bytes.byteLength, sha, bytes: async () => bytes, stream: () => Readable.from([bytes]) };
+}
+
+const warnedFiles = new Set<string>();
+
+/** Reports a damaged run record once per file, as a process warning (it is skipped, not fatal). */
+function warnOnce(error: RunInfoCorruptError): void {
+  if (warnedFiles.has(error.path)) return;
+  warnedFiles.add(error.path);
+  process.emitWarning(error.message, { type: "RunInfoCorruptWarning" });
 }
 
 function ignoreMissing(error: NodeJS.ErrnoException): undefined {
