@@ -6,7 +6,7 @@ export interface ArtifactLocations {
   objects: string;
   /** Collections, versions, aliases, lineage. */
   registry: string;
-  /** Per-logging hard links that `wandb sync` may upload and delete. */
+  /** Staging copies (never store files) that `wandb sync` may upload, chmod and delete. */
   staging: string;
 }
 

@@ -11,6 +11,7 @@ import type { ArtifactManifestEntry, ArtifactRecord } from "../protocol/records.
 import { artifactLocations } from "./artifact-locations.js";
 import { ArtifactRegistry, type CommitResult, type RunRef, type StoredVersion } from "./artifact-registry.js";
 import { ObjectStore } from "./object-store.js";
+import { StagingCopies } from "./staging-copies.js";
 
 /** What committing a draft produced, plus what the `artifact` record needs. */
 export interface CommittedArtifact {
@@ -21,7 +22,7 @@ export interface CommittedArtifact {
 export class LocalArtifacts {
   readonly store: ObjectStore;
   readonly registry: ArtifactRegistry;
-  private readonly stagingRoot: string;
+  private readonly staging: StagingCopies;
   private readonly downloadRoot: string;
 
   constructor(
@@ -35,7 +36,7 @@ export class LocalArtifacts {
     const locations = artifactLocations(wandbDir);
     this.store = ObjectStore.at(locations.objects);
     this.registry = new ArtifactRegistry(locations.registry, now, warn);
-    this.stagingRoot = locations.staging;
+    this.staging = new StagingCopies(locations.staging);
     this.downloadRoot = path.join(rootDir, "artifacts");
   }
 
@@ -68,8 +69,8 @@ export class LocalArtifacts {
   }
 
   /**
-   * Manifest entries for an `artifact` record: each stored file gets a staging hard link as its
-   * `localPath` (what `wandb sync` uploads and then deletes), so the store itself is never touched.
+   * Manifest entries for an `artifact` record: each stored file gets a staging copy as its
+   * `localPath` (what `wandb sync` uploads, chmods and deletes), never a file of the store itself.
    */
   async recordEntries(entries: Iterable<{ path: string; digest: string; size: number; ref?: string }>, clientId: string): Promise<ArtifactManifestEntry[]> {
     const out: ArtifactManifestEntry[] = [];
@@ -78,8 +79,7 @@ export class LocalArtifacts {
         out.push({ path: entry.path, digest: entry.digest, ref: entry.ref, size: entry.size });
         continue;
       }
-      const localPath = path.join(this.stagingRoot, clientId, ...entry.path.split("/"));
-      await this.store.stageLink(entry.digest, localPath);
+      const localPath = await this.staging.stage(this.store.objectPath(entry.digest), entry.digest, clientId, entry.path);
       out.push({ path: entry.path, digest: entry.digest, size: entry.size, localPath });
     }
     return out;

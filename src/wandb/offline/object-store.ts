@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
-import { chmod, copyFile, link, rename, stat, unlink } from "node:fs/promises";
+import { chmod, rename, stat, unlink } from "node:fs/promises";
 import path from "node:path";
 import { copyWithDigest } from "../artifacts/copy-with-digest.js";
 import { base64DigestToHex } from "../artifacts/file-digest.js";
@@ -96,22 +96,5 @@ export class ObjectStore {
       this.cache.set(absolute, before, result);
     }
     return { ...result, objectPath, copied: true };
-  }
-
-  /**
-   * Makes `target` a path to the object's bytes that may be deleted independently (W&B's sync deletes
-   * uploaded staging files): a hard link, or a copy across file systems.
-   */
-  async stageLink(digest: string, target: string): Promise<void> {
-    mkdirSync(path.dirname(target), { recursive: true });
-    const source = this.objectPath(digest);
-    try {
-      await link(source, target);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === "EEXIST") return;
-      if (code !== "EXDEV" && code !== "EPERM") throw error;
-      await copyFile(source, target);
-    }
   }
 }

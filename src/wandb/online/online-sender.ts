@@ -8,6 +8,7 @@
  * A failure never throws into the run: the offline log already holds everything, so the sender
  * stops, says how to upload the run later with `wbflow sync`, and `failure` tells callers why.
  */
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { stringify as toYaml } from "yaml";
@@ -38,6 +39,11 @@ export interface OnlineSenderOptions {
   defaultProject?: string;
   /** The run's `files/` folder (files named by `files` records are read from it). */
   filesDir?: string;
+  /**
+   * Where the local object store keeps the bytes with this digest, for an artifact file whose
+   * staging copy (`localPath`) is gone — W&B's own `wandb sync` deletes them after uploading.
+   */
+  storedFile?: (digest: string) => string | undefined;
   /**
    * `live`: file_stream sends periodically and continues the server's history line count.
    * `sync`: everything is flushed at exit and lines are (re)written from offset 0, so a sync
@@ -326,11 +332,17 @@ export class OnlineSender implements RecordSink {
         path: entry.path ?? "",
         digest: entry.digest ?? "",
         size: entry.size ?? 0,
-        ...(entry.localPath ? { localPath: entry.localPath } : {}),
+        ...(entry.localPath ? { localPath: this.readablePath(entry.localPath, entry.digest ?? "") } : {}),
         ...(entry.ref ? { ref: entry.ref } : {}),
         ...(entry.mimetype ? { mimetype: entry.mimetype } : {}),
       })),
     };
+  }
+
+  /** The staging copy, or the store's file with the same bytes when the copy was deleted. */
+  private readablePath(localPath: string, digest: string): string {
+    if (existsSync(localPath)) return localPath;
+    return this.options.storedFile?.(digest) ?? localPath;
   }
 
   private async sendProducedArtifact(record: ArtifactRecord): Promise<void> {

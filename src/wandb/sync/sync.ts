@@ -11,6 +11,8 @@
  * which runs are already synced is decided once the lock is held.
  */
 import path from "node:path";
+import { artifactLocations } from "../offline/artifact-locations.js";
+import { ObjectStore } from "../offline/object-store.js";
 import { readTransactionLog } from "../offline/transaction-log-reader.js";
 import type { WandbRecord } from "../protocol/records.js";
 import { WandbHttpClient, type ServerConnection } from "../online/http-client.js";
@@ -117,6 +119,7 @@ async function syncSources(sources: SyncSource[], options: SyncOptions, notify: 
       mode: "sync",
       deferUses: true,
       filesDir: path.join(item.source.runDir, "files"),
+      storedFile: storedFileIn(path.dirname(item.source.runDir)),
       syncHint: `wbflow sync ${item.source.runDir}`,
       notify,
       ...(options.defaultEntity !== undefined ? { defaultEntity: options.defaultEntity } : {}),
@@ -150,4 +153,10 @@ async function syncSources(sources: SyncSource[], options: SyncOptions, notify: 
     }
   }
   return results;
+}
+
+/** The object store file with a digest, in the W&B directory that holds the run (for deleted staging copies). */
+function storedFileIn(wandbDir: string): (digest: string) => string | undefined {
+  const store = ObjectStore.at(artifactLocations(wandbDir).objects);
+  return (digest) => (store.has(digest) ? store.objectPath(digest) : undefined);
 }
