@@ -180,4 +180,26 @@ describe("logging and using artifacts offline", () => {
     expect(used.consumers.map((c) => c.runId)).toEqual([run.id]);
     await run.finish();
   });
+
+  it("use records name the consuming run's entity and project; a draft used at once asks for latest", async () => {
+    const root = tempDir();
+    const deps = depsFor(root);
+    const producer = await init({ project: "proj" }, deps); // no entity: the server's default
+    const logged = new Artifact("raw_df", "dataset");
+    logged.newFile("a.txt").end("a\n");
+    await producer.logArtifact(logged);
+    await producer.finish();
+    const consumer = await init({ project: "proj", entity: "team" }, deps);
+    await consumer.useArtifact("raw_df:v0");
+    const draft = new Artifact("notes", "text");
+    draft.newFile("n.txt").end("note\n");
+    await consumer.useArtifact(draft);
+    await consumer.finish();
+    const log = await readTransactionLog(path.join(consumer.dir, `run-${consumer.id}.wandb`));
+    const uses = log.records.flatMap((r) => (r.type === "artifact" ? [r.artifact] : []));
+    expect(uses.map((u) => [u.name, u.entity, u.project, u.aliases ?? [], u.userCreated, u.useAfterCommit])).toEqual([
+      ["raw_df", "team", "proj", [], true, true],
+      ["notes", "team", "proj", ["latest"], true, true],
+    ]);
+  });
 });

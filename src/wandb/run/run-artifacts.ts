@@ -108,8 +108,11 @@ export async function useArtifactForRun(
   options: UseArtifactOptions = {},
 ): Promise<ArtifactVersion | RemoteArtifactVersion> {
   let version: ArtifactVersion | undefined;
+  let useAliases: string[] = [];
   if (reference instanceof Artifact) {
-    // A draft is committed as a user-created version first (no producer), as W&B does.
+    // A draft is committed as a user-created version first (no producer), as W&B does; its use
+    // record asks for `latest`, as W&B's client does for an artifact created and used at once.
+    if (!reference.logged) useAliases = ["latest"];
     const logged = reference.logged ?? (await commitAndRecord(context, reference, undefined, ["latest"]));
     version = await context.artifacts.open(logged.project, logged.name, logged.version);
   } else {
@@ -127,16 +130,26 @@ export async function useArtifactForRun(
   context.emit({
     type: "artifact",
     artifact: artifactRecord({
-      version,
+      version: inConsumersProject(version, context.runRef),
       runId: context.runRef.runId,
       entries: await context.artifacts.recordEntries(version.files(), clientId),
-      aliases: [],
+      aliases: useAliases,
       clientId,
       sequenceClientId: context.newClientId(),
       forUse: true,
     }),
   });
   return context.artifacts.open(project, name, version.version);
+}
+
+/**
+ * The version's fields for a use record, with the consuming run's entity and project (W&B's writer
+ * names the run's own in every artifact record). A version kept in another project keeps its own.
+ */
+function inConsumersProject(version: ArtifactVersion, consumer: RunRef) {
+  const { type, name, digest, description, metadata } = version;
+  if (version.project !== consumer.project) return { type, name, digest, description, metadata, project: version.project, entity: version.entity };
+  return { type, name, digest, description, metadata, project: consumer.project, entity: consumer.entity ?? version.entity };
 }
 
 /** The local version, or undefined when the registry has none of that name and alias. */
