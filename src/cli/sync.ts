@@ -3,6 +3,7 @@ import { redactUrl } from "../wandb/settings/settings.js";
 import { settingsOrReport } from "./settings-or-report.js";
 import { syncRuns, type SyncedRun } from "../wandb/sync/sync.js";
 import { findSyncSources, SyncPathError } from "../wandb/sync/sync-sources.js";
+import { wandbSyncCommands } from "../wandb/sync/wandb-sync-order.js";
 import { CliUsageError, type CliCommand } from "./command.js";
 import { parseHostOption, validateHost } from "./host-option.js";
 import { uploadProgressReporter } from "./upload-progress.js";
@@ -26,7 +27,7 @@ export const syncCommand: CliCommand = {
   name: "sync",
   summary: "Upload runs kept offline to the W&B server",
   usage: [
-    "Usage: wbflow sync [PATH ...] [--all] [--include-synced] [--entity E] [--project P] [--host URL]",
+    "Usage: wbflow sync [PATH ...] [--all] [--include-synced] [--entity E] [--project P] [--host URL] [--print-wandb-commands]",
     "",
     "Uploads each run (history, summary, console, files, artifacts and lineage) and marks it synced.",
     "PATH is a run directory (wandb/offline-run-…), its .wandb file, or a wandb/ directory.",
@@ -35,6 +36,9 @@ export const syncCommand: CliCommand = {
     "  --include-synced  send runs already marked synced again (nothing is duplicated)",
     "  --entity, --project  used for runs whose log names none",
     "  --host URL        the server's API URL (default: WANDB_BASE_URL or https://api.wandb.ai)",
+    "  --print-wandb-commands  upload nothing: print the `wandb sync` commands that upload these runs",
+    "                    with W&B's own CLI without losing lineage (one run each, producers first;",
+    "                    run them one after the other)",
   ].join("\n"),
   async run(argv) {
     const { host, rest } = parseHostOption(argv);
@@ -43,10 +47,12 @@ export const syncCommand: CliCommand = {
     const project = takeValue(args, "--project");
     const all = args.includes("--all");
     const includeSynced = args.includes("--include-synced");
-    const paths = args.filter((a) => a !== "--all" && a !== "--include-synced");
+    const printWandbCommands = args.includes("--print-wandb-commands");
+    const paths = args.filter((a) => a !== "--all" && a !== "--include-synced" && a !== "--print-wandb-commands");
     const unknown = paths.find((a) => a.startsWith("-"));
     if (unknown) throw new CliUsageError(`unknown option ${unknown}`);
     if (all === paths.length > 0) throw new CliUsageError("give run paths or --all (not both, not neither)");
+    if (printWandbCommands) return printCommands(all, paths, includeSynced);
 
     // A path with no runs is the first thing to fix, whatever the key.
     if (!all) {
@@ -93,3 +99,21 @@ export const syncCommand: CliCommand = {
     return count("failed") > 0 ? 1 : 0;
   },
 };
+
+/** `--print-wandb-commands`: W&B's own `wandb sync` commands for the runs, producers first. */
+async function printCommands(all: boolean, paths: string[], includeSynced: boolean): Promise<number> {
+  let allIn: string | undefined;
+  if (all) {
+    const settings = await settingsOrReport("sync", {});
+    if (!settings) return 1;
+    allIn = settings.wandb_dir;
+  }
+  try {
+    for (const command of await wandbSyncCommands(allIn !== undefined ? { allIn, includeSynced } : { paths, includeSynced })) console.log(command);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof SyncPathError)) throw error;
+    console.error(error.message);
+    return 1;
+  }
+}

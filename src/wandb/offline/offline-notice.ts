@@ -16,7 +16,8 @@ export function offlineNoticeText(settings: Pick<Settings, "wandb_dir" | "offlin
         : "W&B";
   return (
     `wandb: ${why} runs are kept offline: data goes to ${settings.wandb_dir}. ` +
-    "Upload it later with `wbflow sync` (log in first with `%wandb login` or WANDB_API_KEY)."
+    "Upload it later with `wbflow sync` (log in first with `%wandb login` or WANDB_API_KEY); " +
+    "with W&B's own `wandb sync`, sync one run at a time, producers first, as `wbflow sync --all --print-wandb-commands` lists them."
   );
 }
 
