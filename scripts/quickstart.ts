@@ -12,6 +12,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { installKernelspec } from "../src/kernel/jupyter/kernelspec-install.js";
+import { quickstartClosingLine } from "./quickstart-closing.js";
 import {
   JUPYTER_DEBIAN_PACKAGES,
   JupyterUnavailableError,
@@ -92,7 +93,7 @@ async function main(): Promise<number> {
       },
     });
     writeNotebook(executedFile, executed);
-    say(`Done. The executed notebook is ${path.relative(root, executedFile)}; W&B runs are in notebooks/wandb (offline).`);
+    say(await quickstartClosingLine(root, executedFile, path.dirname(notebookFile), env));
     return 0;
   } catch (error) {
     if (error instanceof NotebookCellError) {
