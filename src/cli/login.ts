@@ -1,18 +1,12 @@
 /**
- * `wbflow login [KEY] [--relogin] [--host URL]`: verifies an API key with the server (the Viewer
- * query) and saves it in ~/.netrc for that host. Without KEY it asks for it (hidden on a terminal).
- * The key is never printed.
+ * `wbflow login [KEY] [--relogin] [--host URL] [--no-verify]`: the terminal front end of the login flow
+ * shared with `%wandb login` (wandb/settings/login.ts): same options, same messages. Without KEY it
+ * asks for it (hidden on a terminal). The key is never printed.
  */
 import { createInterface } from "node:readline";
-import { ApiKey, InvalidApiKeyError } from "../wandb/settings/api-key.js";
-import { netrcMachine, readNetrcPassword } from "../wandb/settings/netrc.js";
-import { appUrlFor } from "../wandb/online/app-urls.js";
-import { WandbAuthError } from "../wandb/online/api-errors.js";
-import { verifyApiKey } from "../wandb/online/viewer.js";
-import { DEFAULT_BASE_URL, saveApiKey } from "../wandb/settings/settings.js";
-import { netrcPath } from "../wandb/settings/netrc.js";
+import { login, LoginError, InvalidServerUrlError, type LoginFrontEnd } from "../wandb/settings/login.js";
 import { CliUsageError, type CliCommand } from "./command.js";
-import { parseHostOption, validateHost } from "./host-option.js";
+import { parseHostOption } from "./host-option.js";
 
 /** Reads one line from stdin; on a terminal the typed characters are not echoed. */
 async function promptForKey(question: string): Promise<string> {
@@ -43,7 +37,7 @@ async function promptForKey(question: string): Promise<string> {
     const onData = (chunk: string) => {
       for (const ch of chunk) {
         if (ch === "\r" || ch === "\n") return done(typed);
-        if (ch === "\u0003") return done(new Error("login cancelled (Ctrl-C)"));
+        if (ch === "\u0003") return done(new LoginError("login cancelled (Ctrl-C); nothing was saved"));
         if (ch === "\u007f" || ch === "\b") typed = typed.slice(0, -1);
         else typed += ch;
       }
@@ -52,64 +46,53 @@ async function promptForKey(question: string): Promise<string> {
   });
 }
 
+/** The terminal: information and warnings on stderr, the result on stdout. */
+const terminal: LoginFrontEnd = {
+  command: "wbflow login",
+  givenKeySource: "the command line",
+  env: process.env,
+  inform: (text) => process.stderr.write(`${text}\n`),
+  warn: (text) => process.stderr.write(`${text}\n`),
+  askForKey: promptForKey,
+};
+
 /** `wbflow login`. */
 export const loginCommand: CliCommand = {
   name: "login",
   summary: "Verify a W&B API key and save it in ~/.netrc",
   usage: [
-    "Usage: wbflow login [KEY] [--relogin] [--host URL]",
+    "Usage: wbflow login [KEY] [--relogin] [--host URL] [--no-verify]",
     "",
     "Checks the key with the W&B server and stores it in ~/.netrc (mode 0600) for that server.",
     "Without KEY you are asked for it; on a terminal the key is not shown while you type.",
-    "  --relogin   ask for a key even if one is already saved for the server",
-    "  --host URL  the server's API URL (default: WANDB_BASE_URL or https://api.wandb.ai)",
+    "  --relogin    ask for a key even if one is already configured for the server",
+    "  --host URL   the server's API URL (default: WANDB_BASE_URL or https://api.wandb.ai)",
+    "  --no-verify  save the key without asking the server (offline machines)",
   ].join("\n"),
   async run(args) {
-    const { host: hostOption, rest } = parseHostOption(args);
-    const relogin = rest.includes("--relogin");
-    const positional = rest.filter((a) => a !== "--relogin");
+    const { host, rest } = parseHostOption(args);
+    const flags = new Set(["--relogin", "--no-verify"]);
+    const positional = rest.filter((a) => !flags.has(a));
     const unknown = positional.find((a) => a.startsWith("-"));
     if (unknown) throw new CliUsageError(`unknown option ${unknown}`);
     if (positional.length > 1) throw new CliUsageError("give at most one API key");
-    const host = validateHost(hostOption ?? process.env["WANDB_BASE_URL"] ?? DEFAULT_BASE_URL);
-    const netrc = netrcPath();
-
-    if (positional.length === 0 && !relogin) {
-      const saved = process.env["WANDB_API_KEY"] ?? (await readNetrcPassword(netrcMachine(host), netrc));
-      if (saved !== undefined) {
-        try {
-          const viewer = await verifyApiKey(host, ApiKey.parse(saved, "the saved key").reveal());
-          console.log(`Already logged in to ${host} as ${viewer.username} (entity ${viewer.entity}). Use --relogin to change the key.`);
-          return 0;
-        } catch (error) {
-          if (!(error instanceof WandbAuthError || error instanceof InvalidApiKeyError)) throw error;
-          console.error(`The saved key for ${host} is not usable (${error.message}); enter a new one.`);
-        }
-      }
-    }
-
-    const typed =
-      positional[0] ??
-      (await promptForKey(`Paste an API key from ${appUrlFor(host)}/authorize (it will not be shown): `));
-    let key: ApiKey;
     try {
-      key = ApiKey.parse(typed, positional[0] !== undefined ? "the command line" : "the prompt");
-    } catch (error) {
-      if (!(error instanceof InvalidApiKeyError)) throw error;
-      console.error(`wbflow login: ${error.message}`);
-      return 1;
-    }
-    try {
-      const viewer = await verifyApiKey(host, key.reveal());
-      await saveApiKey(key.reveal(), { base_url: host, netrc_path: netrc });
-      console.log(`Logged in to ${host} as ${viewer.username} (entity ${viewer.entity}); the key is saved in ${netrc}.`);
+      const result = await login(
+        {
+          ...(positional[0] !== undefined ? { key: positional[0] } : {}),
+          ...(host !== undefined ? { host } : {}),
+          relogin: rest.includes("--relogin"),
+          verify: !rest.includes("--no-verify"),
+        },
+        terminal,
+      );
+      console.log(result.message);
       return 0;
     } catch (error) {
-      if (error instanceof WandbAuthError) {
-        console.error(`wbflow login: ${host} refused the key; nothing was saved. Copy the key again from ${appUrlFor(host)}/authorize.`);
-        return 1;
-      }
-      throw error;
+      if (error instanceof InvalidServerUrlError) throw new CliUsageError(error.message);
+      if (!(error instanceof LoginError)) throw error;
+      console.error(`wbflow login: ${error.message}`);
+      return 1;
     }
   },
 };

@@ -31,7 +31,7 @@ describe("wbflow login / logout / status", () => {
     expect(statSync(netrc).mode & 0o777).toBe(0o600);
 
     const again = await runCli(["login"], env);
-    expect(again.stdout).toContain("Already logged in");
+    expect(again.stdout).toContain("Currently logged in as tester");
 
     const status = await runCli(["status"], env);
     expect(status.code).toBe(0);
@@ -47,8 +47,8 @@ describe("wbflow login / logout / status", () => {
 
   it("asks for the key on a terminal without showing it", async () => {
     const result = await runCliInTerminal(["login"], env, "(it will not be shown): ", TEST_USER.apiKey);
-    expect(result.stdout).toContain(`Paste an API key from ${server.url}/authorize`);
-    expect(result.stdout).toContain("Logged in to");
+    expect(result.stdout).toContain(`Paste your API key from ${server.url}/authorize`);
+    expect(result.stdout).toContain("Currently logged in as tester");
     expect(result.stdout).not.toContain(TEST_USER.apiKey);
     expect(result.code).toBe(0);
     expect(readFileSync(path.join(home, ".netrc"), "utf8")).toContain(TEST_USER.apiKey);
@@ -59,7 +59,7 @@ describe("wbflow login / logout / status", () => {
     const bad = "z".repeat(40);
     const result = await runCli(["login", "--relogin", bad], env);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("refused the key; nothing was saved");
+    expect(result.stderr).toContain("refused this API key; nothing was saved");
     expect(result.stdout + result.stderr).not.toContain(bad);
     expect(readFileSync(path.join(home, ".netrc"), "utf8")).toBe("machine other.example\n  login user\n  password keep\n");
   });
