@@ -7,9 +7,21 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => ENTITIES[ch]!);
 }
 
-/** A URL safe to put in `href`/`src`: only http(s) and relative URLs are kept; anything else becomes "#". */
+/** Stands in for the page a relative URL is resolved against; only its scheme matters. */
+const RELATIVE_BASE = "http://relative.invalid/";
+
+/**
+ * A URL safe to put in `href`/`src`: only http(s) and relative URLs are kept; anything else becomes
+ * "#". The URL is parsed as a browser parses it (which drops tabs, newlines and leading control
+ * characters, so `"java\tscript:"` is `javascript:`), and the scheme it really has decides.
+ */
 export function safeUrl(url: string): string {
-  const trimmed = url.trim();
-  if (/^https?:\/\//i.test(trimmed) || /^[./#?]/.test(trimmed) || !/^[a-z][a-z0-9+.-]*:/i.test(trimmed)) return escapeHtml(trimmed);
-  return "#";
+  let parsed: URL;
+  try {
+    parsed = new URL(url, RELATIVE_BASE);
+  } catch {
+    return "#";
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return "#";
+  return escapeHtml(url.replace(/[\u0000-\u001f\u007f]/g, "").trim());
 }

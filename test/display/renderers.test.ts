@@ -66,6 +66,12 @@ describe("HTML renderers escape every user-provided string", () => {
 
   it("links refuse javascript: URLs", () => {
     expect(safeUrl("javascript:alert(1)")).toBe("#");
+    // Browsers drop tabs, newlines and leading control characters before reading the scheme (issue 13).
+    for (const sneaky of ["java\tscript:alert(1)", "java\nscript:alert(1)", "\x01javascript:alert(1)", " JaVaScRiPt:alert(1)", "data:text/html,<b>", "vbscript:x"]) {
+      expect(safeUrl(sneaky), JSON.stringify(sneaky)).toBe("#");
+    }
+    expect(safeUrl("/relative/path?x=1")).toBe("/relative/path?x=1");
+    expect(safeUrl("runs/abc")).toBe("runs/abc");
     expect(safeUrl("https://wandb.ai/a/b?x=1&y=<2>")).toBe("https://wandb.ai/a/b?x=1&amp;y=&lt;2&gt;");
     const html = runReportHtml({
       flowName: evil,

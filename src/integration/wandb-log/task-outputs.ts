@@ -6,7 +6,8 @@
 import { codecFor, describeType } from "../../codecs/index.js";
 import type { Run } from "../../wandb/run/run.js";
 import { artifactNameFor } from "./artifact-name.js";
-import { loggedLine, skippedLine } from "./output-lines.js";
+import { oversizedSummaryBytes } from "./summary-limit.js";
+import { formatSize, loggedLine, skippedLine } from "./output-lines.js";
 import { loggedAttribute, type LoggedAttribute } from "./task-wandb-record.js";
 import { buildArtifact } from "./value-artifact.js";
 import { classifyValue, type ArtifactKind } from "./value-kind.js";
@@ -45,7 +46,12 @@ export async function logOutputs(
   for (const [attribute, value] of written) {
     const classified = classifyValue(value, attribute);
     if (classified.kind === "basic") {
-      summary[attribute] = classified.summary;
+      const oversized = oversizedSummaryBytes(classified.summary);
+      if (oversized === undefined) summary[attribute] = classified.summary;
+      else {
+        const reason = `it takes at least ${formatSize(oversized)} as JSON, over W&B's limit of 1 MB for one summary value, so it is not in the W&B summary (the flow's datastore has it); log a smaller digest of it instead`;
+        print(skippedLine(label, attribute, describeType(value), reason));
+      }
       continue;
     }
     const kind: ArtifactKind = classified.kind;
