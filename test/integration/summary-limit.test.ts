@@ -17,7 +17,7 @@ describe("summary values over W&B's 1 MB limit", () => {
       ["accuracy", 0.93],
       ["just_fits", "y".repeat(999_000)],
     ]);
-    await logOutputs(run, written, { options: { datasets: false, models: false, others: false }, pathspec: "F/1/train/2", label: "train", print: (l) => printed.push(l) });
+    await logOutputs(run, written, { options: { datasets: false, models: false, others: false, settings: {} }, pathspec: "F/1/train/2", label: "train", print: (l) => printed.push(l) });
     await run.finish();
     expect(run.summary.get("accuracy")).toBe(0.93);
     expect(run.summary.get("huge")).toBeUndefined();
