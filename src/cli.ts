@@ -26,6 +26,7 @@ const commands: CommandEntry[] = [
   lazy("runs", "List past runs with status, duration and tags", () => import("./cli/runs.js").then((m) => m.runsCommand)),
   lazy("logs", "Print the captured output of a task, step or run", () => import("./cli/logs.js").then((m) => m.logsCommand)),
   lazy("dump", "Print (or write to a file) the artifacts of a task", () => import("./cli/dump.js").then((m) => m.dumpCommand)),
+  lazy("spin", "Run one step again from a finished task's stored inputs", () => import("./cli/spin.js").then((m) => m.spinCommand)),
   lazy("tag", "Add, remove or list the tags of a run", () => import("./cli/tag.js").then((m) => m.tagCommand)),
   lazy("login", "Verify a W&B API key and save it in ~/.netrc", () => import("./cli/login.js").then((m) => m.loginCommand)),
   lazy("logout", "Remove the saved W&B API key from ~/.netrc", () => import("./cli/logout.js").then((m) => m.logoutCommand)),

@@ -3,7 +3,7 @@
  * resume after a failure, logs and dump of foreach and join tasks, tags, runs, show, check, and the
  * one-line errors (with the nearest names) and exit codes of every command.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { runCli, writeFlowFile } from "../support/cli.js";
@@ -183,6 +183,50 @@ describe("wbflow show and check", () => {
   });
 });
 
+/** Every file under `root` with its size and modification time: a change anywhere shows. */
+function snapshot(root: string): string[] {
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => {
+      const file = path.join(entry.parentPath, entry.name);
+      const stat = statSync(file);
+      return `${path.relative(root, file)} ${stat.size} ${stat.mtimeMs}`;
+    })
+    .sort();
+}
+
+describe("wbflow spin", () => {
+  test("spin of a middle step runs the current code from a finished task's inputs and writes nothing to the original run", async () => {
+    const changed = path.join(dir, "fan-cubed.ts");
+    writeFileSync(changed, readFileSync(file, "utf8").replace("(this.input as number) ** 2", "(this.input as number) ** 3"));
+    const tasks = JSON.parse((await cli(["dump", `FanFlow/${resumedRun}/square`, "--name", "sq", "--json"])).stdout) as Array<{ pathspec: string }>;
+    const second = tasks[1]!.pathspec;
+    const runFolder = path.join(store, "FanFlow", resumedRun);
+    const before = snapshot(runFolder);
+    const result = await cli(["spin", changed, "square", "--task", second]);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("square of 2 is 8\n");
+    const spun = new RegExp(`^Spun (FanFlow/\\d+/square/\\d+) from the inputs of ${second} \\(kept in ${store}-spin\\):\n`, "m").exec(result.stdout);
+    expect(spun).not.toBeNull();
+    expect(result.stdout).toMatch(/ {2}sq {5}8\n/);
+    expect(snapshot(runFolder)).toEqual(before);
+    expect((await runCli(["logs", spun![1]!, "--datastore", `${store}-spin`])).stdout).toBe("square of 2 is 8\n");
+    // Without --task: the first finished task of the step in the newest run that has one.
+    const latest = await cli(["spin", changed, "square"]);
+    expect(latest.stdout).toContain("square of 1 is 1\n");
+  });
+
+  test("spin errors: a task of another step, a step the flow does not have", async () => {
+    const other = await cli(["spin", file, "square", "--task", `FanFlow/${resumedRun}/start/1`]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toBe(`wbflow spin: --task FanFlow/${resumedRun}/start/1 is not a task of step FanFlow.square: give one of that step's tasks.\n`);
+    const missing = await cli(["spin", file, "squares"]);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toBe("wbflow spin: Flow FanFlow has no step 'squares'. Nearest: square, start, join.\n");
+  });
+});
+
 describe("errors: one line, the nearest names, exit codes a script can use", () => {
   test.each([
     [["logs", "FanFlo"], 3, /^wbflow logs: No flow FanFlo in .*\. Nearest: FanFlow\.\n$/],
@@ -207,7 +251,7 @@ describe("errors: one line, the nearest names, exit codes a script can use", () 
     const missing = await cli(["show", path.join(dir, "nope.ts")]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("No such file:");
-    for (const command of ["resume", "show", "check", "runs", "logs", "dump", "tag"]) {
+    for (const command of ["resume", "show", "check", "runs", "logs", "dump", "tag", "spin"]) {
       const help = await runCli([command, "--help"]);
       expect(help.code).toBe(0);
       expect(help.stdout).toMatch(new RegExp(`^Usage: wbflow ${command} `));
