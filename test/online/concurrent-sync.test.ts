@@ -20,7 +20,7 @@ afterEach(async () => {
   await server.close();
 });
 
-const cliEntry = path.join(import.meta.dirname, "cli-entry.ts");
+const cliEntry = path.join(import.meta.dirname, "..", "support", "cli-entry.ts");
 
 /** Starts `wbflow sync --all`; `waiting` resolves once it says it waits for another sync. */
 function startSync(env: Record<string, string>) {
