@@ -32,6 +32,7 @@ const commands: CommandEntry[] = [
   lazy("logout", "Remove the saved W&B API key from ~/.netrc", () => import("./cli/logout.js").then((m) => m.logoutCommand)),
   lazy("status", "Show the W&B server, mode, project, login and unsynced runs", () => import("./cli/status.js").then((m) => m.statusCommand)),
   lazy("sync", "Upload runs kept offline to the W&B server", () => import("./cli/sync.js").then((m) => m.syncCommand)),
+  lazy("worker", "Run tasks of bullmq-executor runs taken from Redis, until stopped", () => import("./cli/worker.js").then((m) => m.workerCommand)),
 ];
 
 function help(): string {

@@ -1,0 +1,95 @@
+/**
+ * A wbflow worker: a BullMQ Worker that takes task jobs from the queue and runs each in a child
+ * process until closed. This process only renews each active job's lock; if it dies, the lock
+ * expires, another worker's stalled-job check puts the job back in the queue, and it runs again
+ * elsewhere (as the next attempt: see remote-attempt.ts).
+ */
+import { Worker, type Job } from "bullmq";
+import { hostname } from "node:os";
+import path from "node:path";
+import type { ClusterJobData, ClusterJobResult } from "./job-data.js";
+import { redactRedisSecrets } from "./redis-url.js";
+import { CHILD_ENV } from "./child-env.js";
+
+/** BullMQ's default job lock: a dead worker's jobs run again within about twice this. */
+export const DEFAULT_LOCK_DURATION_MS = 30_000;
+
+/** Options of {@link startClusterWorker}. */
+export interface ClusterWorkerOptions {
+  redisUrl: string;
+  queue: string;
+  /** Jobs run at once, each in a child process of this worker. */
+  concurrency: number;
+  /** How long a job's lock lasts without renewal; also the stalled-job check interval. */
+  lockDurationMs?: number;
+  /** Where run code is unpacked (inside the flow project, so its npm imports resolve). */
+  codeCacheDir: string;
+  /** Where this machine mounts the shared datastore; default: the path each job names. */
+  datastoreRoot?: string;
+  /** One line per event worth telling an operator (never holds the Redis password). */
+  log(line: string): void;
+}
+
+/** A running worker. */
+export interface ClusterWorker {
+  /** Resolves once connected to Redis and taking jobs. */
+  ready: Promise<void>;
+  /** Jobs being run now. */
+  readonly active: number;
+  /** Stops taking jobs, lets the running ones finish, then stops the child processes and disconnects. */
+  close(): Promise<void>;
+}
+
+/** Starts taking jobs from `options.queue`, running each in a child process (BullMQ's sandboxed processors). */
+export function startClusterWorker(options: ClusterWorkerOptions): ClusterWorker {
+  const lockDuration = options.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS;
+  const clean = (text: string) => redactRedisSecrets(text, options.redisUrl);
+  const label = (job: Job<ClusterJobData> | undefined) => `[${job?.data?.pathspec ?? job?.id ?? "?"}]`;
+  const active = new Set<string>();
+  const worker = new Worker<ClusterJobData, ClusterJobResult>(options.queue, new URL("./sandboxed-processor.js", import.meta.url), {
+    connection: { url: options.redisUrl, maxRetriesPerRequest: null },
+    name: `${hostname()}:${process.pid}`,
+    concurrency: options.concurrency,
+    lockDuration,
+    stalledInterval: lockDuration,
+    // A job whose worker died runs again elsewhere, up to twice; a third death fails the task.
+    maxStalledCount: 2,
+    workerForkOptions: {
+      env: {
+        ...process.env,
+        [CHILD_ENV.codeCache]: path.resolve(options.codeCacheDir),
+        ...(options.datastoreRoot === undefined ? {} : { [CHILD_ENV.datastore]: path.resolve(options.datastoreRoot) }),
+      },
+    },
+  });
+  worker.on("active", (job) => {
+    active.add(job.id!);
+    options.log(`${label(job)} started (job ${job.id}${job.attemptsStarted > 1 ? `, run ${job.attemptsStarted} after a stalled worker` : ""})`);
+  });
+  worker.on("completed", (job, result) => {
+    active.delete(job.id!);
+    options.log(`${label(job)} attempt ${result.attempt} ${result.result.status}`);
+  });
+  worker.on("failed", (job, error) => {
+    if (job?.id !== undefined) active.delete(job.id);
+    options.log(`${label(job)} refused or failed: ${clean(error.message)}`);
+  });
+  let lastError = "";
+  worker.on("error", (error) => {
+    // ioredis reconnects by itself; say so once per distinct problem rather than per retry.
+    const message = clean(error.message);
+    if (message !== lastError) options.log(`Redis connection problem (reconnecting): ${message}`);
+    lastError = message;
+  });
+  worker.on("ready", () => {
+    if (lastError) options.log("Redis connection is back.");
+    lastError = "";
+  });
+  return {
+    ready: worker.waitUntilReady().then(() => undefined),
+    get active() {
+      return active.size;
+    },
+    close: () => worker.close(),
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * The Redis URL of a cluster (`redis://[user:password@]host:port[/db]`, or `rediss://` for TLS).
+ * It may carry a password, so it is shown only masked and every message that could quote it is
+ * cleaned before it is printed or stored.
+ */
+
+/** A Redis URL that is not one. */
+export class RedisUrlError extends Error {
+  override name = "RedisUrlError";
+}
+
+/** Where the URL comes from when no `--redis` / `redis` option is given (keeps it out of `ps`). */
+export const REDIS_URL_ENV = "WBFLOW_REDIS_URL";
+
+/**
+ * Checks that `url` is a redis:// or rediss:// URL with a host.
+ * @throws RedisUrlError (its message shows the URL masked).
+ */
+export function checkRedisUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new RedisUrlError(`"${maskRedisUrl(url)}" is not a Redis URL. Give one like redis://host:6379 or redis://:password@host:6379/0.`);
+  }
+  if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
+    throw new RedisUrlError(`${maskRedisUrl(url)} is not a Redis URL: it must start with redis:// (or rediss:// for TLS).`);
+  }
+  if (!parsed.hostname) throw new RedisUrlError(`${maskRedisUrl(url)} names no host. Give one like redis://host:6379.`);
+  return url;
+}
+
+/** The URL with its password (and user, if any) replaced by `***`, safe to print. */
+export function maskRedisUrl(url: string): string {
+  const match = /^([a-z][a-z0-9+.-]*:\/\/)([^@/]*)@(.*)$/i.exec(url);
+  if (!match) return url;
+  const [, scheme, credentials, rest] = match;
+  const user = credentials!.includes(":") ? credentials!.slice(0, credentials!.indexOf(":")) : "";
+  return `${scheme}${user}${user ? ":" : ""}***@${rest}`;
+}
+
+/**
+ * `text` with the URL's password (as written and percent-decoded) and the whole URL replaced by
+ * their masked forms: for error messages of the Redis client, which may quote either.
+ */
+export function redactRedisSecrets(text: string, url: string): string {
+  let cleaned = text.split(url).join(maskRedisUrl(url));
+  let password = "";
+  try {
+    password = new URL(url).password;
+  } catch {
+    // not a URL: nothing more to find
+  }
+  for (const secret of new Set([password, safeDecode(password)])) {
+    if (secret.length > 0) cleaned = cleaned.split(secret).join("***");
+  }
+  return cleaned;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
