@@ -12,6 +12,7 @@
  * decorators' retry decision, as for any failure.
  */
 import type { AttemptResult } from "../task/task-execution.js";
+import type { BullmqExecutorOptions } from "./bullmq/bullmq-executor.js";
 import type { RunContext, TaskSpec } from "../runtime/run-context.js";
 
 /** One attempt handed to an executor. */
@@ -46,10 +47,12 @@ export interface Executor {
 }
 
 /** `RunOptions.executor`: a built-in executor's name, or an executor object (used for one run). */
-export type ExecutorChoice = "in-process" | "processes" | Executor;
+export type ExecutorChoice = "in-process" | "processes" | "bullmq" | Executor;
 
 /** Options the built-in executors take from the run's options. */
 export interface ExecutorSettings {
   /** Most attempts running at once. */
   maxWorkers: number;
+  /** The `bullmq` executor's Redis, queue and limits (from `RunOptions.redis`, `queue`, `redisDownLimitMs`). */
+  bullmq?: BullmqExecutorOptions;
 }

@@ -7,8 +7,9 @@ import { inProcessExecutor } from "./in-process.js";
 export async function selectExecutor(choice: ExecutorChoice | undefined, settings: ExecutorSettings): Promise<Executor> {
   if (choice === undefined || choice === "in-process") return inProcessExecutor();
   if (choice === "processes") return (await import("./processes/processes-executor.js")).processesExecutor(settings);
+  if (choice === "bullmq") return (await import("./bullmq/bullmq-executor.js")).bullmqExecutor(settings.bullmq);
   if (typeof choice === "object" && choice !== null && typeof choice.runAttempt === "function") return choice;
-  throw new TypeError(`Unknown executor ${JSON.stringify(choice)}. Use "in-process" (the default), "processes" or an Executor object.`);
+  throw new TypeError(`Unknown executor ${JSON.stringify(choice)}. Use "in-process" (the default), "processes", "bullmq" or an Executor object.`);
 }
 
 /** `maxWorkers` when the run's options do not say: one worker per core for worker processes. */

@@ -17,6 +17,7 @@ import type { RunContext } from "./run-context.js";
 import { DEFAULT_MAX_NUM_SPLITS, DEFAULT_MAX_WORKERS, type ResumeOptions, type RunOptions } from "./run-options.js";
 import { scheduleRun, type ScheduleResult } from "./scheduler.js";
 import { defaultMaxWorkers, selectExecutor } from "../executors/select-executor.js";
+import type { BullmqExecutorOptions } from "../executors/bullmq/bullmq-executor.js";
 import { DecodeCache, loadTask } from "../task/task-load.js";
 
 /** A flow read from its class, its graph (linted) and the graph info. */
@@ -180,7 +181,7 @@ async function execute(prepared: Prepared, options: RunOptions, clonePlan: Clone
     },
     context.onEvent,
   );
-  const executor = await selectExecutor(options.executor, { maxWorkers });
+  const executor = await selectExecutor(options.executor, { maxWorkers, bullmq: bullmqSettings(options) });
   let scheduled: ScheduleResult;
   try {
     await executor.open(context);
@@ -274,4 +275,13 @@ export async function resumeFlow(flowClass: Function, options: ResumeOptions = {
     return new Map(Object.entries(artifacts));
   });
   return execute(prepared, options, clonePlan);
+}
+
+/** The bullmq executor's settings among the run's options. */
+function bullmqSettings({ redis, queue, redisDownLimitMs }: RunOptions): BullmqExecutorOptions {
+  return {
+    ...(redis === undefined ? {} : { redis }),
+    ...(queue === undefined ? {} : { queue }),
+    ...(redisDownLimitMs === undefined ? {} : { redisDownLimitMs }),
+  };
 }

@@ -24,13 +24,19 @@ export interface RunOptions {
    * the run ends as failed with a FlowRunError saying it was interrupted. E.g. a notebook interrupt.
    */
   signal?: AbortSignal;
-  /** Where task attempts run: "in-process" (default), "processes" (worker processes), or an executor object. See docs/executors.md. */
+  /** Where task attempts run: "in-process" (default), "processes" (worker processes), "bullmq" (Redis workers on many machines, see docs/cluster.md), or an executor object. See docs/executors.md. */
   executor?: ExecutorChoice;
   /**
    * The module file that defines the flow class, for executors that run attempts in other processes;
    * default: found when the class's steps were decorated (a flow defined in a notebook cell has none).
    */
   flowModule?: string;
+  /** The `bullmq` executor's Redis URL, e.g. "redis://host:6379" (default `$WBFLOW_REDIS_URL`); never printed unmasked. See docs/cluster.md. */
+  redis?: string;
+  /** The `bullmq` executor's queue (default "wbflow"); the workers' `--queue` must match. */
+  queue?: string;
+  /** The `bullmq` executor: how long Redis may be unreachable before the run fails (default 60000 ms; `resume` continues it). */
+  redisDownLimitMs?: number;
   /** Clock in epoch milliseconds, used for run ids; injectable for tests. */
   now?: () => number;
 }

@@ -1,0 +1,86 @@
+/**
+ * The `bullmq` executor: every attempt the scheduler hands over becomes one BullMQ job in Redis,
+ * run by `wbflow worker` processes on any machine that mounts the run's datastore. The run packages
+ * its code first (workers run exactly that code), and the job carries the engine's plain task
+ * request; the job's return value is the attempt's plain result. The scheduler, datastore, retries,
+ * resume and events stay the engine's: nothing else knows the attempt ran elsewhere.
+ */
+import { storeRunCode, type RunCode } from "../../datastore/code-package/code-package.js";
+import { pathspecOf } from "../../datastore/datastore.js";
+import type { RunContext } from "../../runtime/run-context.js";
+import type { AttemptResult } from "../../task/task-execution.js";
+import type { AttemptAssignment, Executor } from "../executor.js";
+import { recordLostAttempt } from "../lost-attempt.js";
+import { attemptResultOf, flowNotInModule, taskRequestOf } from "../task-request.js";
+import { DEFAULT_QUEUE, JOB_FORMAT, type ClusterJobResult } from "./job-data.js";
+import { ClusterJobFailedError, JobDispatcher } from "./job-dispatcher.js";
+import { checkRedisUrl, REDIS_URL_ENV, RedisUrlError } from "./redis-url.js";
+
+/** Options of the `bullmq` executor (from `RunOptions`). */
+export interface BullmqExecutorOptions {
+  /** Redis URL; default `$WBFLOW_REDIS_URL`. */
+  redis?: string;
+  /** Queue name; default "wbflow" (workers' --queue must match). */
+  queue?: string;
+  /** How long Redis may be away before the run fails (default 60 s; `resume` continues it). */
+  redisDownLimitMs?: number;
+}
+
+/** Creates the executor for one run. */
+export function bullmqExecutor(options: BullmqExecutorOptions = {}): Executor {
+  const redisUrl = options.redis ?? process.env[REDIS_URL_ENV];
+  if (!redisUrl) {
+    throw new RedisUrlError(`The bullmq executor needs a Redis URL: pass { redis: "redis://host:6379" } or set $${REDIS_URL_ENV}.`);
+  }
+  checkRedisUrl(redisUrl);
+  const queue = options.queue ?? DEFAULT_QUEUE;
+  let dispatcher: JobDispatcher | undefined;
+  let code: RunCode | undefined;
+  let run: RunContext | undefined;
+  /** Per task: how many attempt numbers its jobs' re-runs after dead workers used up. */
+  const skipped = new Map<string, number>();
+
+  return {
+    name: "bullmq",
+    async open(context) {
+      if (context.flowModule === undefined) throw flowNotInModule(context.flowName);
+      run = context;
+      code = await storeRunCode(context.datastore, context.flowName, context.runId, context.flowModule);
+      dispatcher = new JobDispatcher({
+        redisUrl,
+        queue,
+        ...(options.redisDownLimitMs === undefined ? {} : { redisDownLimitMs: options.redisDownLimitMs }),
+      });
+      await dispatcher.ready();
+    },
+    async runAttempt(assignment: AttemptAssignment): Promise<AttemptResult> {
+      if (!dispatcher || !code || !run) throw new Error("The bullmq executor was not opened before its first attempt.");
+      const key = pathspecOf({ flowName: run.flowName, runId: run.runId, stepName: assignment.spec.stepName, taskId: assignment.spec.taskId });
+      const offset = skipped.get(key) ?? 0;
+      const request = taskRequestOf({ ...assignment, attempt: assignment.attempt + offset });
+      const jobId = `${key.replaceAll("/", ".")}.${request.task.attempt}`;
+      let reply: ClusterJobResult;
+      try {
+        reply = (await dispatcher.submit(jobId, {
+          format: JOB_FORMAT,
+          flowName: run.flowName,
+          runId: run.runId,
+          pathspec: key,
+          datastoreRoot: run.datastore.root,
+          code,
+          request,
+        })) as ClusterJobResult;
+      } catch (error) {
+        if (!(error instanceof ClusterJobFailedError)) throw error; // Redis is gone: the run stops
+        // The worker could not run it (refused it, could not load the code, or died on it again
+        // and again): stored as a failed attempt, so @retry and @catch apply as to any failure.
+        return recordLostAttempt({ ...assignment, attempt: request.task.attempt }, error);
+      }
+      if (reply.attempt > request.task.attempt) skipped.set(key, offset + reply.attempt - request.task.attempt);
+      return attemptResultOf(reply.result);
+    },
+    async close() {
+      await dispatcher?.close();
+    },
+  };
+}

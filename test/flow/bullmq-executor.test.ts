@@ -1,0 +1,292 @@
+/**
+ * The bullmq executor for real: a redis-server, two or more `wbflow worker` processes and a runner
+ * process, on one machine with a shared datastore folder. The faults are done for real: a worker
+ * SIGKILLed mid-task, redis-server stopped and started mid-run, the runner SIGKILLed mid-run.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { Datastore, TaskNotFinishedError } from "../../src/flow/datastore/datastore.js";
+import { readRunCode } from "../../src/flow/datastore/code-package/code-package.js";
+import { flowProject, killWorkers, REPO, startRunner, startWorker, type RunnerOutcome, type WorkerProcess } from "../support/cluster.js";
+import { startRedisServer, type RedisServer, type RedisServerOptions } from "../support/redis-server.js";
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/**
+ * A foreach whose tasks square their input through a local import, and note which worker ran them
+ * (a worker runs each task in a child process of its own: the worker is the child's parent).
+ */
+const SQUARES_FLOW = `import { FlowSpec, Parameter, current, retry, step, type JoinInputs } from "wbflow";
+import { appendFileSync } from "node:fs";
+import { square } from "./lib/square.js";
+
+export class SquaresFlow extends FlowSpec {
+  n = Parameter("n", { default: 6 });
+  sleepMs = Parameter("sleep_ms", { default: 0 });
+  failUntil = Parameter("fail_until", { default: 0, help: "work tasks fail attempts below this" });
+  busyMs = Parameter("busy_ms", { default: 0, help: "work tasks spin synchronously this long" });
+  items!: number[];
+  value!: number;
+  pid!: number;
+  total!: number;
+  pids!: number[];
+
+  @step start() {
+    this.items = Array.from({ length: this.n }, (_, i) => i + 1);
+    this.next(this.work, { foreach: "items" });
+  }
+
+  @retry({ times: 2 })
+  @step async work() {
+    this.pid = process.ppid;
+    appendFileSync(process.env.MARKS_FILE!, \`\${current.taskId} \${current.retryCount} \${process.ppid} start\\n\`);
+    await new Promise((resolve) => setTimeout(resolve, this.sleepMs));
+    for (const end = Date.now() + this.busyMs; Date.now() < end; );
+    if (current.retryCount! < this.failUntil) throw new Error(\`planned failure of attempt \${current.retryCount}\`);
+    this.value = square(this.input as number);
+    this.next(this.join);
+  }
+
+  @step join(inputs: JoinInputs) {
+    this.total = inputs.reduce((sum, input) => sum + (input.value as number), 0);
+    this.pids = [...new Set(inputs.map((input) => input.pid as number))].sort();
+    this.next(this.end);
+  }
+
+  @step end() {}
+}
+`;
+
+const SQUARE_LIB = `export function square(x: number): number {\n  return x * x;\n}\n`;
+
+interface Cluster {
+  redis: RedisServer;
+  project: string;
+  store: string;
+  marks: string;
+  workers: WorkerProcess[];
+  env: NodeJS.ProcessEnv;
+  addWorker(extra?: string[]): Promise<WorkerProcess>;
+}
+
+async function cluster(options: { workers?: number; concurrency?: number; redis?: RedisServerOptions; files?: Record<string, string> } = {}): Promise<Cluster> {
+  const redis = await startRedisServer({ persistent: true, ...options.redis });
+  cleanups.push(() => redis.close());
+  const project = flowProject(options.files ?? { "flow.ts": SQUARES_FLOW, "lib/square.ts": SQUARE_LIB });
+  const marks = path.join(project, "marks.txt");
+  const env = { WBFLOW_REDIS_URL: redis.url, MARKS_FILE: marks };
+  const workers: WorkerProcess[] = [];
+  cleanups.push(() => killWorkers(workers));
+  const addWorker = async (extra: string[] = []) => {
+    const worker = startWorker(project, ["--concurrency", String(options.concurrency ?? 2), "--lock-duration", "1000", ...extra], env);
+    workers.push(worker);
+    await worker.waitFor(/taking tasks from queue/);
+    return worker;
+  };
+  for (let i = 0; i < (options.workers ?? 2); i++) await addWorker();
+  return { redis, project, store: path.join(project, "store"), marks, workers, env, addWorker };
+}
+
+function run(c: Cluster, params: Record<string, unknown> = {}, options: Record<string, unknown> = {}) {
+  const runner = startRunner(c.project, { file: path.join(c.project, "flow.ts"), flowName: "SquaresFlow", mode: "run", store: c.store, params, options }, c.env);
+  cleanups.push(async () => {
+    runner.child.kill("SIGKILL");
+    await runner.done;
+  });
+  return runner;
+}
+
+function resume(c: Cluster, flowName = "SquaresFlow") {
+  const runner = startRunner(c.project, { file: path.join(c.project, "flow.ts"), flowName, mode: "resume", store: c.store }, c.env);
+  cleanups.push(async () => {
+    runner.child.kill("SIGKILL");
+    await runner.done;
+  });
+  return runner;
+}
+
+function expectSuccess(outcome: RunnerOutcome): string {
+  expect(outcome.result, outcome.output).toMatchObject({ successful: true });
+  return outcome.result!.runId;
+}
+
+async function artifact(store: string, runId: string, stepName: string, name: string): Promise<unknown> {
+  const datastore = new Datastore({ root: store });
+  const taskId = (await datastore.listTasks("SquaresFlow", runId, stepName))[0]!;
+  const task = await datastore.readTask({ flowName: "SquaresFlow", runId, stepName, taskId });
+  return datastore.getValue("SquaresFlow", task.artifacts[name]!);
+}
+
+/** Every task's user artifacts (not the engine's `_` ones) by `step[foreach index]`, decoded. */
+async function userArtifacts(store: string, flowName: string, runId: string): Promise<Record<string, Record<string, unknown>>> {
+  const datastore = new Datastore({ root: store });
+  const all: Record<string, Record<string, unknown>> = {};
+  for (const stepName of await datastore.listSteps(flowName, runId)) {
+    if (stepName.startsWith("_")) continue;
+    for (const taskId of await datastore.listTasks(flowName, runId, stepName)) {
+      const task = await datastore.readTask({ flowName, runId, stepName, taskId });
+      const values: Record<string, unknown> = {};
+      for (const [name, record] of Object.entries(task.artifacts)) {
+        if (!name.startsWith("_")) values[name] = await datastore.getValue(flowName, record);
+      }
+      all[`${stepName}[${String(task.metadata.pathspecIndex).split("/").pop()}]`] = values;
+    }
+  }
+  return all;
+}
+
+/** Polls `probe` until it returns a value. */
+async function until<T>(probe: () => T | undefined, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Lines of the marks file: "taskId attempt pid start". */
+function marks(c: Cluster): Array<{ taskId: string; attempt: number; pid: number }> {
+  if (!existsSync(c.marks)) return [];
+  return readFileSync(c.marks, "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => line.split(" "))
+    .map(([taskId, attempt, pid]) => ({ taskId: taskId!, attempt: Number(attempt), pid: Number(pid) }));
+}
+
+describe("bullmq executor", () => {
+  it("runs a foreach on two worker processes, from the run's code package, with the same artifacts as in-process", async () => {
+    const c = await cluster();
+    const outcome = await run(c, { n: 8, sleep_ms: 50 }).done;
+    const runId = expectSuccess(outcome);
+    expect(await artifact(c.store, runId, "join", "total")).toBe([1, 2, 3, 4, 5, 6, 7, 8].reduce((s, x) => s + x * x, 0));
+    // Both workers ran tasks; neither is the runner.
+    const pids = (await artifact(c.store, runId, "join", "pids")) as number[];
+    expect(pids.sort()).toEqual(c.workers.map((w) => w.child.pid!).sort());
+    // The run recorded its code; the workers unpacked exactly that package.
+    const code = await readRunCode(new Datastore({ root: c.store }), "SquaresFlow", runId);
+    expect(readdirSync(path.join(c.project, ".wbflow-code"))).toEqual([code!.sha]);
+    expect(readFileSync(path.join(c.project, ".wbflow-code", code!.sha, "lib", "square.ts"), "utf8")).toBe(SQUARE_LIB);
+  });
+
+  it("a worker SIGKILLed mid-task: its job is recovered as stalled and runs again elsewhere as a new attempt; the run completes", async () => {
+    const c = await cluster({ concurrency: 1 });
+    const [victim, survivor] = c.workers as [WorkerProcess, WorkerProcess];
+    const runner = run(c, { n: 4, sleep_ms: 1500 });
+    // Killed while its step body runs (it has written its mark and sleeps).
+    const killedTask = await until(() => marks(c).find((m) => m.pid === victim.child.pid)?.taskId);
+    victim.child.kill("SIGKILL");
+    const outcome = await runner.done;
+    const runId = expectSuccess(outcome);
+    expect(await artifact(c.store, runId, "join", "total")).toBe(1 + 4 + 9 + 16);
+    expect(survivor.output()).toMatch(new RegExp(`\\[SquaresFlow/${runId}/work/${killedTask}\\] started \\(job .*, run 2 after a stalled worker\\)`));
+
+    const datastore = new Datastore({ root: c.store });
+    const key = { flowName: "SquaresFlow", runId, stepName: "work", taskId: killedTask };
+    // The killed attempt stays started and never done; the re-run is the next attempt.
+    expect(await datastore.listAttempts(key)).toEqual([0, 1]);
+    await expect(datastore.readTask(key, 0)).rejects.toThrow(TaskNotFinishedError);
+    const task = await datastore.readTask(key);
+    expect(task.attempt).toBe(1);
+    expect(await datastore.getValue("SquaresFlow", task.artifacts.pid!)).toBe(survivor.child.pid);
+    const runsOfKilled = marks(c).filter((m) => m.taskId === killedTask);
+    expect(runsOfKilled.map((m) => m.pid)).toEqual([victim.child.pid, survivor.child.pid]);
+  });
+
+  it("@retry counts attempts across workers: attempt numbers go on from machine to machine", async () => {
+    const c = await cluster();
+    const outcome = await run(c, { n: 2, fail_until: 2 }).done;
+    const runId = expectSuccess(outcome);
+    const datastore = new Datastore({ root: c.store });
+    for (const taskId of await datastore.listTasks("SquaresFlow", runId, "work")) {
+      const key = { flowName: "SquaresFlow", runId, stepName: "work", taskId };
+      expect(await datastore.listAttempts(key)).toEqual([0, 1, 2]);
+      for (const attempt of [0, 1]) {
+        const failed = await datastore.readTask(key, attempt);
+        expect(await datastore.getValue("SquaresFlow", failed.artifacts._task_ok!)).toBe(false);
+      }
+      expect((await datastore.readTask(key)).attempt).toBe(2);
+    }
+    expect(outcome.output).toMatch(/"type":"task-retrying".*planned failure of attempt 0/);
+    expect(marks(c).filter((m) => m.attempt === 2)).toHaveLength(2);
+  });
+
+  it("redis-server stopped and started mid-run: the runner and the workers reconnect and the run completes", async () => {
+    const c = await cluster();
+    const runner = run(c, { n: 6, sleep_ms: 700 });
+    await runner.waitFor(/"type":"task-finished","step":"work"/);
+    await c.redis.stop();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await c.redis.start();
+    const runId = expectSuccess(await runner.done);
+    expect(await artifact(c.store, runId, "join", "total")).toBe(1 + 4 + 9 + 16 + 25 + 36);
+    for (const worker of c.workers) expect(worker.output()).not.toContain("Error:");
+  });
+
+  it("Redis away longer than the run allows: the run fails with a clear message and resume finishes it", async () => {
+    const c = await cluster({ redis: { persistent: false, password: "pw-not-to-print" } });
+    const runner = run(c, { n: 4, sleep_ms: 800 }, { redisDownLimitMs: 2000 });
+    await runner.waitFor(/"type":"task-finished","step":"start"/);
+    await c.redis.stop();
+    const failed = await runner.done;
+    expect(failed.result?.successful).toBe(false);
+    expect(failed.result?.error).toMatch(/Redis at redis:\/\/\*\*\*@127\.0\.0\.1:\d+ has been unreachable for over 2 s.*continue with resume/s);
+    expect(failed.output).not.toContain("pw-not-to-print");
+
+    await c.redis.start();
+    const resumed = await resume(c).done;
+    const runId = expectSuccess(resumed);
+    expect(runId).not.toBe(failed.result!.runId);
+    expect(await artifact(c.store, runId, "join", "total")).toBe(1 + 4 + 9 + 16);
+  });
+
+  it("the runner SIGKILLed mid-run: workers finish their jobs and resume continues from what finished", async () => {
+    const c = await cluster();
+    const runner = run(c, { n: 4, sleep_ms: 1000 });
+    await runner.waitFor(/"type":"task-started","step":"work"/);
+    runner.child.kill("SIGKILL");
+    await runner.done;
+    const resumed = await resume(c).done;
+    const runId = expectSuccess(resumed);
+    expect(resumed.output).toMatch(/"type":"task-finished","step":"start"/);
+    expect(await artifact(c.store, runId, "join", "total")).toBe(1 + 4 + 9 + 16);
+  });
+
+  it("a synchronous step longer than the job lock runs once: the worker keeps its lock while a child process computes", async () => {
+    const c = await cluster({ concurrency: 1 });
+    const runId = expectSuccess(await run(c, { n: 2, busy_ms: 3500 }).done);
+    const datastore = new Datastore({ root: c.store });
+    for (const taskId of await datastore.listTasks("SquaresFlow", runId, "work")) {
+      expect(await datastore.listAttempts({ flowName: "SquaresFlow", runId, stepName: "work", taskId })).toEqual([0]);
+    }
+    expect(marks(c)).toHaveLength(2);
+    for (const worker of c.workers) expect(worker.output()).not.toMatch(/stalled/);
+  });
+
+  it("a flow with branches, a foreach, joins and a switch stores the same artifacts as in-process", async () => {
+    const example = readFileSync(path.join(REPO, "examples", "branches.ts"), "utf8");
+    const c = await cluster({ files: { "flow.ts": example } });
+    const runOn = (executor: string) =>
+      startRunner(c.project, { file: path.join(c.project, "flow.ts"), flowName: "BranchesFlow", mode: "run", store: c.store, params: { folds: 4 }, options: { executor } }, c.env).done;
+    const local = expectSuccess(await runOn("in-process"));
+    const remote = expectSuccess(await runOn("bullmq"));
+    const expected = await userArtifacts(c.store, "BranchesFlow", local);
+    expect(Object.keys(expected).length).toBeGreaterThanOrEqual(12); // every step, four folds
+    expect(await userArtifacts(c.store, "BranchesFlow", remote)).toEqual(expected);
+  });
+
+  it("the packaged code runs even after the project's file changes under the workers", async () => {
+    const c = await cluster({ workers: 2 });
+    const runner = run(c, { n: 3, sleep_ms: 300 });
+    await runner.waitFor(/"type":"task-started","step":"work"/);
+    writeFileSync(path.join(c.project, "lib", "square.ts"), `export function square(x: number): number {\n  return -1;\n}\n`);
+    const runId = expectSuccess(await runner.done);
+    expect(await artifact(c.store, runId, "join", "total")).toBe(1 + 4 + 9);
+  });
+});
