@@ -24,6 +24,9 @@ Options:
   --max-num-splits N    most splits one foreach may produce (default 100)
   --tag TAG             a tag for the run (repeatable)
   --datastore DIR       where runs are stored (default $WBFLOW_DATASTORE or ./.wbflow)
+  --executor NAME       where tasks run: in-process (default) or bullmq (Redis workers; docs/cluster.md)
+  --redis URL           bullmq: the Redis of the workers (default $WBFLOW_REDIS_URL, which keeps a password out of ps)
+  --queue NAME          bullmq: the queue the workers take tasks from (default wbflow)
   --quiet               print only the final result line`;
 
 interface ParsedArgs {
@@ -35,6 +38,8 @@ interface ParsedArgs {
   maxNumSplits: number | undefined;
   tags: string[];
   datastore: string | undefined;
+  /** --executor, --redis, --queue: where tasks run. */
+  executor: Pick<RunOptions, "executor" | "redis" | "queue">;
   quiet: boolean;
 }
 
@@ -57,6 +62,7 @@ export function parseRunArgs(args: string[]): ParsedArgs {
     maxNumSplits: undefined,
     tags: [],
     datastore: undefined,
+    executor: {},
     quiet: false,
   };
   const positional: string[] = [];
@@ -97,6 +103,15 @@ export function parseRunArgs(args: string[]): ParsedArgs {
         const dir = takeValue();
         if (!dir) throw new CliUsageError("--datastore needs a folder.");
         parsed.datastore = dir;
+        break;
+      }
+      case "--executor":
+      case "--redis":
+      case "--queue": {
+        const value = takeValue();
+        if (!value) throw new CliUsageError(`${flag} needs a value.`);
+        if (flag === "--executor") parsed.executor.executor = value as RunOptions["executor"];
+        else parsed.executor[flag === "--redis" ? "redis" : "queue"] = value;
         break;
       }
       case "--quiet":
@@ -173,6 +188,7 @@ async function run(args: string[]): Promise<number> {
     ...(parsed.executor === undefined ? {} : { executor: parsed.executor, flowModule: path.resolve(parsed.file) }),
     ...(parsed.maxNumSplits === undefined ? {} : { maxNumSplits: parsed.maxNumSplits }),
     ...(parsed.datastore === undefined ? {} : { datastore: new Datastore({ root: parsed.datastore }) }),
+    ...parsed.executor,
     ...(parsed.quiet
       ? {}
       : {

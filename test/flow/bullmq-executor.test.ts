@@ -4,11 +4,13 @@
  * SIGKILLed mid-task, redis-server stopped and started mid-run, the runner SIGKILLed mid-run.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFile } from "node:child_process";
 import path from "node:path";
+import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { Datastore, TaskNotFinishedError } from "../../src/flow/datastore/datastore.js";
 import { readRunCode } from "../../src/flow/datastore/code-package/code-package.js";
-import { flowProject, killWorkers, REPO, startRunner, startWorker, type RunnerOutcome, type WorkerProcess } from "../support/cluster.js";
+import { flowProject, killWorkers, REPO, WBFLOW_BIN, startRunner, startWorker, type RunnerOutcome, type WorkerProcess } from "../support/cluster.js";
 import { startRedisServer, type RedisServer, type RedisServerOptions } from "../support/redis-server.js";
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -279,6 +281,20 @@ describe("bullmq executor", () => {
     const expected = await userArtifacts(c.store, "BranchesFlow", local);
     expect(Object.keys(expected).length).toBeGreaterThanOrEqual(12); // every step, four folds
     expect(await userArtifacts(c.store, "BranchesFlow", remote)).toEqual(expected);
+  });
+
+  it("wbflow run FILE --executor bullmq runs the flow on the workers, the Redis URL from the environment", async () => {
+    const c = await cluster();
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      [WBFLOW_BIN, "run", "flow.ts", "--executor", "bullmq", "--datastore", c.store, "--n", "3"],
+      { cwd: c.project, env: { ...process.env, ...c.env } },
+    );
+    expect(stderr).toBe("");
+    const runId = /Run SquaresFlow\/(\d+) finished successfully/.exec(stdout)![1]!;
+    expect(await artifact(c.store, runId, "join", "total")).toBe(1 + 4 + 9);
+    const ran = c.workers.map((worker) => worker.output()).join("");
+    expect(ran).toContain(`[SquaresFlow/${runId}/work/`);
   });
 
   it("the packaged code runs even after the project's file changes under the workers", async () => {
