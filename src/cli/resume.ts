@@ -28,7 +28,7 @@ Options:
   --max-num-splits N    most splits one foreach may produce (default 100)
   --tag TAG             a tag for the new run (repeatable)
   --datastore DIR       where runs are stored (default $WBFLOW_DATASTORE or ./.wbflow)
-  --executor NAME       where tasks run: in-process (default) or bullmq; --redis URL, --queue NAME as for run
+  --executor NAME       where tasks run: in-process (default), processes or bullmq; --redis URL, --queue NAME as for run
   --quiet               print only the final result line`;
 
 /** Flags of `run` (and resume) that take a value: the words after them are not positional. */

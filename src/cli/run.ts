@@ -24,7 +24,7 @@ Options:
   --max-num-splits N    most splits one foreach may produce (default 100)
   --tag TAG             a tag for the run (repeatable)
   --datastore DIR       where runs are stored (default $WBFLOW_DATASTORE or ./.wbflow)
-  --executor NAME       where tasks run: in-process (default) or bullmq (Redis workers; docs/cluster.md)
+  --executor NAME       where tasks run: in-process (default), processes, or bullmq (Redis workers; docs/cluster.md)
   --redis URL           bullmq: the Redis of the workers (default $WBFLOW_REDIS_URL, which keeps a password out of ps)
   --queue NAME          bullmq: the queue the workers take tasks from (default wbflow)
   --quiet               print only the final result line`;
