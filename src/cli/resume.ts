@@ -2,6 +2,7 @@
  * `wbflow resume FILE [FlowName] [STEP] [--origin-run-id ID] [options]`: `FlowClass.resume()` from
  * the terminal (Metaflow's `python flow.py resume`), with the same progress output as `run`.
  */
+import path from "node:path";
 import type { FlowEvent } from "../flow/runtime/events.js";
 import type { FlowRun } from "../flow/runtime/run-handle.js";
 import type { ResumeOptions } from "../flow/runtime/run-options.js";
@@ -85,7 +86,9 @@ async function resume(args: string[]): Promise<number> {
     ...(parsed.maxWorkers === undefined ? {} : { maxWorkers: parsed.maxWorkers }),
     ...(parsed.maxNumSplits === undefined ? {} : { maxNumSplits: parsed.maxNumSplits }),
     ...(parsed.datastore === undefined ? {} : { datastore: new Datastore({ root: parsed.datastore }) }),
-    ...parsed.executor,
+    ...(parsed.executor === undefined ? {} : { executor: parsed.executor, flowModule: path.resolve(parsed.file) }),
+    ...(parsed.redis === undefined ? {} : { redis: parsed.redis }),
+    ...(parsed.queue === undefined ? {} : { queue: parsed.queue }),
     ...(parsed.quiet ? {} : { onEvent: (event: FlowEvent) => void printProgress(event) }),
   };
   const result: FlowRun = await resumeFlowRun(flow, parsed.params, options);

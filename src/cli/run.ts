@@ -19,12 +19,12 @@ when the file has several flows. Flow parameters are given as --<name> VALUE (a 
 as a bare --<name>); \`wbflow run FILE --help\` lists them.
 
 Options:
-  --executor NAME       where tasks run: in-process (default) or processes (worker processes, every core)
+  --executor NAME       where tasks run: in-process (default), processes (worker processes, every core) or
+                        bullmq (worker processes on many machines, through Redis; docs/cluster.md)
   --max-workers N       most tasks running at once (default 16; with --executor processes, the number of cores)
   --max-num-splits N    most splits one foreach may produce (default 100)
   --tag TAG             a tag for the run (repeatable)
   --datastore DIR       where runs are stored (default $WBFLOW_DATASTORE or ./.wbflow)
-  --executor NAME       where tasks run: in-process (default), processes, or bullmq (Redis workers; docs/cluster.md)
   --redis URL           bullmq: the Redis of the workers (default $WBFLOW_REDIS_URL, which keeps a password out of ps)
   --queue NAME          bullmq: the queue the workers take tasks from (default wbflow)
   --quiet               print only the final result line`;
@@ -33,13 +33,14 @@ interface ParsedArgs {
   file: string;
   flowName: string | undefined;
   params: Record<string, string | boolean>;
-  executor: "in-process" | "processes" | undefined;
+  executor: "in-process" | "processes" | "bullmq" | undefined;
   maxWorkers: number | undefined;
   maxNumSplits: number | undefined;
   tags: string[];
   datastore: string | undefined;
-  /** --executor, --redis, --queue: where tasks run. */
-  executor: Pick<RunOptions, "executor" | "redis" | "queue">;
+  /** bullmq: the Redis URL and the queue. */
+  redis: string | undefined;
+  queue: string | undefined;
   quiet: boolean;
 }
 
@@ -62,7 +63,8 @@ export function parseRunArgs(args: string[]): ParsedArgs {
     maxNumSplits: undefined,
     tags: [],
     datastore: undefined,
-    executor: {},
+    redis: undefined,
+    queue: undefined,
     quiet: false,
   };
   const positional: string[] = [];
@@ -83,7 +85,9 @@ export function parseRunArgs(args: string[]): ParsedArgs {
     switch (flag) {
       case "--executor": {
         const name = takeValue();
-        if (name !== "in-process" && name !== "processes") throw new CliUsageError(`--executor is in-process or processes; got ${name ?? "nothing"}.`);
+        if (name !== "in-process" && name !== "processes" && name !== "bullmq") {
+          throw new CliUsageError(`--executor is in-process, processes or bullmq; got ${name ?? "nothing"}.`);
+        }
         parsed.executor = name;
         break;
       }
@@ -105,13 +109,11 @@ export function parseRunArgs(args: string[]): ParsedArgs {
         parsed.datastore = dir;
         break;
       }
-      case "--executor":
       case "--redis":
       case "--queue": {
         const value = takeValue();
         if (!value) throw new CliUsageError(`${flag} needs a value.`);
-        if (flag === "--executor") parsed.executor.executor = value as RunOptions["executor"];
-        else parsed.executor[flag === "--redis" ? "redis" : "queue"] = value;
+        parsed[flag === "--redis" ? "redis" : "queue"] = value;
         break;
       }
       case "--quiet":
@@ -188,7 +190,8 @@ async function run(args: string[]): Promise<number> {
     ...(parsed.executor === undefined ? {} : { executor: parsed.executor, flowModule: path.resolve(parsed.file) }),
     ...(parsed.maxNumSplits === undefined ? {} : { maxNumSplits: parsed.maxNumSplits }),
     ...(parsed.datastore === undefined ? {} : { datastore: new Datastore({ root: parsed.datastore }) }),
-    ...parsed.executor,
+    ...(parsed.redis === undefined ? {} : { redis: parsed.redis }),
+    ...(parsed.queue === undefined ? {} : { queue: parsed.queue }),
     ...(parsed.quiet
       ? {}
       : {

@@ -146,15 +146,14 @@ describe("wbflow run", () => {
       maxNumSplits: undefined,
       tags: ["a", "b"],
       datastore: undefined,
-      executor: {},
       quiet: false,
     });
-    expect(parseRunArgs(["f.ts", "--executor", "bullmq", "--redis=redis://h:1", "--queue", "q"]).executor).toEqual({
+    expect(parseRunArgs(["f.ts", "--executor", "bullmq", "--redis=redis://h:1", "--queue", "q"])).toMatchObject({
       executor: "bullmq",
       redis: "redis://h:1",
       queue: "q",
     });
-    expect(() => parseRunArgs(["f.ts", "--executor"])).toThrow("--executor needs a value.");
+    expect(() => parseRunArgs(["f.ts", "--redis"])).toThrow("--redis needs a value.");
     expect(() => parseRunArgs(["f.ts", "--max-workers", "0"])).toThrow("--max-workers needs a whole number >= 1; got 0.");
     expect(() => parseRunArgs([])).toThrow("Give the file that defines the flow.");
   });
