@@ -28,6 +28,7 @@ export function flowWorkspace(): { dir: string; write(name: string, source: stri
   const dir = mkdtempSync(path.join(tmpdir(), "wbflow-exec-"));
   mkdirSync(path.join(dir, "node_modules"));
   symlinkSync(REPO, path.join(dir, "node_modules", "wbflow"));
+  symlinkSync(path.join(REPO, "node_modules", "arquero"), path.join(dir, "node_modules", "arquero"));
   // ES modules, as a TypeScript project usually is. (A CommonJS .ts also works when wbflow is installed in
   // node_modules; through this symlink tsx would compile a second CommonJS copy of wbflow's build.)
   writeFileSync(path.join(dir, "package.json"), JSON.stringify({ type: "module" }));
@@ -42,10 +43,10 @@ export function flowWorkspace(): { dir: string; write(name: string, source: stri
 }
 
 /** Runs FLOW of FILE in a fresh Node process with the given executor; `mark` is put in its environment (and so its workers'). */
-export function driveRun(file: string, flow: string, options: { executor: string; maxWorkers: number; params?: object; mark?: string; datastore?: string }): Promise<DrivenRun> {
+export function driveRun(file: string, flow: string, options: { executor: string; maxWorkers: number; params?: object; mark?: string; datastore?: string; env?: NodeJS.ProcessEnv }): Promise<DrivenRun> {
   const root = options.datastore ?? mkdtempSync(path.join(tmpdir(), "wbflow-exec-store-"));
   const args = ["--import", "tsx", DRIVER, file, flow, root, options.executor, String(options.maxWorkers), JSON.stringify(options.params ?? {})];
-  const child = spawn(process.execPath, args, { cwd: REPO, env: { ...process.env, WBFLOW_TEST_MARK: options.mark ?? "" } });
+  const child = spawn(process.execPath, args, { cwd: REPO, env: { ...process.env, ...options.env, WBFLOW_TEST_MARK: options.mark ?? "" } });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk) => (stdout += chunk));
