@@ -33,7 +33,7 @@ function timeMsSync(work: () => unknown): number {
 
 async function run(flow: typeof CpuForeachBench | typeof TrivialForeachBench, params: Record<string, unknown>, executor: "in-process" | "processes", maxWorkers: number): Promise<number> {
   const datastore = new Datastore({ root: await mkdtemp(path.join(root, "run-")) });
-  return timeMs(() => flow.run(params, { datastore, executor, maxWorkers }));
+  return timeMs(() => flow.run(params, { datastore, executor, maxWorkers, maxNumSplits: TRIVIAL_SPLITS }));
 }
 
 async function setup(): Promise<void> {

@@ -20,6 +20,16 @@ function isEngine(location: string): boolean {
   return location.startsWith("node:") || location.includes(`${path.sep}node_modules${path.sep}`) || ENGINE_DIRS.some((d) => location.startsWith(d));
 }
 
+/**
+ * The file at `location`, or the TypeScript source a compiled `.js` path stands for: tslab runs a local
+ * `.ts` module a notebook imports from memory, under the name of its `.js` output.
+ */
+function sourceFileOf(location: string): string | undefined {
+  if (existsSync(location)) return location;
+  if (!location.endsWith(".js")) return undefined;
+  return [".ts", ".tsx", ".mts"].map((ext) => location.slice(0, -3) + ext).find((candidate) => existsSync(candidate));
+}
+
 /** The file of the first caller outside the engine, if that caller is code loaded from a file. */
 export function callerModuleFile(): string | undefined {
   const limit = Error.stackTraceLimit;
@@ -32,7 +42,7 @@ export function callerModuleFile(): string | undefined {
     if (location.startsWith("file://")) location = fileURLToPath(location);
     if (isEngine(location)) continue;
     const clean = !frame.includes("eval at") && !location.includes("<anonymous>") && path.isAbsolute(location);
-    return clean && existsSync(location) ? location : undefined;
+    return clean ? sourceFileOf(location) : undefined;
   }
   return undefined;
 }

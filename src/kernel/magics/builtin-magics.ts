@@ -19,5 +19,11 @@ export function createMagicRegistry(): MagicRegistry {
     modes: ["line"],
     load: async () => (await import("./flow-magic.js")).flowMagic(),
   });
+  registry.register({
+    name: "writefile",
+    summary: "Write the cell's body to a file (e.g. a flow module for worker processes).",
+    modes: ["cell"],
+    load: async () => (await import("./writefile-magic.js")).writefileMagic(),
+  });
   return registry;
 }
