@@ -17,6 +17,7 @@ const byErrorName: Record<string, number> = {
   InvalidTagError: EXIT_USAGE,
   NamespaceMismatchError: EXIT_USAGE,
   LintError: EXIT_FAILED,
+  FlowFileError: EXIT_FAILED,
   FlowDefinitionError: EXIT_FAILED,
   ParameterError: EXIT_USAGE,
   ResumeError: EXIT_NOT_FOUND,

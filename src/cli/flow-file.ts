@@ -9,6 +9,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { isFlowClass, type FlowSpec } from "../flow/define/spec.js";
 import { CliUsageError } from "./command.js";
+import { flowFileError } from "./flow-file-error.js";
 
 let tsxRegistered = false;
 
@@ -46,7 +47,9 @@ function unexportedClassNames(source: string): string[] {
 export async function importFlowFile(file: string): Promise<Record<string, unknown>> {
   const absolute = path.resolve(file);
   if (!existsSync(absolute)) throw new CliUsageError(`No such file: ${absolute}`);
-  const exports = await importModule(absolute);
+  const exports = await importModule(absolute).catch((error: unknown) => {
+    throw flowFileError(absolute, error);
+  });
   if (Object.values(exports).some(isFlowClass)) return exports;
   const source = await readFile(absolute, "utf8");
   const defined = unexportedClassNames(source);

@@ -142,11 +142,13 @@ export function describeParameter(attribute: string, declaration: ParameterDecla
 function checkValueType(value: unknown, type: ParameterTypeName, what: string): void {
   const ok =
     type === "json" ||
-    (type === "number" && typeof value === "number" && !Number.isNaN(value)) ||
+    (type === "number" && typeof value === "number" && Number.isFinite(value)) ||
     (type === "boolean" && typeof value === "boolean") ||
     (type === "string" && typeof value === "string");
   if (!ok) {
-    throw new ParameterError(`${what} is ${JSON.stringify(value) ?? String(value)} (${typeof value}), but the parameter is a ${type}.`);
+    const shown = typeof value === "number" ? String(value) : (JSON.stringify(value) ?? String(value));
+    const finite = type === "number" && typeof value === "number" ? " finite" : "";
+    throw new ParameterError(`${what} is ${shown} (${typeof value}), but the parameter is a${finite} ${type}.`);
   }
 }
 
@@ -162,6 +164,9 @@ function parseText(text: string, type: ParameterTypeName, where: string): unknow
       const value = Number(text);
       if (text.trim() === "" || Number.isNaN(value)) {
         throw new ParameterError(`${where}: '${text}' is not a number. Pass a number such as 0.5.`);
+      }
+      if (!Number.isFinite(value)) {
+        throw new ParameterError(`${where}: '${text}' is not a finite number (it would be ${value}). Pass a number between ±1.7e308, such as 0.5.`);
       }
       return value;
     }
