@@ -42,7 +42,8 @@ export async function graphSvg(graph: GraphInfo): Promise<string> {
 /** The one-line verdict of a passed check. */
 export function checkPassedText(graph: GraphInfo): string {
   const steps = Object.keys(graph.steps);
-  return `${graph.flowName} is valid: ${steps.length} steps (${steps.join(", ")}), ${graph.parameters.length} parameters.`;
+  const parameters = graph.parameters.length === 1 ? "1 parameter" : `${graph.parameters.length} parameters`;
+  return `${graph.flowName} is valid: ${steps.length} steps (${steps.join(", ")}), ${parameters}.`;
 }
 
 /** Checks a flow class (definition and graph lint); throws FlowDefinitionError or LintError. */

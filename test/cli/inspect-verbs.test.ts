@@ -174,7 +174,7 @@ describe("wbflow show and check", () => {
   });
 
   test("check passes a valid flow and exits 1 with the fix-it message for a broken one", async () => {
-    expect((await cli(["check", file])).stdout).toBe("FanFlow is valid: 4 steps (start, square, join, end), 1 parameters.\n");
+    expect((await cli(["check", file])).stdout).toBe("FanFlow is valid: 4 steps (start, square, join, end), 1 parameter.\n");
     const broken = path.join(dir, "broken.ts");
     writeFileSync(broken, readFileSync(file, "utf8").replace("this.next(this.join);", ""));
     const result = await cli(["check", broken]);
