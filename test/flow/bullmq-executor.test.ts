@@ -297,6 +297,30 @@ describe("bullmq executor", () => {
     expect(ran).toContain(`[SquaresFlow/${runId}/work/`);
   });
 
+  it("@timeout ends a step stuck in synchronous code on its worker: the attempt fails with the timeout, the worker goes on", async () => {
+    const c = await cluster({
+      files: {
+        "flow.ts": `import { FlowSpec, step, timeout } from "wbflow";
+export class StuckFlow extends FlowSpec {
+  @step start() { this.next(this.spin); }
+  @timeout({ seconds: 1 })
+  @step spin() { for (const end = Date.now() + 120_000; Date.now() < end; ); this.next(this.end); }
+  @step end() {}
+}
+`,
+      },
+    });
+    const started = Date.now();
+    const outcome = await startRunner(c.project, { file: path.join(c.project, "flow.ts"), flowName: "StuckFlow", mode: "run", store: c.store }, c.env).done;
+    expect(Date.now() - started).toBeLessThan(60_000); // not the 120 s the loop would take
+    expect(outcome.result?.successful).toBe(false);
+    expect(outcome.result?.error).toMatch(/Step 'spin' \(StuckFlow\/\d+\/spin\/2\) timed out after 1 s\..*Its process on the worker was ended/s);
+    const datastore = new Datastore({ root: c.store });
+    const failed = await datastore.readTask({ flowName: "StuckFlow", runId: outcome.result!.runId, stepName: "spin", taskId: "2" });
+    expect(await datastore.getValue("StuckFlow", failed.artifacts._task_ok!)).toBe(false);
+    for (const worker of c.workers) expect(worker.child.exitCode).toBeNull();
+  });
+
   it("the packaged code runs even after the project's file changes under the workers", async () => {
     const c = await cluster({ workers: 2 });
     const runner = run(c, { n: 3, sleep_ms: 300 });

@@ -10,6 +10,8 @@ import { pathspecOf } from "../../datastore/datastore.js";
 import type { RunContext } from "../../runtime/run-context.js";
 import type { AttemptResult } from "../../task/task-execution.js";
 import type { AttemptAssignment, Executor } from "../executor.js";
+import { attemptRequirements } from "../../task/attempt-body.js";
+import type { TimeLimit } from "../../task/lifecycle.js";
 import { recordLostAttempt } from "../lost-attempt.js";
 import { attemptResultOf, flowNotInModule, taskRequestOf } from "../task-request.js";
 import { DEFAULT_QUEUE, JOB_FORMAT, type ClusterJobResult } from "./job-data.js";
@@ -24,6 +26,17 @@ export interface BullmqExecutorOptions {
   queue?: string;
   /** How long Redis may be away before the run fails (default 60 s; `resume` continues it). */
   redisDownLimitMs?: number;
+}
+
+// A body that keeps the event loop free times out inside the attempt; this grace lets that happen
+// first (and covers unpacking and importing the code), before the watchdog ends the child process.
+const TIME_LIMIT_GRACE_MS = 2000;
+
+/** The step's own timeout error, saying its process was ended (it was stuck in synchronous code). */
+function endedByTimeLimit(timeLimit: TimeLimit, cause: Error): Error {
+  const error = timeLimit.error();
+  error.message += ` Its process on the worker was ended (${cause.message}).`;
+  return error;
 }
 
 /** Creates the executor for one run. */
@@ -55,10 +68,12 @@ export function bullmqExecutor(options: BullmqExecutorOptions = {}): Executor {
     },
     async runAttempt(assignment: AttemptAssignment): Promise<AttemptResult> {
       if (!dispatcher || !code || !run) throw new Error("The bullmq executor was not opened before its first attempt.");
+      const { timeLimit } = attemptRequirements(run, assignment.spec, assignment.attempt);
       const key = pathspecOf({ flowName: run.flowName, runId: run.runId, stepName: assignment.spec.stepName, taskId: assignment.spec.taskId });
       const offset = skipped.get(key) ?? 0;
       const request = taskRequestOf({ ...assignment, attempt: assignment.attempt + offset });
       const jobId = `${key.replaceAll("/", ".")}.${request.task.attempt}`;
+      const submitted = Date.now();
       let reply: ClusterJobResult;
       try {
         reply = (await dispatcher.submit(jobId, {
@@ -68,13 +83,15 @@ export function bullmqExecutor(options: BullmqExecutorOptions = {}): Executor {
           pathspec: key,
           datastoreRoot: run.datastore.root,
           code,
+          ...(timeLimit ? { deadlineMs: timeLimit.milliseconds + TIME_LIMIT_GRACE_MS } : {}),
           request,
         })) as ClusterJobResult;
       } catch (error) {
         if (!(error instanceof ClusterJobFailedError)) throw error; // Redis is gone: the run stops
         // The worker could not run it (refused it, could not load the code, or died on it again
         // and again): stored as a failed attempt, so @retry and @catch apply as to any failure.
-        return recordLostAttempt({ ...assignment, attempt: request.task.attempt }, error);
+        const timedOut = timeLimit !== undefined && Date.now() - submitted >= timeLimit.milliseconds;
+        return recordLostAttempt({ ...assignment, attempt: request.task.attempt }, timedOut ? endedByTimeLimit(timeLimit, error) : error);
       }
       if (reply.attempt > request.task.attempt) skipped.set(key, offset + reply.attempt - request.task.attempt);
       return attemptResultOf(reply.result);

@@ -23,6 +23,11 @@ export interface ClusterJobData {
   datastoreRoot: string;
   /** The run's code package and wbflow version. */
   code: RunCode;
+  /**
+   * From the step's `@timeout` (plus a grace): the child process running the attempt is killed this
+   * long after the attempt starts, even inside a synchronous loop.
+   */
+  deadlineMs?: number;
   /** The engine's request for the attempt (its flow module is the runner's path; workers use the package). */
   request: TaskRequest;
 }

@@ -11,6 +11,7 @@ import type { ClusterJobData, ClusterJobResult } from "./job-data.js";
 import { importPackagedFlow } from "./import-packaged-flow.js";
 import { runRemoteAttempt } from "./remote-attempt.js";
 import { runClusterJob } from "./run-job.js";
+import { armWatchdog } from "./watchdog.js";
 
 
 // A child whose worker died must not finish its task: the job runs again elsewhere as the next attempt.
@@ -19,15 +20,16 @@ process.on("disconnect", () => process.exit(1));
 /** Runs one job in this child. */
 export default async function processJob(job: SandboxedJob<ClusterJobData>): Promise<ClusterJobResult> {
   const datastoreRoot = process.env[CHILD_ENV.datastore];
-  return runClusterJob(
-    job.data,
-    {
-      codeCacheDir: process.env[CHILD_ENV.codeCache] ?? ".wbflow-code",
-      ...(datastoreRoot ? { datastoreRoot } : {}),
-      loadFlowClass: importPackagedFlow,
-      runAttempt: runRemoteAttempt,
-    },
-    Math.max(0, (job.attemptsStarted ?? 1) - 1),
-    new AbortController().signal,
-  );
+  const environment = {
+    codeCacheDir: process.env[CHILD_ENV.codeCache] ?? ".wbflow-code",
+    ...(datastoreRoot ? { datastoreRoot } : {}),
+    loadFlowClass: importPackagedFlow,
+    runAttempt: runRemoteAttempt,
+  };
+  armWatchdog(job.data.deadlineMs);
+  try {
+    return await runClusterJob(job.data, environment, Math.max(0, (job.attemptsStarted ?? 1) - 1), new AbortController().signal);
+  } finally {
+    armWatchdog(0);
+  }
 }
