@@ -25,6 +25,6 @@ test("wbflow run --executor processes runs the branches example in workers with 
 
 test("an unknown executor is a usage error", async () => {
   const { parseRunArgs } = await import("../../../src/cli/run.js");
-  expect(() => parseRunArgs(["f.ts", "--executor", "threads"])).toThrow("--executor is in-process or processes; got threads.");
+  expect(() => parseRunArgs(["f.ts", "--executor", "threads"])).toThrow("--executor is in-process, processes or bullmq; got threads.");
   expect(parseRunArgs(["f.ts", "--executor", "processes", "--max-workers", "4"])).toMatchObject({ executor: "processes", maxWorkers: 4 });
 });
