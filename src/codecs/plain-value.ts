@@ -1,3 +1,4 @@
+import { types } from "node:util";
 import { describeType } from "./describe-type.js";
 
 /** Where and why a value is not plain data that `v8.serialize` can round-trip faithfully. */
@@ -33,6 +34,13 @@ export function findPlainValueProblem(value: unknown): PlainValueProblem | undef
     }
     if (typeof current !== "object" || current === null || visited.has(current)) continue;
     visited.add(current);
+    if (types.isProxy(current)) {
+      return {
+        typeName: "Proxy",
+        path,
+        detail: "a Proxy cannot be stored (v8 cannot clone it); store a plain copy of its data instead, e.g. { ...value } or JSON.parse(JSON.stringify(value))",
+      };
+    }
     if (ArrayBuffer.isView(current)) continue; // typed arrays, DataView and Buffer round-trip as themselves
     const prototype: unknown = Object.getPrototypeOf(current);
     if (!cloneablePrototypes.has(prototype)) {
