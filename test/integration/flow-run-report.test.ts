@@ -7,6 +7,7 @@ import path from "node:path";
 import { afterEach, expect, test } from "vitest";
 import { buildRunReport } from "../../src/kernel/flow-view/run-report-builder.js";
 import { flowRunWandbReport } from "../../src/integration/report/flow-run-report.js";
+import { taskWandbRunOf } from "../../src/integration/report/task-wandb-run.js";
 import { tuneOnlineRuns } from "../../src/wandb/online/online-backend-factory.js";
 import { recordingTiming } from "../online/recording-timing.js";
 import { startProtocolServer, TEST_USER, type ProtocolServer } from "../support/protocol-server/protocol-server.js";
@@ -25,11 +26,12 @@ export class ReportFlow extends FlowSpec {
   @step end() {}
 }`;
 
-let ws: Workspace;
+let ws: Workspace | undefined;
 let server: ProtocolServer | undefined;
 const savedWandbDir = process.env["WANDB_DIR"];
 afterEach(async () => {
-  ws.restore();
+  ws?.restore();
+  ws = undefined;
   tuneOnlineRuns({});
   await server?.close();
   server = undefined;
@@ -82,4 +84,14 @@ test("an online flow run links each task to the page the server gave its run", a
   expect(report.stepRuns.map((r) => r.url)).toEqual(
     report.stepRuns.map((r) => `${server!.url}/${TEST_USER.entity}/ReportFlow/runs/${r.runName}`),
   );
+});
+
+test("records written before the mode and W&B directory were recorded still read: from the run directory's name and parent", () => {
+  const legacy = (dir: string) => ({
+    wandb: { run: { id: "abc12345", project: "P", dir, exitCode: 0 }, artifacts: {} },
+  });
+  const task = { stepName: "start", taskId: "1" };
+  expect(taskWandbRunOf(task, legacy("/w/wandb/offline-run-20240101_000000-abc12345"))).toMatchObject({ mode: "offline", wandbDir: "/w/wandb" });
+  expect(taskWandbRunOf(task, legacy("/w/.wandb/run-20240101_000000-abc12345"))).toMatchObject({ mode: "online", wandbDir: "/w/.wandb" });
+  expect(taskWandbRunOf(task, {})).toBeUndefined();
 });
