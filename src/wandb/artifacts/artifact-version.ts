@@ -37,9 +37,11 @@ export class ArtifactVersion {
   readonly type: string;
   readonly project: string;
   readonly entity: string | undefined;
-  /** `vN`. */
+  /** `vN`: the W&B server's number once the version was uploaded (and learned), else the local one. */
   readonly version: string;
   readonly versionIndex: number;
+  /** @internal The local registry's own number (its commit order), used for lineage records. */
+  readonly localIndex: number;
   /** Hex artifact digest. */
   readonly digest: string;
   readonly size: number;
@@ -60,13 +62,15 @@ export class ArtifactVersion {
     consumers: RunRef[],
     private readonly store: ObjectStore,
     private readonly defaultDownloadRoot: string,
+    serverNumber?: number,
   ) {
     this.name = stored.name;
     this.type = stored.type;
     this.project = stored.project;
     this.entity = stored.entity;
-    this.versionIndex = stored.version;
-    this.version = `v${stored.version}`;
+    this.localIndex = stored.version;
+    this.versionIndex = serverNumber ?? stored.version;
+    this.version = `v${this.versionIndex}`;
     this.digest = stored.digest;
     this.size = stored.size;
     this.description = stored.description;

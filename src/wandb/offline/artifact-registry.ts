@@ -6,6 +6,7 @@
  *   versions/v<N>.json  one committed version: digest, manifest, metadata, producer run
  *   aliases.json        alias → version number (`latest` included)
  *   uses.jsonl          append-only: which run used which version (lineage input edges)
+ *   server-versions.json  digest → the number the W&B server gave that content (learned on upload)
  *   .lock               held while committing or moving aliases
  *
  * Commits run under the collection lock, and each version file is published with an exclusive
@@ -16,14 +17,22 @@
  * fails with `RegistryFileError`, which names the file.
  */
 import { randomUUID } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { appendFile, link, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { ManifestV1Json } from "../artifacts/artifact-digest.js";
 import { put } from "../run/key-value-tree.js";
 import { writeFileAtomicSync } from "../../core/atomic-write.js";
 import { withLockFile } from "./lock-file.js";
-import { aliasesFileText, readAliasesFile, readVersionFile, RegistryFileError, versionFileText } from "./registry-files.js";
+import {
+  aliasesFileText,
+  readAliasesFile,
+  readServerVersionsFile,
+  readVersionFile,
+  RegistryFileError,
+  serverVersionsFileText,
+  versionFileText,
+} from "./registry-files.js";
 
 /** A run, as registry lineage refers to it. */
 export interface RunRef {
@@ -129,12 +138,16 @@ export class ArtifactRegistry {
     });
   }
 
-  /** Resolves `alias` (`latest`, a custom alias, or `vN`) to a version. */
+  /**
+   * Resolves `alias` (`latest`, a custom alias, or `vN`) to a version. `vN` means what it means on
+   * the W&B server once a version was uploaded: the version the server numbered N, else a local
+   * version N that has no server number yet.
+   */
   async resolve(project: string, name: string, alias: string): Promise<StoredVersion> {
     const dir = this.collectionDir(project, name);
     let number: number | undefined;
     const match = /^v(\d+)$/.exec(alias);
-    if (match) number = Number(match[1]);
+    if (match) number = await this.localNumberOf(project, name, Number(match[1]));
     else {
       const aliases = await readAliasesFile(path.join(dir, "aliases.json"));
       number = Object.hasOwn(aliases, alias) ? aliases[alias] : undefined;
@@ -144,15 +157,52 @@ export class ArtifactRegistry {
     return version;
   }
 
+  /** The version this registry numbered `localNumber` (its own commit order), whatever the server calls it. */
+  async resolveLocal(project: string, name: string, localNumber: number): Promise<StoredVersion> {
+    const version = await readVersionFile(path.join(this.collectionDir(project, name), "versions", `v${localNumber}.json`), localNumber);
+    if (!version) throw new ArtifactNotFoundError(`'${name}' local version ${localNumber} of project '${project}'`, this.root);
+    return version;
+  }
+
   /** Every readable version of a collection, in order (a damaged one is skipped with a notice). */
   async versions(project: string, name: string): Promise<StoredVersion[]> {
     return (await this.scanVersions(this.collectionDir(project, name), false)).versions;
   }
 
-  /** The aliases currently pointing at `version` (including `vN`). */
-  async aliasesOf(project: string, name: string, version: number): Promise<string[]> {
+  /** The aliases currently pointing at local `version`, with its `vN` (the server's number once known). */
+  async aliasesOf(project: string, name: string, version: number, shownNumber: number = version): Promise<string[]> {
     const map = await readAliasesFile(path.join(this.collectionDir(project, name), "aliases.json"));
-    return [`v${version}`, ...Object.entries(map).filter(([, v]) => v === version).map(([alias]) => alias)];
+    return [`v${shownNumber}`, ...Object.entries(map).filter(([, v]) => v === version).map(([alias]) => alias)];
+  }
+
+  /** The version numbers the W&B server gave, by digest (learned when versions were uploaded). */
+  async serverNumbers(project: string, name: string): Promise<Record<string, number>> {
+    return readServerVersionsFile(path.join(this.collectionDir(project, name), "server-versions.json"));
+  }
+
+  /** Records that the server numbered the content `digest` as version `serverNumber`. */
+  async learnServerNumber(project: string, name: string, digest: string, serverNumber: number): Promise<void> {
+    const dir = this.collectionDir(project, name);
+    if (!existsSync(dir)) return; // logged elsewhere: nothing local to renumber
+    await withLockFile(path.join(dir, ".lock"), async () => {
+      const file = path.join(dir, "server-versions.json");
+      const map = (await readServerVersionsFile(file).catch((error) => this.setAside(error))) ?? {};
+      if (map[digest] === serverNumber) return;
+      map[digest] = serverNumber;
+      writeFileAtomicSync(file, serverVersionsFileText(map));
+    });
+  }
+
+  /** The local number `vN` names: the version the server numbered N, else local N when it has no server number. */
+  private async localNumberOf(project: string, name: string, n: number): Promise<number | undefined> {
+    const server = await this.serverNumbers(project, name);
+    const numbered = Object.values(server);
+    if (numbered.length === 0) return n;
+    const versions = await this.versions(project, name);
+    const byServer = versions.find((v) => server[v.digest] === n);
+    if (byServer) return byServer.version;
+    const local = versions.find((v) => v.version === n);
+    return local && server[local.digest] === undefined ? n : undefined;
   }
 
   /** Records that `consumer` used `version` (append-only; repeated uses are kept once when read). */

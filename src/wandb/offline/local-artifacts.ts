@@ -85,14 +85,24 @@ export class LocalArtifacts {
     return out;
   }
 
-  /** Reads a version with its aliases and consumers. */
+  /** Reads a version with its aliases and consumers; its `vN` is the server's number once uploaded. */
   async open(project: string, name: string, alias: string): Promise<ArtifactVersion> {
-    const stored = await this.registry.resolve(project, name, alias);
+    return this.withDetails(await this.registry.resolve(project, name, alias));
+  }
+
+  /** Reads the version this registry numbered `localNumber` (see `ArtifactVersion.localIndex`). */
+  async openLocal(project: string, name: string, localNumber: number): Promise<ArtifactVersion> {
+    return this.withDetails(await this.registry.resolveLocal(project, name, localNumber));
+  }
+
+  private async withDetails(stored: StoredVersion): Promise<ArtifactVersion> {
+    const { project, name } = stored;
+    const serverNumber = (await this.registry.serverNumbers(project, name))[stored.digest];
     const [aliases, consumers] = await Promise.all([
-      this.registry.aliasesOf(project, name, stored.version),
+      this.registry.aliasesOf(project, name, stored.version, serverNumber),
       this.registry.consumers(project, name, stored.version),
     ]);
-    return new ArtifactVersion(stored, aliases, consumers, this.store, this.downloadRoot);
+    return new ArtifactVersion(stored, aliases, consumers, this.store, this.downloadRoot, serverNumber);
   }
 }
 

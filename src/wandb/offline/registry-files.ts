@@ -112,3 +112,25 @@ export async function readAliasesFile(file: string): Promise<Record<string, numb
   }
   return map as Record<string, number>;
 }
+
+const SERVER_VERSIONS_FORMAT = "wbflow-server-versions-1";
+
+/** The text of a server-versions file: artifact digest → the version number the W&B server gave it, sealed. */
+export function serverVersionsFileText(byDigest: Record<string, number>): string {
+  return sealedJson({ format: SERVER_VERSIONS_FORMAT, byDigest });
+}
+
+/** The server numbers learned so far (`server-versions.json`), by digest; empty when none. */
+export async function readServerVersionsFile(file: string): Promise<Record<string, number>> {
+  const text = await readText(file);
+  if (text === undefined) return {};
+  const value = parse(file, text);
+  if (!isObject(value)) throw new RegistryFileError(file, "it does not map digests to server version numbers");
+  const opened = unseal(value);
+  if ("problem" in opened) throw new RegistryFileError(file, opened.problem);
+  const map = opened.fields["byDigest"];
+  if (opened.fields["format"] !== SERVER_VERSIONS_FORMAT || !isObject(map) || !Object.values(map).every(isCount)) {
+    throw new RegistryFileError(file, "it does not map digests to server version numbers");
+  }
+  return map as Record<string, number>;
+}

@@ -8,6 +8,7 @@ import type { RecordSink } from "../protocol/record-sink.js";
 import type { RemoteArtifactReference, RemoteArtifactVersion } from "../artifacts/remote-artifact-version.js";
 import type { WandbRecord } from "../protocol/records.js";
 import type { Settings } from "../settings/settings.js";
+import { learnServerNumbers } from "../sync/server-numbers.js";
 import { markSynced } from "../sync/sync-marker.js";
 import { WandbUnreachableError } from "./api-errors.js";
 import { WandbHttpClient } from "./http-client.js";
@@ -126,6 +127,8 @@ export function createOnlineSink(settings: Settings, context: RunSinkContext): R
     ...(settings.entity !== undefined ? { defaultEntity: settings.entity } : {}),
     filesDir: context.filesDir,
     syncHint: `wbflow sync ${context.runDir}`,
+    // Once uploaded, the local registry shows the server's version numbers too.
+    onVersionNumbered: learnServerNumbers(settings.wandb_dir),
     ...(tuning.fileStream ? { fileStream: tuning.fileStream } : {}),
     ...(tuning.artifactUpload ? { artifactUpload: tuning.artifactUpload } : {}),
     notify,

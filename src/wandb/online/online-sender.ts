@@ -66,6 +66,11 @@ export interface OnlineSenderOptions {
    * of changes costs one request. Sync sends the final config once at exit.
    */
   configDebounceMs?: number;
+  /**
+   * Called when the server committed (or already had) a version this run produced, with the number
+   * the server gave it, so the local registry can show the same `vN` as W&B.
+   */
+  onVersionNumbered?: (version: { project: string; name: string; digest: string; serverNumber: number }) => Promise<void>;
   /** Starts a one-shot timer; returns its cancel function (injectable for tests). */
   setTimer?: (ms: number, fire: () => void) => () => void;
 }
@@ -357,6 +362,9 @@ export class OnlineSender implements RecordSink {
       upload.digest,
       logged.id,
     );
+    if (logged.versionIndex !== null && record.project) {
+      await this.options.onVersionNumbered?.({ project: record.project, name: upload.name, digest: upload.digest, serverNumber: logged.versionIndex });
+    }
   }
 
   private async sendUse(record: UseRecord): Promise<void> {

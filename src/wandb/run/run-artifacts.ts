@@ -114,7 +114,7 @@ export async function useArtifactForRun(
     // record asks for `latest`, as W&B's client does for an artifact created and used at once.
     if (!reference.logged) useAliases = ["latest"];
     const logged = reference.logged ?? (await commitAndRecord(context, reference, undefined, ["latest"]));
-    version = await context.artifacts.open(logged.project, logged.name, logged.version);
+    version = await context.artifacts.openLocal(logged.project, logged.name, logged.versionIndex);
   } else {
     const parsed = parseArtifactPath(reference);
     const where = { entity: parsed.entity, project: parsed.project ?? context.runRef.project, name: parsed.name, alias: parsed.alias };
@@ -125,7 +125,7 @@ export async function useArtifactForRun(
   if (options.type !== undefined && options.type !== version.type) {
     throw new ArtifactValidationError("type", options.type, `'${version.qualifiedName}' has type '${version.type}'`);
   }
-  await context.artifacts.registry.recordUse(project, name, version.versionIndex, context.runRef);
+  await context.artifacts.registry.recordUse(project, name, version.localIndex, context.runRef);
   const clientId = context.newClientId();
   context.emit({
     type: "artifact",
@@ -139,7 +139,7 @@ export async function useArtifactForRun(
       forUse: true,
     }),
   });
-  return context.artifacts.open(project, name, version.version);
+  return context.artifacts.openLocal(project, name, version.localIndex);
 }
 
 /**

@@ -19,6 +19,7 @@ import { WandbHttpClient, type ServerConnection } from "../online/http-client.js
 import { OnlineSender } from "../online/online-sender.js";
 import type { ArtifactUploadOptions } from "../online/artifact-uploader.js";
 import type { FileStreamOptions } from "../online/file-stream.js";
+import { learnServerNumbers } from "./server-numbers.js";
 import { withSyncLocks } from "./sync-lock.js";
 import { isSynced, markSynced } from "./sync-marker.js";
 import { findSyncSources, logsInWandbDir, type SyncSource } from "./sync-sources.js";
@@ -122,6 +123,7 @@ async function syncSources(sources: SyncSource[], options: SyncOptions, notify: 
       storedFile: storedFileIn(path.dirname(item.source.runDir)),
       syncHint: `wbflow sync ${item.source.runDir}`,
       notify,
+      onVersionNumbered: learnServerNumbers(path.dirname(item.source.runDir)),
       ...(options.defaultEntity !== undefined ? { defaultEntity: options.defaultEntity } : {}),
       ...(options.defaultProject !== undefined ? { defaultProject: options.defaultProject } : {}),
       ...(options.artifactUpload ? { artifactUpload: options.artifactUpload } : {}),
