@@ -3,7 +3,7 @@
  * run needs — commit a logged artifact, and look up a version for use or reading.
  */
 import path from "node:path";
-import { artifactDigest, manifestV1 } from "../artifacts/artifact-digest.js";
+import { artifactDigest, compareUtf8, manifestV1 } from "../artifacts/artifact-digest.js";
 import { validateMetadata } from "../artifacts/artifact-validation.js";
 import type { Artifact, MaterializedEntry } from "../artifacts/artifact.js";
 import { ArtifactVersion } from "../artifacts/artifact-version.js";
@@ -125,7 +125,8 @@ export function artifactRecord(fields: {
     name: v.name,
     digest: v.digest,
     description: v.description,
-    metadata: JSON.stringify(v.metadata),
+    // As W&B writes them: no metadata field when there is none, manifest entries sorted by path.
+    ...(Object.keys(v.metadata).length > 0 ? { metadata: JSON.stringify(v.metadata) } : {}),
     userCreated: fields.forUse,
     useAfterCommit: fields.forUse,
     aliases: fields.aliases,
@@ -133,7 +134,7 @@ export function artifactRecord(fields: {
       version: 1,
       storagePolicy: "wandb-storage-policy-v1",
       storagePolicyConfig: [{ key: "storageLayout", valueJson: JSON.stringify("V2") }],
-      contents: fields.entries,
+      contents: [...fields.entries].sort((a, b) => compareUtf8(a.path ?? "", b.path ?? "")),
     },
     finalize: true,
     clientId: fields.clientId,

@@ -105,6 +105,8 @@ export class OnlineSender implements RecordSink {
   private configDirty = false;
   private readonly consoleLines = new ConsoleLines();
   private readonly runFiles = new Set<string>();
+  /** Whether the run wrote console output: `output.log` is then uploaded at the end, as W&B's core does. */
+  private sawConsole = false;
   private readonly deferred: UseRecord[] = [];
   private finished = false;
   /** Why the sender stopped, if it did; the run then stays offline-only until synced. */
@@ -251,6 +253,7 @@ export class OnlineSender implements RecordSink {
         const lines =
           record.type === "outputRaw" ? this.consoleLines.write(out.line ?? "", isError, ms) : this.consoleLines.writeLine(out.line ?? "", isError, ms);
         for (const line of lines) this.stream!.setLine(OUTPUT_STREAM_FILE, line.offset, line.text);
+        this.sawConsole = true;
         return;
       }
       case "outputLogger":
@@ -258,6 +261,7 @@ export class OnlineSender implements RecordSink {
         for (const line of this.consoleLines.writeLine(record.outputLogger.line ?? "", false, Date.now())) {
           this.stream!.setLine(OUTPUT_STREAM_FILE, line.offset, line.text);
         }
+        this.sawConsole = true;
         return;
       case "files":
         this.requireRun(record);
@@ -422,14 +426,18 @@ export class OnlineSender implements RecordSink {
     }
   }
 
-  /** `config.yaml`, `wandb-summary.json` and the files named by `files` records, via createRunFiles. */
+  /**
+   * `config.yaml`, `wandb-summary.json`, `output.log` when the run wrote console output, and the
+   * files named by `files` records, via createRunFiles.
+   */
   private async uploadRunFiles(run: OnlineRunInfo): Promise<void> {
     const contents = new Map<string, Buffer>();
     const wrapped: Record<string, unknown> = { wandb_version: 1 };
     for (const [key, value] of Object.entries(this.config)) wrapped[key] = { value };
     contents.set("config.yaml", Buffer.from(toYaml(wrapped)));
     contents.set("wandb-summary.json", Buffer.from(toExtendedJson(this.summary, "summary")));
-    for (const name of this.runFiles) {
+    const names = this.sawConsole ? [OUTPUT_STREAM_FILE, ...this.runFiles] : this.runFiles;
+    for (const name of names) {
       if (contents.has(name) || !this.options.filesDir) continue;
       const bytes = await this.readRunFile(this.options.filesDir, name);
       if (bytes) contents.set(name, bytes);

@@ -3,13 +3,14 @@
  * handed in order to the run's sinks (the offline transaction log always; the online sender too in
  * online mode). Several runs may be open at once; nothing here is global except the exit hook.
  */
+import { hostname } from "node:os";
 import type { Clock } from "./clock.js";
 import { MIN_CONSUMER_VERSION } from "../protocol/client-version.js";
 import { parseExtendedJson, toExtendedJson } from "../protocol/extended-json.js";
 import { FilePolicy, FileType, OutputType, type HistoryItem, type RecordBody, type WandbRecord } from "../protocol/records.js";
 import type { RecordSink } from "../protocol/record-sink.js";
 import { RunConfig } from "./run-config.js";
-import { METADATA_FILE, OUTPUT_FILE, appendOutput, writeConfigFile, writeSummaryFile } from "./run-files.js";
+import { METADATA_FILE, appendOutput, writeConfigFile, writeSummaryFile } from "./run-files.js";
 import { untrackRun } from "./run-state.js";
 import { RunSummary } from "./run-summary.js";
 import type { Settings } from "../settings/settings.js";
@@ -93,7 +94,6 @@ export class Run {
   private sinkErrors: unknown[] = [];
   private finishing: Promise<void> | undefined;
   private offlineDone = false;
-  private hasOutput = false;
 
   /** @internal Use `init()`. */
   constructor(parts: RunParts, initialConfig: Record<string, unknown>) {
@@ -128,6 +128,7 @@ export class Run {
         displayName: this.name,
         notes: this.notes,
         tags: [...this.tags],
+        host: hostname(),
         startTime: { seconds: startSeconds, nanos: Math.round((parts.startMs - startSeconds * 1000) * 1e6) },
       },
     });
@@ -205,7 +206,6 @@ export class Run {
       },
     });
     if (this.persists) appendOutput(this.filesDir, text);
-    this.hasOutput = true;
   }
 
   /**
@@ -328,9 +328,8 @@ export class Run {
       writeConfigFile(this.filesDir, this.config.toJSON());
       writeSummaryFile(this.filesDir, this.summary.toJSON());
     }
-    if (this.hasOutput) {
-      this.emit({ type: "files", files: { files: [{ path: OUTPUT_FILE, policy: FilePolicy.end, type: FileType.wandb }] } });
-    }
+    // No `files` record for output.log: W&B's sender writes and uploads console output itself (from
+    // the output records), so naming it would upload it a second time.
     this.emit({ type: "exit", exit: { exitCode, runtime: this.runtimeSeconds() } }, { alwaysSend: true });
   }
 
