@@ -72,7 +72,7 @@ describe("round trip", () => {
     expect(records.map((r) => r.type)).toEqual([
       "header", "run", "files", "config",
       "history", "summary", "history", "summary", "history", "summary",
-      "summary", "outputRaw", "artifact", "artifact", "files", "exit",
+      "summary", "outputRaw", "artifact", "artifact", "exit",
     ]);
 
     // The API key is nowhere in what the run wrote.

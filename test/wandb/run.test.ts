@@ -50,7 +50,7 @@ describe("Run (offline)", () => {
     expect(records.map((r) => r.type)).toEqual([
       "header", "run", "files", "config", "config",
       "history", "summary", "history", "summary",
-      "summary", "outputRaw", "outputRaw", "files", "exit",
+      "summary", "outputRaw", "outputRaw", "exit",
     ]);
     const history = records.filter((r) => r.type === "history").map((r) => (r.type === "history" ? r.history : undefined));
     expect(history[0]?.item).toEqual([

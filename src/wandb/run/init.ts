@@ -3,6 +3,7 @@
  * The offline transaction-log sink is always attached; in online mode the registered online backend
  * (see `online-backend.ts`) adds its sink after it.
  */
+import { hostname } from "node:os";
 import type { Clock } from "./clock.js";
 import { systemClock } from "./clock.js";
 import { CLIENT_NAME, CLIENT_VERSION } from "../protocol/client-version.js";
@@ -48,6 +49,8 @@ export interface InitDependencies extends SettingsEnvironment {
   newClientId?: () => string;
   /** Producer string of the log header (default: this package's name and version). */
   producer?: string;
+  /** The machine's name in the run record (default: `os.hostname()`; `""` leaves it out). */
+  host?: string;
   /** Where records go besides the local log (default: the backend `settings.mode` chooses; see run-backend.ts). */
   backend?: RunBackend;
 }
@@ -99,6 +102,7 @@ export async function init(options: InitOptions = {}, deps: InitDependencies = {
       artifacts: () => (artifacts ??= new LocalArtifacts(settings.wandb_dir, settings.root_dir, () => clock.now(), print)),
       newClientId: deps.newClientId ?? (() => randomId(128)),
       producer: deps.producer ?? `${CLIENT_NAME} ${CLIENT_VERSION}`,
+      host: deps.host ?? hostname(),
       warn: print,
     },
     options.config ?? {},
@@ -134,6 +138,7 @@ function disabledRun(settings: Settings, deps: InitDependencies, config: Record<
       },
       newClientId: () => randomId(128),
       producer: deps.producer ?? `${CLIENT_NAME} ${CLIENT_VERSION}`,
+      host: deps.host ?? hostname(),
       warn: deps.print ?? ((line: string) => console.error(line)),
     },
     config,

@@ -3,7 +3,6 @@
  * handed in order to the run's sinks (the offline transaction log always; the online sender too in
  * online mode). Several runs may be open at once; nothing here is global except the exit hook.
  */
-import { hostname } from "node:os";
 import type { Clock } from "./clock.js";
 import { MIN_CONSUMER_VERSION } from "../protocol/client-version.js";
 import { parseExtendedJson, toExtendedJson } from "../protocol/extended-json.js";
@@ -60,6 +59,8 @@ export interface RunParts {
   newClientId: () => string;
   /** Written into the log header as the producer, e.g. "wbflow 0.1.0". */
   producer: string;
+  /** The machine's name for the run record (W&B's writer sets it); empty: left out. */
+  host: string;
   /** Called when a recorded line should be printed (warnings). */
   warn: (message: string) => void;
 }
@@ -128,7 +129,7 @@ export class Run {
         displayName: this.name,
         notes: this.notes,
         tags: [...this.tags],
-        host: hostname(),
+        ...(parts.host !== "" ? { host: parts.host } : {}),
         startTime: { seconds: startSeconds, nanos: Math.round((parts.startMs - startSeconds * 1000) * 1e6) },
       },
     });

@@ -28,6 +28,7 @@ export function offlineDeps(root: string, clock: Clock, runId = "abc12345", prin
     clock,
     newRunId: () => runId,
     producer: "my-ts-client 0.1.0",
+    host: "", // no machine name: records stay byte-identical to the checked-in vectors
     print: (line) => printed.push(line),
   };
 }
