@@ -50,6 +50,7 @@ export class SquaresFlow extends FlowSpec {
     for (const end = Date.now() + this.busyMs; Date.now() < end; );
     if (current.retryCount! < this.failUntil) throw new Error(\`planned failure of attempt \${current.retryCount}\`);
     this.value = square(this.input as number);
+    console.log(\`squared \${this.input} on a worker\`);
     this.next(this.join);
   }
 
@@ -168,6 +169,8 @@ describe("bullmq executor", () => {
     const outcome = await run(c, { n: 8, sleep_ms: 50 }).done;
     const runId = expectSuccess(outcome);
     expect(await artifact(c.store, runId, "join", "total")).toBe([1, 2, 3, 4, 5, 6, 7, 8].reduce((s, x) => s + x * x, 0));
+    // What the steps printed on the workers is printed by the runner, live, and kept in the task logs.
+    for (let i = 1; i <= 8; i++) expect(outcome.output).toContain(`squared ${i} on a worker`);
     // Both workers ran tasks; neither is the runner.
     const pids = (await artifact(c.store, runId, "join", "pids")) as number[];
     expect(pids.sort()).toEqual(c.workers.map((w) => w.child.pid!).sort());

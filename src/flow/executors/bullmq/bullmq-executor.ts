@@ -63,6 +63,11 @@ export function bullmqExecutor(options: BullmqExecutorOptions = {}): Executor {
         redisUrl,
         queue,
         ...(options.redisDownLimitMs === undefined ? {} : { redisDownLimitMs: options.redisDownLimitMs }),
+        // Printed here live, as in-process and the processes executor do (the task's logs hold it too).
+        onOutput: (_jobId, chunk) => {
+          if (chunk.stdout) process.stdout.write(chunk.stdout);
+          if (chunk.stderr) process.stderr.write(chunk.stderr);
+        },
       });
       await dispatcher.ready();
     },

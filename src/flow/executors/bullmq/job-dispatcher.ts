@@ -6,6 +6,7 @@
  */
 import { Queue, QueueEvents } from "bullmq";
 import type { ClusterJobData } from "./job-data.js";
+import type { OutputChunk } from "./output-forwarder.js";
 import { maskRedisUrl, redactRedisSecrets } from "./redis-url.js";
 
 /** A job failed on its worker (the attempt failed, or the worker refused it). */
@@ -28,6 +29,8 @@ export interface JobDispatcherOptions {
   checkIntervalMs?: number;
   /** Told when a job's worker died and BullMQ put the job back to run elsewhere. */
   onStalled?(jobId: string): void;
+  /** Receives a running job's output, as its worker sends it. */
+  onOutput?(jobId: string, chunk: OutputChunk): void;
 }
 
 interface Pending {
@@ -54,6 +57,9 @@ export class JobDispatcher {
     this.events = new QueueEvents(options.queue, { connection });
     this.events.on("completed", ({ jobId, returnvalue }) => this.settle(jobId, { value: returnvalue }));
     this.events.on("failed", ({ jobId, failedReason }) => this.settle(jobId, { failure: failedReason }));
+    this.events.on("progress", ({ jobId, data }) => {
+      if (this.pending.has(jobId) && typeof data === "object" && data !== null) options.onOutput?.(jobId, data as OutputChunk);
+    });
     this.events.on("stalled", ({ jobId }) => {
       if (this.pending.has(jobId)) options.onStalled?.(jobId);
     });

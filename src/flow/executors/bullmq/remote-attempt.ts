@@ -8,11 +8,11 @@ import { runTaskRequest } from "../run-task-request.js";
 import type { RemoteAttemptRunner } from "./run-job.js";
 
 /** Runs the attempt a job describes and returns the result with the attempt number it was stored under. */
-export const runRemoteAttempt: RemoteAttemptRunner = async ({ flowClass, request, datastore, restarts }) => {
+export const runRemoteAttempt: RemoteAttemptRunner = async ({ flowClass, request, datastore, restarts, onEvent }) => {
   const attempt = request.task.attempt + restarts;
   const result = await runTaskRequest(
     { ...request, datastoreRoot: datastore.root, task: { ...request.task, attempt } },
-    { loadFlowClass: async () => flowClass },
+    { loadFlowClass: async () => flowClass, ...(onEvent ? { onEvent } : {}) },
   );
   return { attempt, result };
 };

@@ -6,7 +6,7 @@ import { UnrecoverableError } from "bullmq";
 import { Datastore } from "../../datastore/datastore.js";
 import { checkWbflowVersion, extractCodePackage } from "../../datastore/code-package/extract.js";
 import { CodePackageError } from "../../datastore/code-package/errors.js";
-import type { TaskRequest } from "../task-request.js";
+import type { AttemptEvent, TaskRequest } from "../task-request.js";
 import { JOB_FORMAT, type ClusterJobData, type ClusterJobResult } from "./job-data.js";
 
 /** Runs one attempt described by the engine's request; returns the engine's (JSON) result. */
@@ -16,6 +16,8 @@ export type RemoteAttemptRunner = (input: {
   datastore: Datastore;
   /** How many times this job started before on workers that died (BullMQ's attemptsStarted - 1). */
   restarts: number;
+  /** Receives the attempt's output as it is printed. */
+  onEvent?: (event: AttemptEvent) => void;
   signal: AbortSignal;
 }) => Promise<ClusterJobResult>;
 
@@ -45,6 +47,7 @@ export async function runClusterJob(
   environment: WorkerEnvironment,
   restarts: number,
   signal: AbortSignal,
+  onEvent?: (event: AttemptEvent) => void,
 ): Promise<ClusterJobResult> {
   if (data?.format !== JOB_FORMAT) {
     throw new UnrecoverableError(`This job is not a ${JOB_FORMAT} task (format ${JSON.stringify(data?.format)}); a wbflow worker cannot run it.`);
@@ -71,5 +74,5 @@ export async function runClusterJob(
     flowClasses.set(classKey, loading);
   }
   const flowClass = await loading;
-  return environment.runAttempt({ flowClass, request: data.request, datastore, restarts, signal });
+  return environment.runAttempt({ flowClass, request: data.request, datastore, restarts, signal, ...(onEvent ? { onEvent } : {}) });
 }

@@ -12,6 +12,7 @@ import { importPackagedFlow } from "./import-packaged-flow.js";
 import { runRemoteAttempt } from "./remote-attempt.js";
 import { runClusterJob } from "./run-job.js";
 import { armWatchdog } from "./watchdog.js";
+import { OutputForwarder } from "./output-forwarder.js";
 
 
 // A child whose worker died must not finish its task: the job runs again elsewhere as the next attempt.
@@ -26,10 +27,13 @@ export default async function processJob(job: SandboxedJob<ClusterJobData>): Pro
     loadFlowClass: importPackagedFlow,
     runAttempt: runRemoteAttempt,
   };
+  const output = new OutputForwarder((chunk) => job.updateProgress(chunk));
   armWatchdog(job.data.deadlineMs);
   try {
-    return await runClusterJob(job.data, environment, Math.max(0, (job.attemptsStarted ?? 1) - 1), new AbortController().signal);
+    const restarts = Math.max(0, (job.attemptsStarted ?? 1) - 1);
+    return await runClusterJob(job.data, environment, restarts, new AbortController().signal, (event) => output.add(event));
   } finally {
     armWatchdog(0);
+    await output.flush(); // before the result, so the runner prints it first
   }
 }
