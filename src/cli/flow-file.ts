@@ -2,14 +2,14 @@
  * Loading a user's flow file (.ts, .mts, .js, .mjs) and picking the flow class in it. Shared by every
  * command that takes FILE (`run`, `resume`, `show`, `check`, `spin`).
  */
-import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { isFlowClass, type FlowSpec } from "../flow/define/spec.js";
 import { CliUsageError } from "./command.js";
 import { flowFileError } from "./flow-file-error.js";
+import { urlExporting } from "./export-hook.js";
 
 let tsxRegistered = false;
 
@@ -19,8 +19,7 @@ let tsxRegistered = false;
  * already loaded, so wbflow is neither loaded twice nor transformed, and the datastore and codecs the
  * CLI hands to the run are the flow's own (a second copy's `instanceof` checks would fail).
  */
-async function importModule(absolute: string): Promise<Record<string, unknown>> {
-  const url = pathToFileURL(absolute).href;
+async function importModule(absolute: string, url: string): Promise<Record<string, unknown>> {
   if (/\.(c|m)?tsx?$/.test(absolute) && !tsxRegistered) {
     // wbflow's own modules load first, without tsx: once its loader is registered every module
     // loaded runs through its hooks in another thread (~4 ms each, hundreds of modules). The flow's
@@ -42,25 +41,20 @@ function unexportedClassNames(source: string): string[] {
 
 /**
  * Imports a flow file. When it exports no flow class, the classes it merely defines are reached
- * through a copy of the file (beside it, so its relative imports still work) that exports them.
+ * by importing it again with them exported (see export-hook.ts; no file is written).
  */
 export async function importFlowFile(file: string): Promise<Record<string, unknown>> {
   const absolute = path.resolve(file);
   if (!existsSync(absolute)) throw new CliUsageError(`No such file: ${absolute}`);
-  const exports = await importModule(absolute).catch((error: unknown) => {
-    throw flowFileError(absolute, error);
-  });
+  const load = (url: string) =>
+    importModule(absolute, url).catch((error: unknown) => {
+      throw flowFileError(absolute, error);
+    });
+  const exports = await load(pathToFileURL(absolute).href);
   if (Object.values(exports).some(isFlowClass)) return exports;
-  const source = await readFile(absolute, "utf8");
-  const defined = unexportedClassNames(source);
+  const defined = unexportedClassNames(await readFile(absolute, "utf8"));
   if (defined.length === 0) return exports;
-  const copy = path.join(path.dirname(absolute), `.wbflow-run-${randomUUID()}-${path.basename(absolute)}`);
-  await writeFile(copy, `${source}\nexport { ${defined.join(", ")} };\n`);
-  try {
-    return await importModule(copy);
-  } finally {
-    await rm(copy, { force: true });
-  }
+  return load(urlExporting(pathToFileURL(absolute).href, defined));
 }
 
 /** Picks the flow class from a module's exports; `command` names the verb in the hint. */

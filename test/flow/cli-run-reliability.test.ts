@@ -2,6 +2,7 @@
  * Issue 13 (flow side of items 8 and "smaller"): `wbflow run` says in one line what is wrong with a
  * flow file that does not parse or throws on import, and refuses non-finite numbers.
  */
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { runCli, writeFlowFile } from "../support/cli.js";
@@ -50,4 +51,26 @@ test("--n 1e400 is refused as not finite, not run as Infinity", async () => {
   expect(result.code).not.toBe(0);
   expect(result.stdout).not.toContain("Workflow starting");
   expect(result.stderr).toContain("'1e400' is not a finite number (it would be Infinity)");
+});
+
+test("a file with no exports is run without writing a temporary copy beside it (a kill would leave it)", async () => {
+  const { dir, file } = writeFlowFile(
+    "noexports.ts",
+    `import { readdirSync } from "node:fs";
+import { FlowSpec, step } from "wbflow";
+import { greeting } from "./greeting.ts";
+console.log("folder while loading: " + JSON.stringify(readdirSync(import.meta.dirname)));
+class NoExports extends FlowSpec {
+  @step start() { console.log(greeting); this.next(this.end); }
+  @step end() {}
+}
+`,
+  );
+  writeFileSync(path.join(dir, "greeting.ts"), `export const greeting = "hi from a sibling module";\n`);
+  const result = await cli(["run", file, "--datastore", path.join(dir, "s")], dir);
+  expect(result.code).toBe(0);
+  expect(result.stdout).toContain("hi from a sibling module");
+  const listings = result.stdout.split("\n").filter((line) => line.startsWith("folder while loading: "));
+  expect(listings.length).toBeGreaterThan(0);
+  for (const listing of listings) expect(listing).not.toContain(".wbflow-run-");
 });
