@@ -24,10 +24,10 @@ export interface DrivenRun {
 }
 
 /** A folder where `import "wbflow"` resolves to this repository (its dist/). */
-export function flowWorkspace(): { dir: string; write(name: string, source: string): string } {
+export function flowWorkspace(options: { installWbflow?: boolean } = {}): { dir: string; write(name: string, source: string): string } {
   const dir = mkdtempSync(path.join(tmpdir(), "wbflow-exec-"));
   mkdirSync(path.join(dir, "node_modules"));
-  symlinkSync(REPO, path.join(dir, "node_modules", "wbflow"));
+  if (options.installWbflow !== false) symlinkSync(REPO, path.join(dir, "node_modules", "wbflow"));
   symlinkSync(path.join(REPO, "node_modules", "arquero"), path.join(dir, "node_modules", "arquero"));
   // ES modules, as a TypeScript project usually is. (A CommonJS .ts also works when wbflow is installed in
   // node_modules; through this symlink tsx would compile a second CommonJS copy of wbflow's build.)

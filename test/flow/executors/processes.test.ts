@@ -155,6 +155,16 @@ describe("processes executor", () => {
     expect(exception.message).toContain("ran out of memory (its heap is limited to 64 MiB by @resources({ memory }))");
   }, 120_000);
 
+  test("a flow file in a folder without wbflow installed (a notebook's) runs in workers with the engine's own copy", async () => {
+    const bare = flowWorkspace({ installWbflow: false });
+    const file = bare.write("shapes.ts", HEADER + SHAPES_FLOW);
+    const run = await driveRun(file, "Shapes", { executor: "processes", maxWorkers: 2, env: { WBFLOW_DRIVER_LINK: "1" } });
+    expect(run.error).toBeUndefined();
+    expect(run.successful).toBe(true);
+    const side = run.tasks.find((t) => t.stepName === "side")!;
+    expect(side.attempts).toBe(2); // current.retryCount is the engine's: the flow's wbflow is the worker's copy
+  }, 120_000);
+
   test("@timeout ends a runaway (busy) step's worker; the run fails with the timeout and does not hang", async () => {
     const run = await driveAndCheckLeftovers(`${workspace.dir}/faults.ts`, "Runaway", { executor: "processes", maxWorkers: 1 });
     expect(run.successful).toBe(false);

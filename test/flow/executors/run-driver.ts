@@ -6,6 +6,9 @@
 import { pathToFileURL } from "node:url";
 import { Datastore } from "wbflow";
 
+// As the notebook kernel does for its cells: `wbflow` in the flow file means this copy, installed or not.
+const LINK_MODULE = "../../../dist/flow/executors/processes/link-wbflow.js"; // the build's, as the kernel runs it
+if (process.env.WBFLOW_DRIVER_LINK === "1") ((await import(LINK_MODULE)) as { linkWbflow(): void }).linkWbflow();
 const [file, flowName, root, executor, maxWorkers, params] = process.argv.slice(2) as [string, string, string, string, string, string?];
 const module = (await import(pathToFileURL(file).href)) as Record<string, any>;
 const run = await module[flowName].run(JSON.parse(params ?? "{}"), {

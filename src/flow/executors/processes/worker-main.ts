@@ -6,6 +6,9 @@
 import { importFlowClass, runTaskRequest } from "../run-task-request.js";
 import { plainError } from "../task-request.js";
 import type { FromWorker, ToWorker } from "./worker-protocol.js";
+import { linkWbflow } from "./link-wbflow.js";
+
+linkWbflow();
 
 function send(message: FromWorker): void {
   process.send?.(message);
