@@ -324,6 +324,40 @@ export class StuckFlow extends FlowSpec {
     for (const worker of c.workers) expect(worker.child.exitCode).toBeNull();
   });
 
+  it("@wandb_log on workers: one offline W&B run per task, as in-process, in the shared W&B directory", async () => {
+    const flow = `import { FlowSpec, step, type JoinInputs } from "wbflow";
+import { wandb_log } from "wbflow/wandb";
+
+@wandb_log()
+export class LoggedFlow extends FlowSpec {
+  items!: number[];
+  value!: number;
+  total!: number;
+  @step start() { this.items = [1, 2]; this.next(this.work, { foreach: "items" }); }
+  @step work() { this.value = (this.input as number) * 10; this.next(this.join); }
+  @step join(inputs: JoinInputs) { this.total = inputs.reduce((sum, input) => sum + (input.value as number), 0); this.next(this.end); }
+  @step end() {}
+}
+`;
+    const c = await cluster({ files: { "flow.ts": flow } });
+    const offlineRuns = (dir: string) =>
+      readdirSync(path.join(dir, "wandb")).filter((name) => name.startsWith("offline-run-")).map((name) => path.join(dir, "wandb", name));
+    const results: Record<string, string[]> = {};
+    for (const executor of ["in-process", "bullmq"]) {
+      const wandbDir = path.join(c.project, `wandb-${executor}`);
+      const outcome = await startRunner(
+        c.project,
+        { file: path.join(c.project, "flow.ts"), flowName: "LoggedFlow", mode: "run", store: c.store, options: { executor } },
+        { ...c.env, WANDB_MODE: "offline", WANDB_DIR: wandbDir, WANDB_API_KEY: "" },
+      ).done;
+      expect(outcome.result, outcome.output).toMatchObject({ successful: true });
+      results[executor] = offlineRuns(wandbDir);
+    }
+    expect(results["in-process"]).toHaveLength(5); // start, two work tasks, join, end
+    expect(results.bullmq).toHaveLength(5);
+    for (const run of results.bullmq!) expect(readdirSync(run).some((name) => name.endsWith(".wandb"))).toBe(true);
+  });
+
   it("the packaged code runs even after the project's file changes under the workers", async () => {
     const c = await cluster({ workers: 2 });
     const runner = run(c, { n: 3, sleep_ms: 300 });
