@@ -41,7 +41,7 @@ test("%flow run --executor processes on a flow defined in a cell fails before an
     expect(error).toMatchObject({ name: "FlowNotInModuleError", userFacing: true });
     expect((error as Error).message).toContain("Flow InCell is not defined in a module file");
     expect((error as Error).message).toContain("`%%writefile incell.ts`");
-    expect((error as Error).message).toContain('import { InCell } from "./incell.ts"');
+    expect((error as Error).message).toContain('import { InCell } from "./incell"');
     const [runId] = readdirSync(path.join(store, "InCell")).filter((n) => /^\d+$/.test(n));
     expect(existsSync(path.join(store, "InCell", runId!, "start"))).toBe(false); // no task started
   } finally {

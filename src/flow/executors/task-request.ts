@@ -114,7 +114,7 @@ export function flowNotInModule(flowName: string): FlowNotInModuleError {
     `Flow ${flowName} is not defined in a module file, so worker processes cannot load it (a class defined in a ` +
       `notebook cell exists only in this kernel). Move it into a file: put the cell's code in a cell that starts with ` +
       `\`%%writefile ${flowName.toLowerCase()}.ts\` (export the class, import what it uses), run that cell, then ` +
-      `\`import { ${flowName} } from "./${flowName.toLowerCase()}.ts"\` and run it again. Or run it in-process (no executor option).`,
+      `\`import { ${flowName} } from "./${flowName.toLowerCase()}"\` and run it again. Or run it in-process (no executor option).`,
   );
 }
 
