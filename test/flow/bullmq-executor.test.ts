@@ -204,6 +204,20 @@ describe("bullmq executor", () => {
     expect(runsOfKilled.map((m) => m.pid)).toEqual([victim.child.pid, survivor.child.pid]);
   });
 
+  it("SIGTERM to a worker mid-task: it takes no new task, finishes the running one (no re-run) and exits 0", async () => {
+    const c = await cluster({ concurrency: 1 });
+    const [stopping, other] = c.workers as [WorkerProcess, WorkerProcess];
+    const runner = run(c, { n: 4, sleep_ms: 1500 });
+    const task = await until(() => marks(c).find((m) => m.pid === stopping.child.pid)?.taskId);
+    stopping.child.kill("SIGTERM");
+    expect(await stopping.exited).toBe(0);
+    expect(stopping.output()).toMatch(/SIGTERM: taking no more tasks; finishing 1 running task\(s\)\.[\s\S]*attempt 0 ok[\s\S]*Stopped\./);
+    const runId = expectSuccess(await runner.done);
+    const datastore = new Datastore({ root: c.store });
+    expect(await datastore.listAttempts({ flowName: "SquaresFlow", runId, stepName: "work", taskId: task })).toEqual([0]);
+    expect(other.output()).not.toMatch(new RegExp(`work/${task}\\] started`));
+  });
+
   it("@retry counts attempts across workers: attempt numbers go on from machine to machine", async () => {
     const c = await cluster();
     const outcome = await run(c, { n: 2, fail_until: 2 }).done;
