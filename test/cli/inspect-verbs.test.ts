@@ -3,9 +3,9 @@
  * resume after a failure, logs and dump of foreach and join tasks, tags, runs, show, check, and the
  * one-line errors (with the nearest names) and exit codes of every command.
  */
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runCli, writeFlowFile } from "../support/cli.js";
 
 const FLOW = `import { FlowSpec, step, Parameter } from "wbflow";
@@ -58,6 +58,8 @@ beforeAll(async () => {
   expect(resumed.code).toBe(0);
   resumedRun = runIdOf(resumed.stdout);
 }, 120_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("wbflow resume", () => {
   test("a failed run resumed from the terminal: finished splits cloned, the failed one and the rest run again", async () => {
