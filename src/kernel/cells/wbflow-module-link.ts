@@ -12,7 +12,7 @@
  * - Run time: cells call `__tslab__.require`; we wrap it so `wbflow[/...]` resolves from the package
  *   itself (its `exports` map; ESM loaded through `require(esm)`, the same module instances).
  */
-import { createRequire } from "node:module";
+import Module, { createRequire } from "node:module";
 import path from "node:path";
 import { tslabTypeScript } from "./tslab-internals.js";
 
@@ -62,4 +62,19 @@ export function linkWbflowRuntime(packageRoot: string): void {
       return Reflect.apply(target, thisArg, args);
     },
   });
+  // A local module a cell imports (tslab compiles it and loads it with its own require, e.g. a flow
+  // written with %%writefile) gets the same copy through Node's resolver.
+  const resolver = Module as unknown as { _resolveFilename(request: string, ...rest: unknown[]): string };
+  const resolveFilename = resolver._resolveFilename;
+  let resolving = false; // packageRequire.resolve comes back through here
+  resolver._resolveFilename = function (request: string, ...rest: unknown[]): string {
+    const linked = request === PACKAGE_NAME || request.startsWith(`${PACKAGE_NAME}/`);
+    if (!linked || resolving) return resolveFilename.call(this, request, ...rest);
+    resolving = true;
+    try {
+      return packageRequire.resolve(request);
+    } finally {
+      resolving = false;
+    }
+  };
 }

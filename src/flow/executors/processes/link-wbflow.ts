@@ -19,7 +19,14 @@ export function linkWbflow(): void {
   const fromPackage = createRequire(PACKAGE_JSON);
   const resolver = Module as unknown as { _resolveFilename(request: string, ...rest: unknown[]): string };
   const original = resolver._resolveFilename;
+  let resolving = false; // fromPackage.resolve comes back through here
   resolver._resolveFilename = function (request: string, ...rest: unknown[]): string {
-    return isWbflow(request) ? fromPackage.resolve(request) : original.call(this, request, ...rest);
+    if (!isWbflow(request) || resolving) return original.call(this, request, ...rest);
+    resolving = true;
+    try {
+      return fromPackage.resolve(request);
+    } finally {
+      resolving = false;
+    }
   };
 }
