@@ -9,14 +9,41 @@ import { isPlainObject } from "../../core/plain-object.js";
 
 const OPTION_KEYS = new Set(["foreach", "condition"]);
 
+/** What the helpers below share: the task, a thrower of InvalidNextError, and step-name resolution. */
+interface NextCall {
+  state: TaskState;
+  step: string;
+  where: string;
+  invalid: (text: string) => never;
+  stepNameOf: (value: unknown, position: string) => string;
+}
+
 /** Records the transition of `this.next(...args)` on the task state. */
 export function recordNext(state: TaskState, args: unknown[]): void {
+  const call = nextCall(state);
+  if (state.transition) call.invalid("this.next(...) was called more than once. Call it exactly once, as the last statement.");
+  const { positional, options } = splitOptions(call, args);
+  const foreachVar = options?.foreach;
+  const condition = options?.condition;
+  if (foreachVar !== undefined && condition !== undefined) call.invalid("foreach and condition cannot be used together.");
+
+  let chosen: ChosenTransition;
+  if (condition !== undefined || isPlainObject(positional[0])) chosen = switchTransition(call, positional, condition);
+  else if (foreachVar !== undefined) chosen = foreachTransition(call, positional, foreachVar);
+  else {
+    if (positional.length === 0) call.invalid("no target step was given. Name at least one step: this.next(this.nextStep).");
+    chosen = { targets: positional.map((p, i) => call.stepNameOf(p, `argument ${i + 1}`)), foreachVar: null };
+  }
+  checkAgainstGraph(state, chosen);
+  state.transition = chosen;
+}
+
+function nextCall(state: TaskState): NextCall {
   const step = state.stepName;
   const where = `step '${step}'`;
   const invalid: (text: string) => never = (text) => {
     throw new InvalidNextError(`Invalid this.next(...) in ${where}: ${text}`);
   };
-  if (state.transition) invalid("this.next(...) was called more than once. Call it exactly once, as the last statement.");
   const { definition } = state.start;
   const stepNameOf = (value: unknown, position: string): string => {
     if (typeof value !== "function") {
@@ -28,75 +55,77 @@ export function recordNext(state: TaskState, args: unknown[]): void {
     }
     return name;
   };
+  return { state, step, where, invalid, stepNameOf };
+}
 
-  let options: Record<string, unknown> | undefined;
+/** Separates a trailing `{ foreach }` / `{ condition }` options object from the step arguments. */
+function splitOptions(call: NextCall, args: unknown[]): { positional: unknown[]; options: Record<string, unknown> | undefined } {
   const positional = [...args];
   const lastArg = positional.at(-1);
   if (positional.length > 1 && isPlainObject(lastArg) && Object.keys(lastArg).every((k) => OPTION_KEYS.has(k))) {
-    options = positional.pop() as Record<string, unknown>;
-  } else if (positional.length === 2 && isPlainObject(lastArg)) {
+    return { positional, options: positional.pop() as Record<string, unknown> };
+  }
+  if (positional.length === 2 && isPlainObject(lastArg)) {
     const unknown = Object.keys(lastArg).find((k) => !OPTION_KEYS.has(k));
-    invalid(`unknown option '${unknown}'. The options are foreach and condition.`);
+    call.invalid(`unknown option '${unknown}'. The options are foreach and condition.`);
   }
-  const foreachVar = options?.foreach;
-  const condition = options?.condition;
-  if (foreachVar !== undefined && condition !== undefined) invalid("foreach and condition cannot be used together.");
+  return { positional, options: undefined };
+}
 
-  let chosen: ChosenTransition;
-  if (condition !== undefined || isPlainObject(positional[0])) {
-    const cases = positional[0];
-    if (positional.length !== 1 || !isPlainObject(cases) || Object.keys(cases).length === 0) {
-      invalid("a switch takes one non-empty object mapping condition values to steps, and { condition: \"name\" }.");
-    }
-    if (condition === undefined) invalid("an object of cases needs a condition: this.next({ ... }, { condition: \"name\" }).");
-    if (typeof condition !== "string") invalid("condition must be the name of an artifact, as a string.");
-    const lookup = state.lookup(condition);
-    if (!lookup.found) invalid(`the condition artifact this.${condition} is not set. Assign it in '${step}' before this.next(...).`);
-    const value = lookup.value;
-    if (typeof value !== "string" && typeof value !== "boolean" && !(typeof value === "number" && Number.isFinite(value))) {
-      invalid(
-        `this.${condition} is ${value === null ? "null" : typeof value}; a switch condition must be a string, a finite number ` +
-          `or a boolean, matched against the case keys by its string form.`,
-      );
-    }
-    const key = String(value);
-    const caseMap = cases as Record<string, unknown>;
-    if (!Object.prototype.hasOwnProperty.call(caseMap, key)) {
-      throw new InvalidNextError(
-        `In ${where}: this.${condition} is ${JSON.stringify(value)}, which matches none of the cases ` +
-          `[${Object.keys(caseMap).map((k) => JSON.stringify(k)).join(", ")}]. Add a case for it or fix the value.`,
-      );
-    }
-    for (const [k, target] of Object.entries(caseMap)) stepNameOf(target, `switch case '${k}'`);
-    chosen = { targets: [stepNameOf(caseMap[key], `switch case '${key}'`)], foreachVar: null, switchValue: key };
-  } else if (foreachVar !== undefined) {
-    if (typeof foreachVar !== "string") invalid("foreach must be the name of an artifact, as a string.");
-    if (positional.length !== 1) invalid("a foreach has exactly one target step.");
-    const target = stepNameOf(positional[0], "the foreach target");
-    const lookup = state.lookup(foreachVar);
-    if (!lookup.found) {
-      throw new ForeachError(`Step '${step}' fans out over this.${foreachVar}, which is not set. Assign it before this.next(...).`);
-    }
-    const elements = foreachElements(lookup.value, foreachVar, step);
-    if (elements.length === 0) {
-      throw new ForeachError(
-        `Step '${step}' fans out over this.${foreachVar}, which is empty, so the foreach has zero splits. ` +
-          `Give it at least one element (or branch around the foreach with a switch).`,
-      );
-    }
-    if (elements.length > state.start.maxNumSplits) {
-      throw new ForeachError(
-        `Step '${step}' fans out over this.${foreachVar} into ${elements.length} splits, more than the limit of ` +
-          `${state.start.maxNumSplits}. Raise it with the maxNumSplits run option (--max-num-splits) if this is intended.`,
-      );
-    }
-    chosen = { targets: [target], foreachVar, elements };
-  } else {
-    if (positional.length === 0) invalid("no target step was given. Name at least one step: this.next(this.nextStep).");
-    chosen = { targets: positional.map((p, i) => stepNameOf(p, `argument ${i + 1}`)), foreachVar: null };
+/** `this.next({ a: this.x, b: this.y }, { condition: "name" })`: the case the condition's value picks. */
+function switchTransition(call: NextCall, positional: unknown[], condition: unknown): ChosenTransition {
+  const { invalid, step, where } = call;
+  const cases = positional[0];
+  if (positional.length !== 1 || !isPlainObject(cases) || Object.keys(cases).length === 0) {
+    invalid("a switch takes one non-empty object mapping condition values to steps, and { condition: \"name\" }.");
   }
-  checkAgainstGraph(state, chosen);
-  state.transition = chosen;
+  if (condition === undefined) invalid("an object of cases needs a condition: this.next({ ... }, { condition: \"name\" }).");
+  if (typeof condition !== "string") return invalid("condition must be the name of an artifact, as a string.");
+  const lookup = call.state.lookup(condition);
+  if (!lookup.found) invalid(`the condition artifact this.${condition} is not set. Assign it in '${step}' before this.next(...).`);
+  const value = lookup.value;
+  if (typeof value !== "string" && typeof value !== "boolean" && !(typeof value === "number" && Number.isFinite(value))) {
+    invalid(
+      `this.${condition} is ${value === null ? "null" : typeof value}; a switch condition must be a string, a finite number ` +
+        `or a boolean, matched against the case keys by its string form.`,
+    );
+  }
+  const key = String(value);
+  const caseMap = cases as Record<string, unknown>;
+  if (!Object.prototype.hasOwnProperty.call(caseMap, key)) {
+    throw new InvalidNextError(
+      `In ${where}: this.${condition} is ${JSON.stringify(value)}, which matches none of the cases ` +
+        `[${Object.keys(caseMap).map((k) => JSON.stringify(k)).join(", ")}]. Add a case for it or fix the value.`,
+    );
+  }
+  for (const [k, target] of Object.entries(caseMap)) call.stepNameOf(target, `switch case '${k}'`);
+  return { targets: [call.stepNameOf(caseMap[key], `switch case '${key}'`)], foreachVar: null, switchValue: key };
+}
+
+/** `this.next(this.x, { foreach: "items" })`: one split per element of the named artifact. */
+function foreachTransition(call: NextCall, positional: unknown[], foreachVar: unknown): ChosenTransition {
+  const { invalid, step, state } = call;
+  if (typeof foreachVar !== "string") return invalid("foreach must be the name of an artifact, as a string.");
+  if (positional.length !== 1) invalid("a foreach has exactly one target step.");
+  const target = call.stepNameOf(positional[0], "the foreach target");
+  const lookup = state.lookup(foreachVar);
+  if (!lookup.found) {
+    throw new ForeachError(`Step '${step}' fans out over this.${foreachVar}, which is not set. Assign it before this.next(...).`);
+  }
+  const elements = foreachElements(lookup.value, foreachVar, step);
+  if (elements.length === 0) {
+    throw new ForeachError(
+      `Step '${step}' fans out over this.${foreachVar}, which is empty, so the foreach has zero splits. ` +
+        `Give it at least one element (or branch around the foreach with a switch).`,
+    );
+  }
+  if (elements.length > state.start.maxNumSplits) {
+    throw new ForeachError(
+      `Step '${step}' fans out over this.${foreachVar} into ${elements.length} splits, more than the limit of ` +
+        `${state.start.maxNumSplits}. Raise it with the maxNumSplits run option (--max-num-splits) if this is intended.`,
+    );
+  }
+  return { targets: [target], foreachVar, elements };
 }
 
 function checkAgainstGraph(state: TaskState, chosen: ChosenTransition): void {
