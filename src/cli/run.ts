@@ -52,7 +52,7 @@ function positiveInteger(option: string, text: string | undefined): number {
   return value;
 }
 
-/** Parses the arguments after `run`. Exported for tests. */
+/** Parses the arguments after `run` (one switch over the flags; unknown flags are flow parameters). Exported for tests. */
 export function parseRunArgs(args: string[]): ParsedArgs {
   const parsed: ParsedArgs = {
     file: "",

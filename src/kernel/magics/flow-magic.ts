@@ -62,7 +62,7 @@ function executorOptions(options: Record<string, string | true>): { executor?: "
   return { ...(executor === undefined ? {} : { executor }), ...(maxWorkers === undefined ? {} : { maxWorkers }) };
 }
 
-/** Creates `%flow`. */
+/** Creates `%flow`. Long only because it is the table of subcommands; each entry is a few lines. */
 export function flowMagic(): Magic {
   return {
     name: "flow",

@@ -39,7 +39,10 @@ function endedByTimeLimit(timeLimit: TimeLimit, cause: Error): Error {
   return error;
 }
 
-/** Creates the executor for one run. */
+/**
+ * Creates the executor for one run. One closure on purpose: open, runAttempt and close share the
+ * run's dispatcher, code package and attempt bookkeeping.
+ */
 export function bullmqExecutor(options: BullmqExecutorOptions = {}): Executor {
   const redisUrl = options.redis ?? process.env[REDIS_URL_ENV];
   if (!redisUrl) {
