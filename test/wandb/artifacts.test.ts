@@ -37,6 +37,20 @@ describe("artifact validation", () => {
   });
 });
 
+describe("entry paths too long for a file system", () => {
+  it("are refused when added, naming the artifact and the limit, instead of a bare ENAMETOOLONG at write time", async () => {
+    const root = tempDir("wbflow-longpath-");
+    const src = path.join(root, "a.txt");
+    writeFileSync(src, "x");
+    const a = new Artifact("tbl", "dataset");
+    const longName = "n".repeat(5000);
+    expect(() => a.addFile(src, { name: longName })).toThrow(/'tbl' entry path "n{60}… \(5000 characters\)" is not valid: a file or folder name is 5000 bytes; file systems take at most 255/);
+    expect(() => a.newFile(`${"d".repeat(200)}/`.repeat(25) + "f.txt")).toThrow(/the path is \d+ bytes; at most 4096/);
+    expect(() => a.newFile("é".repeat(200))).toThrow(/400 bytes/);
+    a.addFile(src, { name: `${"d".repeat(255)}/ok.txt` });
+  });
+});
+
 describe("logging and using artifacts offline", () => {
   it("logs versions v0, v1, dedups identical content, moves aliases, records lineage, and downloads verified files", async () => {
     const root = tempDir();

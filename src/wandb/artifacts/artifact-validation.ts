@@ -66,12 +66,34 @@ export function validateMetadata(metadata: Record<string, unknown>): string {
   return text;
 }
 
-/** Entry paths: relative POSIX paths without `.`/`..` segments or empty parts. Backslashes become `/`. */
-export function validateEntryPath(entryPath: string): string {
+/** Longest file name (one path segment) and whole path, in UTF-8 bytes, that common file systems take. */
+const MAX_SEGMENT_BYTES = 255;
+const MAX_PATH_BYTES = 4096;
+
+/** Long values are shown by their start and length, so an error stays one readable line. */
+function shown(value: string): string {
+  return value.length <= 80 ? value : `${value.slice(0, 60)}… (${value.length} characters)`;
+}
+
+/**
+ * Entry paths: relative POSIX paths without `.`/`..` segments or empty parts, each segment at most 255
+ * bytes and the whole at most 4096 (longer ones fail on disk with a bare ENAMETOOLONG). Backslashes
+ * become `/`. `artifact` names the artifact in the message when the caller knows it.
+ */
+export function validateEntryPath(entryPath: string, artifact?: string): string {
   const normalized = entryPath.replace(/\\/g, "/");
   const parts = normalized.split("/");
+  const what = artifact === undefined ? "path" : `'${artifact}' entry path`;
   if (normalized.startsWith("/") || parts.some((p) => p === "" || p === "." || p === "..")) {
-    throw new ArtifactValidationError("path", entryPath, "entry paths are relative, with no '.', '..' or empty segments");
+    throw new ArtifactValidationError(what, shown(entryPath), "entry paths are relative, with no '.', '..' or empty segments");
+  }
+  const longest = Math.max(...parts.map((p) => Buffer.byteLength(p)));
+  if (longest > MAX_SEGMENT_BYTES) {
+    throw new ArtifactValidationError(what, shown(entryPath), `a file or folder name is ${longest} bytes; file systems take at most ${MAX_SEGMENT_BYTES}, so shorten it`);
+  }
+  const total = Buffer.byteLength(normalized);
+  if (total > MAX_PATH_BYTES) {
+    throw new ArtifactValidationError(what, shown(entryPath), `the path is ${total} bytes; at most ${MAX_PATH_BYTES} are allowed, so shorten it`);
   }
   return normalized;
 }

@@ -134,7 +134,7 @@ export class Artifact {
    */
   newFile(name: string): WriteStream {
     this.assertDraft();
-    const entryPath = validateEntryPath(name);
+    const entryPath = validateEntryPath(name, this.name);
     this.scratchDir ??= path.join(os.tmpdir(), `wbflow-artifact-${randomUUID()}`);
     const target = path.join(this.scratchDir, ...entryPath.split("/"));
     mkdirSync(path.dirname(target), { recursive: true });
@@ -196,7 +196,7 @@ export class Artifact {
 
   private add(name: string, entry: DraftEntry): void {
     this.assertDraft();
-    const entryPath = validateEntryPath(name);
+    const entryPath = validateEntryPath(name, this.name);
     if (this.entries.has(entryPath)) {
       throw new ArtifactValidationError("path", entryPath, `artifact '${this.name}' already has an entry at this path`);
     }
