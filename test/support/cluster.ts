@@ -43,6 +43,19 @@ export function startWorker(cwd: string, args: string[], env: NodeJS.ProcessEnv 
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  const watched = watchOutput(child, "worker");
+  const exited = new Promise<number | string>((resolve) => child.on("exit", (code, signal) => resolve(code ?? signal ?? "?")));
+  const killOnExit = () => child.kill("SIGKILL");
+  process.on("exit", killOnExit);
+  void exited.then(() => process.off("exit", killOnExit));
+  return { child, ...watched, exited };
+}
+
+/**
+ * Gathers a child's stdout and stderr, and `waitFor(pattern)` resolving once they match (rejecting
+ * with everything printed after `timeoutMs`). `label` names the process in that message.
+ */
+function watchOutput(child: ChildProcess, label: string): Pick<WorkerProcess, "output" | "waitFor"> {
   let text = "";
   const waiters = new Set<() => void>();
   const append = (chunk: Buffer) => {
@@ -51,14 +64,8 @@ export function startWorker(cwd: string, args: string[], env: NodeJS.ProcessEnv 
   };
   child.stdout!.on("data", append);
   child.stderr!.on("data", append);
-  const exited = new Promise<number | string>((resolve) => child.on("exit", (code, signal) => resolve(code ?? signal ?? "?")));
-  const killOnExit = () => child.kill("SIGKILL");
-  process.on("exit", killOnExit);
-  void exited.then(() => process.off("exit", killOnExit));
   return {
-    child,
     output: () => text,
-    exited,
     waitFor(pattern, timeoutMs = 60_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
@@ -69,7 +76,7 @@ export function startWorker(cwd: string, args: string[], env: NodeJS.ProcessEnv 
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`worker output never matched ${pattern} within ${timeoutMs} ms:\n${text}`));
+          reject(new Error(`${label} output never matched ${pattern} within ${timeoutMs} ms:\n${text}`));
         }, timeoutMs);
         waiters.add(check);
         check();
@@ -111,42 +118,16 @@ export function startRunner(
   const tsx = path.join(REPO, "node_modules", ".bin", "tsx");
   const runner = path.join(REPO, "test", "support", "cluster-runner.ts");
   const child = spawn(tsx, [runner, JSON.stringify(args)], { cwd: project, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let text = "";
-  const waiters = new Set<() => void>();
-  const append = (chunk: Buffer) => {
-    text += chunk.toString();
-    for (const waiter of waiters) waiter();
-  };
-  child.stdout!.on("data", append);
-  child.stderr!.on("data", append);
+  const watched = watchOutput(child, "runner");
   const killOnExit = () => child.kill("SIGKILL");
   process.on("exit", killOnExit);
   const done = new Promise<RunnerOutcome>((resolve) =>
     child.on("exit", (code, signal) => {
       process.off("exit", killOnExit);
+      const text = watched.output();
       const line = /^RESULT (.*)$/m.exec(text)?.[1];
       resolve({ code: code ?? signal ?? "?", output: text, result: line ? JSON.parse(line) : undefined });
     }),
   );
-  return {
-    child,
-    output: () => text,
-    done,
-    waitFor(pattern, timeoutMs = 60_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          if (!pattern.test(text)) return;
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`runner output never matched ${pattern} within ${timeoutMs} ms:\n${text}`));
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
-    },
-  };
+  return { child, ...watched, done };
 }
