@@ -5,13 +5,25 @@
  */
 import { dotString } from "./graphviz.js";
 
+/**
+ * The step types of the flow graph, spelled exactly as the flow engine's `StepType`
+ * (src/flow/graph/graph.ts). display/ imports nothing from flow/, so the union is repeated here; a
+ * type test (test/display/flow-dag-labels.test.ts) fails to compile when the two drift apart.
+ */
+export type DagStepType = "start" | "linear" | "join" | "end" | "split-static" | "split-foreach" | "split-switch";
+
 /** A step of the graph (the shape of the flow engine's `GraphInfo.steps` entries). */
 export interface DagStep {
   name: string;
-  /** Metaflow step type: start, linear, split, foreach, join, split-switch, end. */
-  type: string;
+  type: DagStepType;
+  /** Successors in `this.next(...)` order. */
   next: readonly string[];
+  /** The list a foreach split fans out over. */
   foreachVar?: string;
+  /** The attribute a switch chooses its branch by. */
+  condition?: string;
+  /** A switch's cases: value -> step. */
+  switchCases?: Readonly<Record<string, string>>;
 }
 
 /** The graph to draw. */
@@ -49,19 +61,41 @@ export function flowDagDot(dag: DagData, statuses: Readonly<Record<string, StepS
   for (const step of Object.values(dag.steps)) {
     const status = statuses[step.name];
     const label = [step.name];
-    if (step.type === "foreach" && step.foreachVar) label.push(`foreach ${step.foreachVar}`);
-    else if (step.type === "join") label.push("join");
-    else if (step.type === "split-switch") label.push("switch");
+    const kind = kindLabel(step);
+    if (kind) label.push(kind);
     if (status?.totalTasks !== undefined && status.totalTasks > 1) label.push(`${status.finishedTasks ?? 0}/${status.totalTasks}`);
     const fill = status ? FILL[status.state] : FILL.pending;
     lines.push(`  ${dotString(step.name)} [label=${dotString(label.join("\n"))}, fillcolor=${dotString(fill)}];`);
   }
   for (const step of Object.values(dag.steps)) {
-    for (const next of step.next) {
-      const style = step.type === "foreach" ? ' [style="bold", label="each"]' : "";
-      lines.push(`  ${dotString(step.name)} -> ${dotString(next)}${style};`);
-    }
+    for (const next of step.next) lines.push(`  ${dotString(step.name)} -> ${dotString(next)}${edgeStyle(step, next)};`);
   }
   lines.push("}");
   return lines.join("\n");
+}
+
+/** The second line of a step's box: what kind of step it is, when it is not a plain one. */
+function kindLabel(step: DagStep): string | undefined {
+  switch (step.type) {
+    case "split-foreach":
+      return step.foreachVar ? `foreach ${step.foreachVar}` : "foreach";
+    case "split-switch":
+      return step.condition ? `switch on ${step.condition}` : "switch";
+    case "split-static":
+      return "split";
+    case "join":
+      return "join";
+    default:
+      return undefined;
+  }
+}
+
+/** A foreach's edge is drawn bold and labelled `each`; a switch's edges carry their case values. */
+function edgeStyle(step: DagStep, next: string): string {
+  if (step.type === "split-foreach") return ' [style="bold", label="each"]';
+  if (step.type === "split-switch" && step.switchCases) {
+    const values = Object.entries(step.switchCases).filter(([, target]) => target === next).map(([value]) => value);
+    if (values.length > 0) return ` [label=${dotString(values.join(", "))}]`;
+  }
+  return "";
 }

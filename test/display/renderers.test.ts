@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { artifactsTableHtml, artifactsTableText } from "../../src/display/artifacts-table.js";
-import { flowDagDot } from "../../src/display/flow-dag.js";
+import { flowDagDot, type DagData } from "../../src/display/flow-dag.js";
 import { renderDotToSvg } from "../../src/display/graphviz.js";
 import { escapeHtml, safeUrl } from "../../src/display/html-escape.js";
 import { lineageDot } from "../../src/display/lineage-graph.js";
@@ -104,10 +104,10 @@ describe("HTML renderers escape every user-provided string", () => {
 });
 
 describe("graphs as SVG through Graphviz (WebAssembly)", () => {
-  const dag = {
+  const dag: DagData = {
     flowName: "BranchFlow",
     steps: {
-      start: { name: "start", type: "foreach", next: ["train"], foreachVar: "alphas" },
+      start: { name: "start", type: "split-foreach", next: ["train"], foreachVar: "alphas" },
       train: { name: "train", type: "linear", next: ["join"] },
       join: { name: "join", type: "join", next: ["end"] },
       end: { name: "end", type: "end", next: [] },

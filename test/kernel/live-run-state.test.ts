@@ -11,7 +11,7 @@ const graph = {
   constants: [],
   graphStructure: [],
   steps: {
-    start: { name: "start", type: "foreach", next: ["train"], takesInputs: false, splitParents: [], decorators: [], foreachVar: "alphas" },
+    start: { name: "start", type: "split-foreach", next: ["train"], takesInputs: false, splitParents: [], decorators: [], foreachVar: "alphas" },
     train: { name: "train", type: "linear", next: ["join"], takesInputs: false, splitParents: ["start"], decorators: [] },
     join: { name: "join", type: "join", next: ["end"], takesInputs: true, splitParents: [], decorators: [] },
     end: { name: "end", type: "end", next: [], takesInputs: false, splitParents: [], decorators: [] },
