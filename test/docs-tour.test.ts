@@ -4,11 +4,11 @@
  * flow's result read back through the client, one W&B run per task in the flow run's group, and the
  * dataset artifact loaded back as a table.
  */
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, test } from "vitest";
+import { runTypeScript } from "./support/cli.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -18,24 +18,6 @@ function tourCode(): string {
   const match = /^## A tour\n[\s\S]*?^```ts\n([\s\S]*?)^```/m.exec(readme);
   if (!match) throw new Error('README.md has no "## A tour" section with a ```ts block');
   return match[1]!;
-}
-
-function run(file: string, cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = {
-    PATH: process.env["PATH"] ?? "",
-    HOME: cwd,
-    NETRC: path.join(cwd, "netrc"),
-    WBFLOW_DATASTORE: path.join(cwd, ".wbflow"),
-  };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", file], { cwd, env });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 test("the README's tour runs offline and reads its runs back", async () => {
@@ -56,7 +38,7 @@ console.log("TOUR " + JSON.stringify({
   const file = path.join(dir, "tour.ts");
   writeFileSync(file, code + report);
 
-  const result = await run(file, dir);
+  const result = await runTypeScript(file, [], { HOME: dir, NETRC: path.join(dir, "netrc"), WBFLOW_DATASTORE: path.join(dir, ".wbflow") }, { cwd: dir });
   expect(result.stderr + result.stdout).not.toMatch(/Error/);
   expect(result.code).toBe(0);
   expect(result.stdout).toContain("0.9666666666666667"); // accuracy = 1 - 0.1 / 3, read back by the client

@@ -28,9 +28,14 @@ export interface CliRunOptions {
 /** Runs `wbflow ARGS` with exactly `env` (plus PATH) and returns its exit code and output. */
 export function runCli(args: string[], env: Record<string, string> = {}, stdinOrOptions: string | CliRunOptions = ""): Promise<CliResult> {
   const options = typeof stdinOrOptions === "string" ? { stdin: stdinOrOptions } : stdinOrOptions;
+  return runTypeScript(entry, args, env, options);
+}
+
+/** Runs a TypeScript file in a child `node --import tsx` with exactly `env` (plus PATH) and returns its exit code and output. */
+export function runTypeScript(file: string, args: string[], env: Record<string, string>, options: CliRunOptions = {}): Promise<CliResult> {
   const base = options.inheritEnv ? { ...process.env, WBFLOW_DATASTORE: "" } : { PATH: process.env["PATH"] ?? "" };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", entry, ...args], { env: { ...base, ...env }, cwd: options.cwd ?? repo });
+    const child = spawn(process.execPath, ["--import", "tsx", file, ...args], { env: { ...base, ...env }, cwd: options.cwd ?? repo });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
