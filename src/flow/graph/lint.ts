@@ -297,6 +297,54 @@ function forgottenJoinHint(graph: FlowGraph, arrivals: Map<string, BranchFrame[]
   return "";
 }
 
+/** A join must close exactly one split, reached from every one of its branches. */
+function checkJoinArrivals(rule: string, graph: FlowGraph, name: string, stacks: BranchFrame[][]): void {
+  const tops = stacks.map((s) => s.at(-1));
+  if (tops.some((t) => t === undefined)) {
+    fail(
+      rule,
+      `Step '${name}' takes 'inputs', which makes it a join, but no split comes before it. ` +
+        `Remove the 'inputs' argument, or fan out with a split or foreach before it.`,
+      name,
+    );
+  }
+  const splitNames = new Set(tops.map((t) => t!.split));
+  const prefixes = new Set(stacks.map((s) => frameKey(s.slice(0, -1))));
+  if (splitNames.size > 1 || prefixes.size > 1) {
+    fail(
+      rule,
+      `Join step '${name}' receives branches of different splits (${[...splitNames].map((s) => `'${s}'`).join(", ")}). ` +
+        `A join closes exactly one split: add a separate join for each split.`,
+      name,
+    );
+  }
+  const split = graph.nodes.get([...splitNames][0]!)!;
+  const reached = new Set(tops.map((t) => t!.branch));
+  const expected = split.outFuncs;
+  if (expected.length !== reached.size || !expected.every((b) => reached.has(b))) {
+    fail(
+      rule,
+      `Join step '${name}' is reached from branch(es) ${[...reached].map((b) => `'${b}'`).join(", ")} of split ` +
+        `'${split.name}', which has ${expected.length} branch(es): ${expected.map((b) => `'${b}'`).join(", ")}. ` +
+        `Every branch of a split must lead to its join; route the missing branches to '${name}'.`,
+      name,
+    );
+  }
+}
+
+/** The end step must be reached with every split closed. */
+function checkEndClosed(rule: string, graph: FlowGraph, name: string, stacks: BranchFrame[][], arrivals: Map<string, BranchFrame[][]>): void {
+  const open = stacks.find((s) => s.length > 0);
+  if (!open) return;
+  const splits = [...new Set(open.map((f) => f.split))].map((s) => `'${s}'`).join(", ");
+  fail(
+    rule,
+    `The end step '${name}' is reached while the split(s) ${splits} are still open. ` +
+      `Add a join step (one that takes 'inputs') before '${name}'.${forgottenJoinHint(graph, arrivals)}`,
+    name,
+  );
+}
+
 const splitJoinBalance: LintRule = {
   name: "splitJoinBalance",
   check(graph) {
@@ -312,57 +360,14 @@ const splitJoinBalance: LintRule = {
       const stacks = arrivals.get(name) ?? [];
       let outgoing: BranchFrame[][] = stacks;
       if (node.type === "join") {
-        const tops = stacks.map((s) => s.at(-1));
-        if (tops.some((t) => t === undefined)) {
-          fail(
-            this.name,
-            `Step '${name}' takes 'inputs', which makes it a join, but no split comes before it. ` +
-              `Remove the 'inputs' argument, or fan out with a split or foreach before it.`,
-            name,
-          );
-        }
-        const splitNames = new Set(tops.map((t) => t!.split));
-        const prefixes = new Set(stacks.map((s) => frameKey(s.slice(0, -1))));
-        if (splitNames.size > 1 || prefixes.size > 1) {
-          fail(
-            this.name,
-            `Join step '${name}' receives branches of different splits (${[...splitNames].map((s) => `'${s}'`).join(", ")}). ` +
-              `A join closes exactly one split: add a separate join for each split.`,
-            name,
-          );
-        }
-        const split = graph.nodes.get([...splitNames][0]!)!;
-        const reached = new Set(tops.map((t) => t!.branch));
-        const expected = split.outFuncs;
-        if (expected.length !== reached.size || !expected.every((b) => reached.has(b))) {
-          fail(
-            this.name,
-            `Join step '${name}' is reached from branch(es) ${[...reached].map((b) => `'${b}'`).join(", ")} of split ` +
-              `'${split.name}', which has ${expected.length} branch(es): ${expected.map((b) => `'${b}'`).join(", ")}. ` +
-              `Every branch of a split must lead to its join; route the missing branches to '${name}'.`,
-            name,
-          );
-        }
+        checkJoinArrivals(this.name, graph, name, stacks);
         outgoing = [stacks[0]!.slice(0, -1)];
       }
-      if (name === graph.end) {
-        const open = stacks.find((s) => s.length > 0);
-        if (open) {
-          const splits = [...new Set(open.map((f) => f.split))].map((s) => `'${s}'`).join(", ");
-          fail(
-            this.name,
-            `The end step '${name}' is reached while the split(s) ${splits} are still open. ` +
-              `Add a join step (one that takes 'inputs') before '${name}'.${forgottenJoinHint(graph, arrivals)}`,
-            name,
-          );
-        }
-      }
+      if (name === graph.end) checkEndClosed(this.name, graph, name, stacks, arrivals);
+      const pushes = node.type === "split-static" || node.type === "split-foreach";
       for (const target of node.outFuncs) {
         if (target === name || !graph.nodes.has(target)) continue;
-        for (const stack of outgoing) {
-          const pushes = node.type === "split-static" || node.type === "split-foreach";
-          arrive(target, pushes ? [...stack, { split: name, branch: target }] : stack);
-        }
+        for (const stack of outgoing) arrive(target, pushes ? [...stack, { split: name, branch: target }] : stack);
       }
     }
   },

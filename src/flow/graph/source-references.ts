@@ -49,6 +49,15 @@ function calleeName(node: AnyNode): string | undefined {
   return undefined;
 }
 
+/** The syntax nodes directly under `node` (ESTree: any property holding a node or an array of nodes). */
+function childNodes(node: AnyNode): AnyNode[] {
+  const isNode = (value: unknown): value is AnyNode =>
+    value !== null && typeof value === "object" && typeof (value as AnyNode).type === "string";
+  return Object.entries(node)
+    .filter(([key]) => key !== "type" && key !== "start" && key !== "end")
+    .flatMap(([, child]) => (Array.isArray(child) ? child.filter(isNode) : isNode(child) ? [child] : []));
+}
+
 /** Reads the references of a function source; undefined when it cannot be parsed. */
 export function readSourceReferences(source: string): SourceReferences | undefined {
   const program = parseAny(source);
@@ -93,14 +102,7 @@ export function readSourceReferences(source: string): SourceReferences | undefin
         dynamic = true;
         break;
     }
-    for (const [key, child] of Object.entries(node)) {
-      if (key === "type" || key === "start" || key === "end") continue;
-      if (Array.isArray(child)) {
-        for (const item of child) if (item && typeof item === "object" && typeof item.type === "string") visit(item as AnyNode, node);
-      } else if (child && typeof child === "object" && typeof (child as AnyNode).type === "string") {
-        visit(child as AnyNode, node);
-      }
-    }
+    for (const child of childNodes(node)) visit(child, node);
   };
 
   // `this` (or an alias) used other than as `this.name`, `this["name"]` or `alias = this` may escape.
