@@ -147,6 +147,29 @@ export function redactUrl(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, "$1***@");
 }
 
+/** The API key and where it came from, or why a key that exists could not be used. */
+type FoundApiKey = Pick<Settings, "api_key" | "api_key_source" | "api_key_problem">;
+
+/** The API key: explicit, then `WANDB_API_KEY`, then `.netrc` for `machine`. */
+async function findApiKey(
+  explicit: string | undefined,
+  fromEnv: (name: string) => string | undefined,
+  machine: string,
+  netrcFile: string,
+): Promise<FoundApiKey> {
+  try {
+    const envKey = fromEnv("WANDB_API_KEY");
+    if (explicit !== undefined) return { api_key: ApiKey.parse(explicit, "the api_key setting"), api_key_source: "settings" };
+    if (envKey !== undefined) return { api_key: ApiKey.parse(envKey, "WANDB_API_KEY"), api_key_source: "WANDB_API_KEY" };
+    const stored = await readNetrcPassword(machine, netrcFile);
+    return stored === undefined ? {} : { api_key: ApiKey.parse(stored, netrcFile), api_key_source: "netrc" };
+  } catch (error) {
+    // A bad key or .netrc must not stop work: the run is kept offline and the problem reported.
+    if (!(error instanceof InvalidApiKeyError || error instanceof NetrcSyntaxError)) throw error;
+    return { api_key_problem: error.message };
+  }
+}
+
 /**
  * Resolves settings from `input`, then the environment, then defaults, and finds the API key
  * (explicit, `WANDB_API_KEY`, then `.netrc` for the base URL's host). With mode online and no usable
@@ -166,29 +189,7 @@ export async function resolveSettings(input: SettingsInput = {}, surroundings: S
   const root_dir = path.resolve(surroundings.cwd ?? process.cwd(), input.root_dir ?? fromEnv("WANDB_DIR") ?? ".");
   const netrc_path = netrcPath(env, home);
 
-  let api_key: ApiKey | undefined;
-  let api_key_source: Settings["api_key_source"];
-  let api_key_problem: string | undefined;
-  try {
-    const envKey = fromEnv("WANDB_API_KEY");
-    if (input.api_key !== undefined) {
-      api_key = ApiKey.parse(input.api_key, "the api_key setting");
-      api_key_source = "settings";
-    } else if (envKey !== undefined) {
-      api_key = ApiKey.parse(envKey, "WANDB_API_KEY");
-      api_key_source = "WANDB_API_KEY";
-    } else {
-      const stored = await readNetrcPassword(netrcMachine(base_url), netrc_path);
-      if (stored !== undefined) {
-        api_key = ApiKey.parse(stored, netrc_path);
-        api_key_source = "netrc";
-      }
-    }
-  } catch (error) {
-    // A bad key or .netrc must not stop work: the run is kept offline and the problem reported.
-    if (!(error instanceof InvalidApiKeyError || error instanceof NetrcSyntaxError)) throw error;
-    api_key_problem = error.message;
-  }
+  const { api_key, api_key_source, api_key_problem } = await findApiKey(input.api_key, fromEnv, netrcMachine(base_url), netrc_path);
 
   const mode: WandbMode = requestedMode === "online" && !api_key ? "offline" : requestedMode;
   const tagsFromEnv = fromEnv("WANDB_TAGS")?.split(",").map((t) => t.trim()).filter((t) => t !== "");
