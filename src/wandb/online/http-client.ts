@@ -104,26 +104,8 @@ export class WandbHttpClient {
         if (!policy.retriesStatus(response.status) || response.status < 300) this.unansweredSinceMs = undefined; // it answered
         if (response.status >= 200 && response.status < 300) return response;
         const detail = summarizeBody(response.body);
-        if ((response.status === 401 || response.status === 403) && !toApi) {
-          // A storage host refusing a signed URL says nothing about the API key (it was not sent).
-          throw new WandbUploadError(
-            `${where}: the storage host refused the signed URL (HTTP ${response.status}${detail}); the URL may have expired. ` +
-              "Nothing is lost: try again (`wbflow sync` resends what did not arrive).",
-            response.status,
-          );
-        }
-        if (response.status === 401 || response.status === 403) {
-          throw new WandbAuthError(
-            `${where}: the server refused the API key (HTTP ${response.status}${detail}). ` +
-              `Check the key at ${this.baseUrl} and log in again with \`wbflow login --relogin\`.`,
-            response.status,
-          );
-        }
-        if (!policy.retriesStatus(response.status)) {
-          const ErrorClass = response.status === 404 ? WandbNotFoundError : WandbApiError;
-          const hint = response.status === 404 ? " Check the entity and project names and that the run exists." : "";
-          throw new ErrorClass(`${where}: HTTP ${response.status}${detail}.${hint}`, response.status);
-        }
+        const refused = response.status === 401 || response.status === 403; // never retried, whatever the policy
+        if (refused || !policy.retriesStatus(response.status)) throw this.refusal(response.status, detail, where, toApi);
         lastProblem = `HTTP ${response.status}${detail}`;
         const header = response.headers["retry-after"];
         retryAfter = Array.isArray(header) ? header[0] : header;
@@ -143,6 +125,27 @@ export class WandbHttpClient {
     throw new WandbUnreachableError(
       `${where}: gave up after ${policy.maxAttempts} attempts; last problem: ${lastProblem}.`,
     );
+  }
+  /** The error for an answer that retrying cannot change. */
+  private refusal(status: number, detail: string, where: string, toApi: boolean): Error {
+    if ((status === 401 || status === 403) && !toApi) {
+      // A storage host refusing a signed URL says nothing about the API key (it was not sent).
+      return new WandbUploadError(
+        `${where}: the storage host refused the signed URL (HTTP ${status}${detail}); the URL may have expired. ` +
+          "Nothing is lost: try again (`wbflow sync` resends what did not arrive).",
+        status,
+      );
+    }
+    if (status === 401 || status === 403) {
+      return new WandbAuthError(
+        `${where}: the server refused the API key (HTTP ${status}${detail}). ` +
+          `Check the key at ${this.baseUrl} and log in again with \`wbflow login --relogin\`.`,
+        status,
+      );
+    }
+    const ErrorClass = status === 404 ? WandbNotFoundError : WandbApiError;
+    const hint = status === 404 ? " Check the entity and project names and that the run exists." : "";
+    return new ErrorClass(`${where}: HTTP ${status}${detail}.${hint}`, status);
   }
 }
 
