@@ -67,23 +67,19 @@ function defaultUserName(): string {
   }
 }
 
-/** Runs `options.task`'s step again from that task's stored inputs, in a new run of the spin datastore. */
-export async function spinStep(flowClass: Function, options: SpinOptions): Promise<SpinResult> {
-  const { definition, graph, graphInfo } = checkFlowClass(flowClass);
-  const { task, datastore, spinDatastore } = options;
-  if (task.flowName !== definition.name) {
-    throw new FlowDefinitionError(`Cannot spin ${pathspecOf(task)} with flow ${definition.name}: the task belongs to flow ${task.flowName}.`);
+/** The task to spin must belong to this flow and its step must still exist. */
+function checkSpinTarget(flowName: string, stepNames: string[], task: TaskKey): void {
+  if (task.flowName !== flowName) {
+    throw new FlowDefinitionError(`Cannot spin ${pathspecOf(task)} with flow ${flowName}: the task belongs to flow ${task.flowName}.`);
   }
-  if (!graph.nodes.has(task.stepName)) {
-    throw new FlowDefinitionError(`Flow ${definition.name} has no step '${task.stepName}' any more. Steps: ${[...graph.nodes.keys()].join(", ")}.`);
+  if (!stepNames.includes(task.stepName)) {
+    throw new FlowDefinitionError(`Flow ${flowName} has no step '${task.stepName}' any more. Steps: ${stepNames.join(", ")}.`);
   }
-  const origin = await datastore.readTask(task);
-  const engine = async (name: string): Promise<unknown> => {
-    const record = origin.artifacts[name];
-    return record ? datastore.getValue(task.flowName, record) : undefined;
-  };
+}
+
+/** Creates the spin's own run (tagged `spin`, pointing at the task's run) and returns its id. */
+async function createSpinRun(spinDatastore: Datastore, task: TaskKey, userName: string): Promise<string> {
   const runId = String(Math.floor((performance.timeOrigin + performance.now()) * 1000));
-  const userName = options.userName ?? defaultUserName();
   await spinDatastore.createRun({
     flowName: task.flowName,
     runId,
@@ -93,6 +89,21 @@ export async function spinStep(flowClass: Function, options: SpinOptions): Promi
     systemTags: [`user:${userName}`, "runtime:wbflow", "spin"],
     originRunId: task.runId,
   });
+  return runId;
+}
+
+/** Runs `options.task`'s step again from that task's stored inputs, in a new run of the spin datastore. */
+export async function spinStep(flowClass: Function, options: SpinOptions): Promise<SpinResult> {
+  const { definition, graph, graphInfo } = checkFlowClass(flowClass);
+  const { task, datastore, spinDatastore } = options;
+  checkSpinTarget(definition.name, [...graph.nodes.keys()], task);
+  const origin = await datastore.readTask(task);
+  const engine = async (name: string): Promise<unknown> => {
+    const record = origin.artifacts[name];
+    return record ? datastore.getValue(task.flowName, record) : undefined;
+  };
+  const userName = options.userName ?? defaultUserName();
+  const runId = await createSpinRun(spinDatastore, task, userName);
   const inSpinRun = (key: TaskKey): TaskKey => ({ ...key, runId });
   const parametersTask: TaskKey = { flowName: task.flowName, runId: task.runId, stepName: PARAMETERS_STEP, taskId: "0" };
   const parametersRecords = new Map(Object.entries(await copyTask(datastore, spinDatastore, parametersTask, inSpinRun(parametersTask))));
