@@ -1,7 +1,6 @@
 /** `wbflow spin FILE [FlowName] STEP [--task PATHSPEC]`: one step again, from a finished task's inputs. */
 import { Datastore } from "../flow/datastore/datastore.js";
-import { dumpArtifacts, formatDump } from "../commands/dump.js";
-import { spinFlowStep } from "../commands/spin.js";
+import { spinFailedMessage, spinFlowStep, spinReportText } from "../commands/spin.js";
 import type { CliCommand } from "./command.js";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.js";
 import { loadFlowClass } from "./flow-file.js";
@@ -35,11 +34,10 @@ async function spin(args: string[]): Promise<number> {
     ...(values.task === undefined ? {} : { task: values.task }),
   });
   if (!outcome.ok) {
-    console.error(`Spin of ${outcome.from} failed (${outcome.pathspec} in ${outcome.spinRoot}): ${outcome.error?.message ?? "unknown error"}`);
+    console.error(spinFailedMessage(outcome));
     return EXIT_FAILED;
   }
-  console.log(`Spun ${outcome.pathspec} from the inputs of ${outcome.from} (kept in ${outcome.spinRoot}):`);
-  console.log(formatDump(await dumpArtifacts(outcome.pathspec, new Datastore({ root: outcome.spinRoot }))));
+  console.log(await spinReportText(outcome));
   return EXIT_OK;
 }
 

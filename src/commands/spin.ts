@@ -10,6 +10,7 @@ import type { Task } from "../flow/client/task.js";
 import { CommandInputError, NotFoundError } from "./errors.js";
 import { findPathspec, tasksInOrder } from "./find-pathspec.js";
 import { nearestHint } from "../core/nearest-names.js";
+import { dumpArtifacts, formatDump } from "./dump.js";
 
 /** The spin datastore beside a datastore: `<root>-spin`. */
 export function spinDatastoreOf(datastore: Datastore): Datastore {
@@ -53,4 +54,15 @@ export async function spinFlowStep(
   const spinDatastore = options.spinDatastore ?? spinDatastoreOf(options.datastore);
   const result = await spinStep(flow, { task: task.key, datastore: options.datastore, spinDatastore });
   return { ...result, from: task.pathspec, spinRoot: spinDatastore.root };
+}
+
+/** The message of a spin whose step failed (`wbflow spin` prints it on stderr, `%flow spin` raises it). */
+export function spinFailedMessage(outcome: SpinOutcome): string {
+  return `Spin of ${outcome.from} failed (${outcome.pathspec} in ${outcome.spinRoot}): ${outcome.error?.message ?? "unknown error"}`;
+}
+
+/** What a finished spin reports: where the new task is kept, then its artifacts as `dump` shows them. */
+export async function spinReportText(outcome: SpinOutcome): Promise<string> {
+  const dump = formatDump(await dumpArtifacts(outcome.pathspec, new Datastore({ root: outcome.spinRoot })));
+  return `Spun ${outcome.pathspec} from the inputs of ${outcome.from} (kept in ${outcome.spinRoot}):\n${dump}`;
 }

@@ -1,7 +1,7 @@
 /**
- * `%flow show|check|run|resume|runs|logs|dump`: the notebook's flows — the graph as a picture, the
- * lint check, a run or resume in this kernel (shown live, then reported), past runs, a task's output
- * and artifacts. Each verb shares its implementation with the `wbflow` command of the same name
+ * `%flow show|check|run|resume|spin|runs|logs|dump`: the notebook's flows — the graph as a picture, the
+ * lint check, a run or resume in this kernel (shown live, then reported), one step spun again from a
+ * finished task's inputs, past runs, a task's output and artifacts. Each verb shares its implementation with the `wbflow` command of the same name
  * (src/commands/).
  */
 import { Datastore } from "../../flow/datastore/datastore.js";
@@ -12,6 +12,7 @@ import { listRuns, runsTable } from "../../commands/runs.js";
 import { formatLogs, readLogs } from "../../commands/logs.js";
 import { dumpArtifacts, formatDump } from "../../commands/dump.js";
 import { resumeFlowRun } from "../../commands/resume.js";
+import { spinFailedMessage, spinFlowStep, spinReportText } from "../../commands/spin.js";
 import type { Magic } from "./magic.js";
 import { FLOW_MAGIC_SUMMARY } from "./summaries.js";
 import { findFlowClass, type FlowClass } from "../flow-view/flow-lookup.js";
@@ -134,6 +135,30 @@ export function flowMagic(): Magic {
             throw Object.assign(new Error(`${run.pathspec} failed: ${run.error?.message ?? "see the step outputs above"}`), { name: "FlowRunError", userFacing: true });
           }
           return undefined;
+        },
+      },
+      spin: {
+        summary: "Run one step again with the current code from a finished task's stored inputs (written to DIR-spin).",
+        arguments: {
+          positionals: [flowName, { name: "step", help: "the step to run again" }],
+          options: [
+            { long: "task", help: "the finished task whose inputs to start from (default: the latest run's first)", valueName: "PATHSPEC" },
+            { long: "spin-datastore", help: "where the spin run is written (default: the datastore's folder + \"-spin\")", valueName: "DIR" },
+          ],
+        },
+        async run(args, context) {
+          const flow = findFlowClass(context.locals, args.positionals.name!, "%flow spin");
+          checkedGraph(flow);
+          const { task, "spin-datastore": spinRoot } = args.options;
+          const outcome = await verb("spin", () =>
+            spinFlowStep(flow, args.positionals.step!, {
+              datastore: new Datastore(),
+              ...(typeof spinRoot === "string" ? { spinDatastore: new Datastore({ root: spinRoot }) } : {}),
+              ...(typeof task === "string" ? { task } : {}),
+            }),
+          );
+          if (!outcome.ok) throw Object.assign(new Error(spinFailedMessage(outcome)), { name: "SpinFailedError", userFacing: true });
+          return new Notice(await spinReportText(outcome));
         },
       },
       runs: {
