@@ -4,12 +4,12 @@
  * (priority 50); model types for ml-random-forest.
  * User codecs default to priority 100, so they win.
  */
-import { arqueroCodec } from "./arquero-codec.js";
-import { arrowCodec } from "./arrow-codec.js";
-import { fileCodec } from "./file-codec.js";
-import { modelCodec } from "./model-codec.js";
-import { registerModelType } from "./models.js";
-import { randomForestClassifierType, randomForestRegressionType } from "./models-ml-random-forest.js";
+import { arqueroCodec } from "./tables/arquero-codec.js";
+import { arrowCodec } from "./tables/arrow-codec.js";
+import { fileCodec } from "./files/file-codec.js";
+import { modelCodec } from "./models/model-codec.js";
+import { registerModelType } from "./models/models.js";
+import { randomForestClassifierType, randomForestRegressionType } from "./models/models-ml-random-forest.js";
 import { registerCodec } from "./registry.js";
 import { v8Codec } from "./v8-codec.js";
 
@@ -26,13 +26,13 @@ registerModelType(randomForestRegressionType);
 
 export type { Codec, EncodedSource, EncodedValue } from "./codec.js";
 export { codecById, codecFor, registerCodec } from "./registry.js";
-export { FilePath } from "./file-path.js";
-export { arqueroTableFromIPC, isArqueroTable } from "./arquero-module.js";
-export { arrowTableFromIPC } from "./arrow-module.js";
-export type { FileReference } from "./file-codec.js";
+export { FilePath } from "./files/file-path.js";
+export { arqueroTableFromIPC, isArqueroTable } from "./tables/arquero-module.js";
+export { arrowTableFromIPC } from "./tables/arrow-module.js";
+export type { FileReference } from "./files/file-codec.js";
 export { UnserializableValueError } from "./unserializable-value-error.js";
 export { describeType } from "./describe-type.js";
-export { materializeRoot } from "./materialized-files.js";
+export { materializeRoot } from "./files/materialized-files.js";
 export { encodeValue, type EncodedWithCodec } from "./encode-value.js";
 export {
   isModel,
@@ -45,7 +45,7 @@ export {
   type ModelClass,
   type ModelType,
   type SavableModel,
-} from "./models.js";
+} from "./models/models.js";
 export {
   isExportableTable,
   tableToParquet,
@@ -54,4 +54,4 @@ export {
   type ParquetColumn,
   type ParquetData,
   type ParquetFile,
-} from "./parquet-export.js";
+} from "./tables/parquet-export.js";

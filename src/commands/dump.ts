@@ -5,7 +5,7 @@
 import { cp, writeFile } from "node:fs/promises";
 import type { Datastore } from "../flow/datastore/datastore.js";
 import type { Task } from "../flow/client/task.js";
-import { FilePath } from "../codecs/file-path.js";
+import { FilePath } from "../codecs/files/file-path.js";
 import { isTableValue, jsonPreview, previewValue, type ValuePreview } from "../display/value-preview.js";
 import { nearestHint } from "../core/nearest-names.js";
 import { CommandInputError, NotFoundError } from "./errors.js";
@@ -75,7 +75,7 @@ export function dumpJson(tasks: DumpedTask[]): Array<{ pathspec: string; artifac
 export async function writeArtifactFile(value: unknown, out: string): Promise<string> {
   if (isTableValue(value)) {
     // Loaded only here: the Parquet writer is WebAssembly nobody else on the command line needs.
-    const { tableToParquet } = await import("../codecs/parquet-export.js");
+    const { tableToParquet } = await import("../codecs/tables/parquet-export.js");
     const parquet = await tableToParquet(value as Parameters<typeof tableToParquet>[0]);
     await writeFile(out, parquet.bytes);
     return `Parquet, ${parquet.numRows} rows × ${parquet.numCols} columns`;

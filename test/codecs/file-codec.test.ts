@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codecFor, FilePath } from "../../src/codecs/index.js";
-import { fileCodec } from "../../src/codecs/file-codec.js";
+import { fileCodec } from "../../src/codecs/files/file-codec.js";
 import { sourceOf } from "./codec-helpers.js";
 
 let workDir: string;

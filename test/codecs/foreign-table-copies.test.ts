@@ -12,7 +12,7 @@ import * as ourArquero from "arquero";
 import * as ourArrow from "apache-arrow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codecFor, isExportableTable, tableToParquet } from "../../src/codecs/index.js";
-import { userModuleEntry } from "../../src/codecs/user-library-copy.js";
+import { userModuleEntry } from "../../src/codecs/tables/user-library-copy.js";
 import { roundTrip } from "./codec-helpers.js";
 
 const repoModules = path.resolve("node_modules");

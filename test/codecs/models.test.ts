@@ -15,7 +15,7 @@ import {
   saveModel,
   UnserializableValueError,
 } from "../../src/codecs/index.js";
-import { modelCodec } from "../../src/codecs/model-codec.js";
+import { modelCodec } from "../../src/codecs/models/model-codec.js";
 import { sourceOf } from "./codec-helpers.js";
 
 let workDir: string;

@@ -6,8 +6,8 @@ import * as aq from "arquero";
 import { tableFromArrays, Table } from "apache-arrow";
 import { describe, expect, it } from "vitest";
 import { codecFor } from "../../src/codecs/index.js";
-import { arqueroCodec } from "../../src/codecs/arquero-codec.js";
-import { arrowCodec } from "../../src/codecs/arrow-codec.js";
+import { arqueroCodec } from "../../src/codecs/tables/arquero-codec.js";
+import { arrowCodec } from "../../src/codecs/tables/arrow-codec.js";
 import { Datastore } from "../../src/flow/datastore/datastore.js";
 import { roundTrip } from "./codec-helpers.js";
 

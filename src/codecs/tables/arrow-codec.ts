@@ -1,6 +1,6 @@
 import type { Table } from "apache-arrow";
 import { arrowTableFromIPC, arrowTableToIPC, isArrowTable } from "./arrow-module.js";
-import type { Codec } from "./codec.js";
+import type { Codec } from "../codec.js";
 
 /**
  * apache-arrow tables, stored as Arrow IPC (stream format). Tables built by any copy are accepted

@@ -13,7 +13,7 @@ import type { ColumnTable } from "arquero";
 import { join } from "node:path";
 import { arqueroTableToIPC, isArqueroTable } from "./arquero-module.js";
 import { arrowTableToIPC, isArrowTable } from "./arrow-module.js";
-import { writeFileAtomic } from "../core/atomic-write.js";
+import { writeFileAtomic } from "../../core/atomic-write.js";
 
 /** A table the Parquet export accepts. */
 export type ExportableTable = ColumnTable | ArrowTable;

@@ -3,9 +3,9 @@ import { mkdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import type { Codec } from "./codec.js";
-import { planArchive, streamArchive } from "./deterministic-archive.js";
-import { materializeArchive } from "./materialized-files.js";
+import type { Codec } from "../codec.js";
+import { planArchive, streamArchive } from "../files/deterministic-archive.js";
+import { materializeArchive } from "../files/materialized-files.js";
 import { loadModel, modelTypeFor, saveModel } from "./models.js";
 
 /**

@@ -1,6 +1,6 @@
 import type { ColumnTable } from "arquero";
 import { arqueroTableFromIPC, arqueroTableToIPC, isArqueroTable } from "./arquero-module.js";
-import type { Codec } from "./codec.js";
+import type { Codec } from "../codec.js";
 
 /**
  * arquero tables from any copy of arquero, stored as Arrow IPC (stream format) so column types

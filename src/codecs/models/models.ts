@@ -16,7 +16,7 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { describeType } from "./describe-type.js";
+import { describeType } from "../describe-type.js";
 
 /** How one kind of model is recognised, saved into a folder and loaded from it. */
 export interface ModelType<M = unknown> {

@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import type { Codec, EncodedSource } from "./codec.js";
+import type { Codec, EncodedSource } from "../codec.js";
 import { planArchive, streamArchive } from "./deterministic-archive.js";
 import { FilePath } from "./file-path.js";
 import { materializeArchive } from "./materialized-files.js";
