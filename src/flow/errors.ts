@@ -76,20 +76,26 @@ export class ForeachError extends Error {
   override name = "ForeachError";
 }
 
-/** A run failed: names the step and task that failed; `cause` is the step's error. */
+/**
+ * A run failed or was interrupted: names the step and task that failed; `cause` is the step's error
+ * (or, when `interrupted`, the stop signal's reason).
+ */
 export class FlowRunError extends Error {
   override name = "FlowRunError";
   /** The failed run's handle (its tasks and saved data), when the run got far enough to have one. */
   run?: import("./runtime/run-handle.js").FlowRun;
+  /** True when the run was stopped (its `signal`, or the notebook's interrupt) rather than failed. */
+  readonly interrupted: boolean;
   constructor(
     message: string,
     readonly flowName: string,
     readonly runId: string,
     readonly stepName: string | undefined,
     readonly taskId: string | undefined,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; interrupted?: boolean },
   ) {
     super(message, options);
+    this.interrupted = options?.interrupted === true;
   }
 }
 
@@ -114,4 +120,13 @@ export class ArtifactStoreError extends Error {
 /** The worker process running a task attempt died or was ended (killed, out of memory, `process.exit`). */
 export class WorkerLostError extends Error {
   override name = "WorkerLostError";
+}
+
+/**
+ * A task attempt was stopped because its run was interrupted (the run's `signal`, the notebook's
+ * interrupt). Stored as the attempt's failure; neither @retry nor @catch applies to it, so `resume`
+ * runs the task again.
+ */
+export class TaskInterruptedError extends Error {
+  override name = "TaskInterruptedError";
 }

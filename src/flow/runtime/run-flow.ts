@@ -16,6 +16,7 @@ import { FlowRun } from "./run-handle.js";
 import type { RunContext } from "./run-context.js";
 import { DEFAULT_MAX_NUM_SPLITS, DEFAULT_MAX_WORKERS, type ResumeOptions, type RunOptions } from "./run-options.js";
 import { scheduleRun, type ScheduleResult } from "./scheduler.js";
+import { trackRun } from "./active-runs.js";
 import { defaultMaxWorkers, selectExecutor } from "../executors/select-executor.js";
 import type { BullmqExecutorOptions } from "../executors/bullmq/bullmq-executor.js";
 import { DecodeCache, loadTask } from "../task/task-load.js";
@@ -181,28 +182,26 @@ async function execute(prepared: Prepared, options: RunOptions, clonePlan: Clone
     },
     context.onEvent,
   );
-  const executor = await selectExecutor(options.executor, { maxWorkers, bullmq: bullmqSettings(options) });
+  // The user's signal, or the host's interrupt (the notebook kernel's), stops the run.
+  const tracked = trackRun(options.signal);
   let scheduled: ScheduleResult;
   try {
-    await executor.open(context);
-    scheduled = await scheduleRun(context, { maxWorkers, executor }, clonePlan, options.signal);
+    const executor = await selectExecutor(options.executor, { maxWorkers, bullmq: bullmqSettings(options) });
+    try {
+      await executor.open(context);
+      scheduled = await scheduleRun(context, { maxWorkers, executor }, clonePlan, tracked.signal);
+    } finally {
+      await executor.close();
+    }
   } finally {
-    await executor.close();
+    tracked.end();
   }
   const { outcomes, failure, interrupted } = scheduled;
   const end = outcomes.find((o) => o.stepName === endStep);
   const successful = !failure && end !== undefined && end.ok && end.error === undefined;
   let error: FlowRunError | undefined;
   if (interrupted && !failure && !successful) {
-    error = new FlowRunError(
-      `Flow ${context.flowName} run ${context.runId} was interrupted before it finished. Tasks that finished are saved; ` +
-        `continue with ${context.flowName}.resume().`,
-      context.flowName,
-      context.runId,
-      undefined,
-      undefined,
-      { cause: options.signal?.reason },
-    );
+    error = interruptedError(context, scheduled, tracked.signal.reason);
   } else if (failure) {
     const pathspec = `${context.flowName}/${context.runId}/${failure.spec.stepName}/${failure.spec.taskId}`;
     error = new FlowRunError(
@@ -275,6 +274,21 @@ export async function resumeFlow(flowClass: Function, options: ResumeOptions = {
     return new Map(Object.entries(artifacts));
   });
   return execute(prepared, options, clonePlan);
+}
+
+/** The error of an interrupted run: which run, which tasks were stopped, and how to continue it. */
+function interruptedError(context: RunContext, { stopped }: ScheduleResult, reason: unknown): FlowRunError {
+  const { flowName, runId } = context;
+  const stoppedText = stopped.length === 0 ? "" : ` Stopped while running: ${stopped.map((t) => t.pathspec).join(", ")}.`;
+  return new FlowRunError(
+    `Flow ${flowName} run ${flowName}/${runId} was interrupted before it finished.${stoppedText} Tasks that finished are saved; ` +
+      `continue with ${flowName}.resume() (in a notebook \`%flow resume ${flowName}\`, in a terminal \`wbflow resume FILE ${flowName}\`).`,
+    flowName,
+    runId,
+    undefined,
+    undefined,
+    { cause: reason, interrupted: true },
+  );
 }
 
 /** The bullmq executor's settings among the run's options. */

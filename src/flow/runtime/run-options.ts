@@ -20,8 +20,11 @@ export interface RunOptions {
   /** The user recorded with the run; default from the environment. */
   userName?: string;
   /**
-   * Stops the run: no task starts after the signal aborts (running ones finish and are saved), and
-   * the run ends as failed with a FlowRunError saying it was interrupted. E.g. a notebook interrupt.
+   * Stops the run: no task starts after the signal aborts; attempts running in worker processes
+   * (`executor: "processes"`) are ended and stored as failed with a TaskInterruptedError, attempts
+   * running in-process finish and are saved; queued `bullmq` jobs are removed. The run then ends
+   * with a FlowRunError whose `interrupted` is true, naming the run and how to resume it. The
+   * notebook kernel's interrupt stops every run the same way (see `interruptActiveRuns`).
    */
   signal?: AbortSignal;
   /** Where task attempts run: "in-process" (default), "processes" (worker processes), "bullmq" (Redis workers on many machines, see docs/cluster.md), or an executor object. See docs/executors.md. */

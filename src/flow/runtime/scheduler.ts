@@ -12,14 +12,17 @@ import type { AttemptResult } from "../task/task-execution.js";
 import type { Executor } from "../executors/executor.js";
 import type { ChosenTransition } from "../task/task-state.js";
 import { cloneTask, type ClonePlan } from "./resume-plan.js";
+import { TaskInterruptedError } from "../errors.js";
 
 /** How a scheduled run ended. */
 export interface ScheduleResult {
   outcomes: TaskOutcome[];
   /** The task failure that stopped the run, if any. */
   failure: { spec: TaskSpec; error: Error } | undefined;
-  /** Set when the run's abort signal stopped it before it finished. */
+  /** Set when the run's abort signal (or an attempt stopped by an interrupt) stopped it before it finished. */
   interrupted: boolean;
+  /** Tasks whose running attempt the interrupt stopped (stored as failed with a TaskInterruptedError). */
+  stopped: TaskOutcome[];
 }
 
 interface JoinBarrier {
@@ -36,6 +39,7 @@ class Scheduler {
   private readonly outcomes: TaskOutcome[] = [];
   private readonly clonedTaskIds = new Set<string>();
   private failure: ScheduleResult["failure"];
+  private readonly stopped: TaskOutcome[] = [];
   private finish!: () => void;
 
   constructor(
@@ -45,12 +49,14 @@ class Scheduler {
     private readonly clonePlan: ClonePlan | undefined,
     private readonly signal: AbortSignal | undefined,
   ) {
-    // Tasks already running finish (they cannot be killed in-process); no new task starts.
+    // No new task starts; tasks running in-process finish (they cannot be killed), a worker executor
+    // ends its running attempts and reports them stopped.
     signal?.addEventListener("abort", () => this.pump(), { once: true });
   }
 
+  /** The signal aborted, or an attempt came back stopped by an interrupt the signal has not told yet (a SIGINT to the process group). */
   private interrupted(): boolean {
-    return this.signal?.aborted === true;
+    return this.signal?.aborted === true || this.stopped.length > 0;
   }
 
   execute(): Promise<ScheduleResult> {
@@ -63,7 +69,7 @@ class Scheduler {
       iterationStack: this.loops(this.run.graph.start!) ? [0] : [],
     });
     this.pump();
-    return done.then(() => ({ outcomes: this.outcomes, failure: this.failure, interrupted: this.interrupted() }));
+    return done.then(() => ({ outcomes: this.outcomes, failure: this.failure, interrupted: this.interrupted(), stopped: this.stopped }));
   }
 
   private loops(stepName: string): boolean {
@@ -127,7 +133,13 @@ class Scheduler {
       return;
     }
     const { result, attemptsMade } = await this.executeWithRetries(spec);
-    this.record(spec, result, attemptsMade, false);
+    const outcome = this.record(spec, result, attemptsMade, false);
+    if (!result.ok && (result.error instanceof TaskInterruptedError || (result.retry && this.interrupted()))) {
+      // Stopped by the interrupt (or not retried because of it): the run ends interrupted, not failed.
+      this.stopped.push(outcome);
+      this.emit({ type: "task-failed", ...this.eventBase(spec, attemptsMade - 1), error: result.error!, handledByCatch: false });
+      return;
+    }
     if (!result.ok || result.caught) {
       this.emit({ type: "task-failed", ...this.eventBase(spec, attemptsMade - 1), error: result.error!, handledByCatch: result.caught });
     }
@@ -150,12 +162,13 @@ class Scheduler {
       if (!result.retry || this.interrupted()) return { result, attemptsMade: attempt + 1 };
       this.emit({ type: "task-retrying", ...this.eventBase(spec, attempt), error: result.error! });
       if (result.retry.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, result.retry!.delayMs));
+      if (this.interrupted()) return { result, attemptsMade: attempt + 1 }; // interrupted during the delay
     }
   }
 
-  private record(spec: TaskSpec, result: AttemptResult, attempts: number, cloned: boolean): void {
+  private record(spec: TaskSpec, result: AttemptResult, attempts: number, cloned: boolean): TaskOutcome {
     const key = taskKeyOf(this.run, spec.stepName, spec.taskId);
-    this.outcomes.push({
+    const outcome: TaskOutcome = {
       stepName: spec.stepName,
       taskId: spec.taskId,
       pathspec: pathspecOf(key),
@@ -165,7 +178,9 @@ class Scheduler {
       attempts,
       ...(result.error ? { error: result.error } : {}),
       artifacts: result.artifacts,
-    });
+    };
+    this.outcomes.push(outcome);
+    return outcome;
   }
 
   private followTransition(spec: TaskSpec, transition: ChosenTransition | undefined, records: Record<string, ArtifactRecord>): void {

@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { WorkerLostError } from "../../errors.js";
+import { TaskInterruptedError, WorkerLostError } from "../../errors.js";
 import { pathspecOf } from "../../datastore/datastore.js";
 import { attemptRequirements } from "../../task/attempt-body.js";
 import type { Executor, ExecutorSettings } from "../executor.js";
@@ -60,6 +60,12 @@ export function processesExecutor({ maxWorkers }: ExecutorSettings): Executor {
 }
 
 function lostError(outcome: Extract<PoolOutcome, { kind: "lost" }>, pathspec: string, attempt: number, timeLimitError: (() => Error) | undefined): Error {
+  if (outcome.interrupted) {
+    return new TaskInterruptedError(
+      `Task ${pathspec} (attempt ${attempt}) was stopped because the run was interrupted: its worker process ` +
+        `(pid ${String(outcome.pid)}) was ended. Resume the run to run it again.`,
+    );
+  }
   if (outcome.timedOut && timeLimitError) {
     const error = timeLimitError();
     error.message += ` Its worker process (pid ${String(outcome.pid)}) was ended.`;

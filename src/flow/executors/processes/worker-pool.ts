@@ -19,8 +19,11 @@ export type PoolOutcome =
   | { kind: "result"; result: TaskResult }
   /** The worker could not run it at all (e.g. the flow's module failed to import). */
   | { kind: "not-run"; error: PlainError }
-  /** The worker was lost mid-attempt; `cause` completes "its worker process (pid N) ...". */
-  | { kind: "lost"; cause: string; pid: number | undefined; timedOut: boolean; output: { stdout: string; stderr: string } };
+  /**
+   * The worker was lost mid-attempt; `cause` completes "its worker process (pid N) ...". `interrupted`:
+   * ended because the run's signal aborted, or killed by SIGINT (Jupyter interrupts a kernel's whole process group).
+   */
+  | { kind: "lost"; cause: string; pid: number | undefined; timedOut: boolean; interrupted: boolean; output: { stdout: string; stderr: string } };
 
 /** How to run one attempt on the pool. */
 export interface RunOptions {
@@ -182,7 +185,14 @@ export class WorkerPool {
       };
       // "close" comes once stderr is drained: it may hold the worker's last words (e.g. V8's out-of-memory report).
       const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
-        done({ kind: "lost", cause: describeExit(worker, code, signal, reason), pid: child.pid, timedOut: reason === "timed out", output });
+        done({
+          kind: "lost",
+          cause: describeExit(worker, code, signal, reason),
+          pid: child.pid,
+          timedOut: reason === "timed out",
+          interrupted: reason === "interrupted" || signal === "SIGINT",
+          output,
+        });
       child.on("message", onMessage);
       child.once("close", onExit);
       if (options.signal?.aborted) return stop("interrupted");
