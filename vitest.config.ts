@@ -14,6 +14,8 @@ const STORAGE_ON_API_ORIGIN = [
   "test/online/sync-vectors.test.ts",
   "test/online/use-artifact-by-name.test.ts",
   "test/integration/online.test.ts",
+  "test/integration/server-version-numbers.test.ts",
+  "test/online/server-numbers.test.ts",
 ];
 
 export default defineConfig({

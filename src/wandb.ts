@@ -23,7 +23,7 @@ export type { RunSummary } from "./wandb/run/run-summary.js";
 export type { WandbMode, SettingsInput } from "./wandb/settings/settings.js";
 
 // Artifacts: build, log, use, read back.
-export { Artifact, ArtifactFrozenError, type ArtifactOptions } from "./wandb/artifacts/artifact.js";
+export { Artifact, ArtifactFrozenError, ArtifactNotLoggedError, type ArtifactOptions, type LoggedArtifactVersion } from "./wandb/artifacts/artifact.js";
 export { ArtifactVersion, ArtifactIntegrityError, type ArtifactFileInfo } from "./wandb/artifacts/artifact-version.js";
 export type { RemoteArtifactVersion } from "./wandb/artifacts/remote-artifact-version.js";
 export { parseArtifactPath, type ArtifactPath } from "./wandb/artifacts/artifact-path.js";

@@ -40,14 +40,14 @@ const pinned: Record<string, PublicNames> = {
   "src/wandb.ts": {
     values: [
       "Api", "Artifact", "ArtifactFrozenError", "ArtifactIntegrityError", "ArtifactLoadError", "ArtifactNotFoundError",
-      "ArtifactUnavailableError", "ArtifactValidationError", "ArtifactVersion", "InvalidApiKeyError", "InvalidSettingError",
+      "ArtifactNotLoggedError", "ArtifactUnavailableError", "ArtifactValidationError", "ArtifactVersion", "InvalidApiKeyError", "InvalidSettingError",
       "NoActiveRunError", "Run", "RunFinishedError", "RunNotFoundError", "WandbApiError", "WandbAuthError",
       "WandbDisabledError", "WandbNotFoundError", "WandbUnreachableError", "WandbUploadError", "activeRun", "init",
       "loadArtifactValue", "parseArtifactPath", "run", "syncRuns", "wandbRunsOf", "wandb_log",
     ],
     types: [
       "ApiOptions", "ApiRun", "ArtifactFileInfo", "ArtifactOptions", "ArtifactPath", "FlowRunRunsQuery", "InitOptions",
-      "LogArtifactOptions", "LogOptions", "RemoteArtifactVersion", "RunConfig", "RunFilters", "RunSummary", "SettingsInput",
+      "LogArtifactOptions", "LogOptions", "LoggedArtifactVersion", "RemoteArtifactVersion", "RunConfig", "RunFilters", "RunSummary", "SettingsInput",
       "SyncOptions", "SyncedRun", "UseArtifactOptions", "WandbLogOptions", "WandbLogSettings", "WandbMode",
     ],
   },

@@ -59,6 +59,32 @@ describe("version numbers after a sync", () => {
     expect(latest.aliases).toContain("v4");
     // The server's v0 is not on this machine: no local version answers to it any more.
     await expect(api().artifact("tbl:v0")).rejects.toThrow(/not found/);
+    // A reference recorded offline (`tbl:v0`, the local number then) still finds its content by digest.
+    const reader = await startRun(root, "offline", server.url, "reader01", {}, 1_700_000_200_000);
+    const used = await reader.useArtifact("tbl:v0", { digest: localDigests[0]! });
+    expect([used.digest, used.version]).toEqual([localDigests[0], "v2"]);
+    await expect(reader.useArtifact("tbl:v3", { digest: "0".repeat(32) })).rejects.toThrow(/not in the local registry/);
+    await reader.finish();
+  });
+
+  it("artifact.wait() answers the server's number online (as W&B's does) and the local one offline", async () => {
+    const elsewhere = tempDir();
+    await logOffline(elsewhere, "other001", ["from another machine", "and another"], 1_700_000_000_000);
+    await sync(elsewhere);
+    for (const mode of ["online", "offline"] as const) {
+      const run = await startRun(tempDir(), mode, server.url, `wait${mode.slice(0, 4)}`, {}, 1_700_000_100_000);
+      const artifact = new Artifact("tbl", "dataset");
+      await expect(artifact.wait()).rejects.toThrow(/has not been logged yet/);
+      artifact.newFile("rows.txt").end(`logged ${mode}`);
+      const logged = await run.logArtifact(artifact);
+      expect([logged.version, logged.numberedBy]).toEqual(["v0", "local"]);
+      const waited = await artifact.wait();
+      expect([waited.version, waited.qualifiedName, waited.numberedBy]).toEqual(
+        mode === "online" ? ["v2", "tbl:v2", "server"] : ["v0", "tbl:v0", "local"],
+      );
+      expect(waited.aliases).toContain(waited.version);
+      await run.finish();
+    }
   });
 
   it("online, the version a run logged shows the server's number once its run finished", async () => {

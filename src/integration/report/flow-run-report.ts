@@ -54,22 +54,33 @@ async function storedTasks(flowRun: FlowRunToReport): Promise<{ stepName: string
   return perStep.flat().sort((a, b) => Number(a.taskId) - Number(b.taskId) || a.taskId.localeCompare(b.taskId));
 }
 
-/** The exact versions the runs logged, each read once from the W&B directory its run wrote to. */
+/**
+ * The exact versions the runs logged, each read once from the W&B directory its run wrote to. They
+ * are found by digest (a version's identity) and numbered as the registry numbers them now: after a
+ * sync that is the W&B server's number, whatever number the task recorded when it ran offline.
+ */
 async function loggedVersions(runs: readonly TaskWandbRun[]): Promise<ArtifactVersion[]> {
-  const registries = new Map<string, LocalArtifacts>();
-  const seen = new Set<string>();
-  const versions: ArtifactVersion[] = [];
+  // Per W&B directory and collection, the digests logged, in the order first logged.
+  const wanted = new Map<string, Map<string, { project: string; name: string; digests: Set<string> }>>();
   for (const run of runs) {
-    let local = registries.get(run.wandbDir);
-    if (!local) registries.set(run.wandbDir, (local = new LocalArtifacts(run.wandbDir, path.dirname(run.wandbDir))));
+    const collections = wanted.get(run.wandbDir) ?? new Map<string, { project: string; name: string; digests: Set<string> }>();
+    wanted.set(run.wandbDir, collections);
     for (const logged of Object.values(run.artifacts)) {
-      const reference = `${logged.project}/${logged.name}:${logged.version}`;
-      if (seen.has(reference)) continue;
-      seen.add(reference);
+      const key = `${logged.project}/${logged.name}`;
+      const collection = collections.get(key) ?? { project: logged.project, name: logged.name, digests: new Set<string>() };
+      collections.set(key, collection);
+      collection.digests.add(logged.digest);
+    }
+  }
+  const versions: ArtifactVersion[] = [];
+  for (const [wandbDir, collections] of wanted) {
+    const local = new LocalArtifacts(wandbDir, path.dirname(wandbDir));
+    for (const { project, name, digests } of collections.values()) {
       try {
-        versions.push(await local.open(logged.project, logged.name, logged.version));
+        const found = await local.openDigests(project, name, digests);
+        for (const digest of digests) if (found.has(digest)) versions.push(found.get(digest)!);
       } catch {
-        // A version that cannot be read back is left out of the report rather than failing it.
+        // A collection that cannot be read back is left out of the report rather than failing it.
       }
     }
   }

@@ -30,9 +30,13 @@ export function usedLine(step: string, version: VersionFacts, attribute: string)
   return `wandb: ${step} used ${version.name}:${version.version} (${version.type}, ${formatSize(version.size)})${from}`;
 }
 
-export function loggedLine(step: string, version: VersionFacts & { deduplicated: boolean }, attribute: string): string {
+/**
+ * A logged version. `localOnline`: the run is online but the server gave no number (it did not
+ * answer in time), so the line says `vN` is this machine's number, not yet W&B's.
+ */
+export function loggedLine(step: string, version: VersionFacts & { deduplicated: boolean }, attribute: string, localOnline = false): string {
   const from = attribute === version.name ? "" : ` from ${attribute}`;
-  const state = version.deduplicated ? ", unchanged" : "";
+  const state = (version.deduplicated ? ", unchanged" : "") + (localOnline ? ", local number: W&B numbers it at sync" : "");
   return `wandb: ${step} logged ${version.name}:${version.version} (${version.type}, ${formatSize(version.size)}${state})${from}`;
 }
 

@@ -55,7 +55,8 @@ export async function useInputs(run: Run, inputs: ReadInput[], { ctx, label, pri
       // The engine keeps finished tasks' metadata for the run, so a producer is read once.
       const logged = taskWandbRecordOf(await ctx.readTaskMetadata(input.producedBy))?.artifacts[input.attribute];
       if (!logged) continue;
-      const version = await run.useArtifact(exactReference(logged));
+      // By digest: a number given offline may name other content once a sync taught the registry W&B's.
+      const version = await run.useArtifact(exactReference(logged), { digest: logged.digest });
       print(usedLine(label, version, input.attribute));
     } catch (error) {
       print(`wandb: ${label} could not record input ${input.attribute} from ${input.producedBy}: ${(error as Error).message}`);

@@ -4,6 +4,7 @@
  * be logged is skipped with one line naming step, attribute and type; nothing here throws.
  */
 import { codecFor, describeType } from "../../codecs/index.js";
+import type { Artifact } from "../../wandb/artifacts/artifact.js";
 import type { Run } from "../../wandb/run/run.js";
 import { artifactNameFor } from "./artifact-name.js";
 import { oversizedSummaryBytes } from "./summary-limit.js";
@@ -34,14 +35,21 @@ export interface LoggedOutputs {
   unstorable: string[];
 }
 
-/** Logs the written values. */
-export async function logOutputs(
-  run: Run,
-  written: ReadonlyMap<string, unknown>,
-  { options, pathspec, label, print }: LogOutputsContext,
-): Promise<LoggedOutputs> {
+/** A version logged in the loop; its line waits for the server's number (online). */
+interface LoggedEntry {
+  attribute: string;
+  artifact: Artifact;
+  line?: string;
+}
+
+/**
+ * Logs the written values. Online, each logged version's line and record wait for the number the
+ * W&B server gave it (within the run's network bound), so `tbl:vN` is what W&B shows; lines keep
+ * the order of the attributes.
+ */
+export async function logOutputs(run: Run, written: ReadonlyMap<string, unknown>, context: LogOutputsContext): Promise<LoggedOutputs> {
   const summary: Record<string, unknown> = {};
-  const logged: Record<string, LoggedAttribute> = {};
+  const lines: Array<string | LoggedEntry> = [];
   const unstorable: string[] = [];
   for (const [attribute, value] of written) {
     const classified = classifyValue(value, attribute);
@@ -50,39 +58,62 @@ export async function logOutputs(
       if (oversized === undefined) summary[attribute] = classified.summary;
       else {
         const reason = `it takes at least ${formatSize(oversized)} as JSON, over W&B's limit of 1 MB for one summary value, so it is not in the W&B summary (the flow's datastore has it); log a smaller digest of it instead`;
-        print(skippedLine(label, attribute, describeType(value), reason));
+        lines.push(skippedLine(context.label, attribute, describeType(value), reason));
       }
       continue;
     }
     const kind: ArtifactKind = classified.kind;
     if (kind === "other" && !codecFor(value)) unstorable.push(attribute);
-    if (!options[OPTION_OF[kind]]) {
+    if (!context.options[OPTION_OF[kind]]) {
       // Datasets and models the user chose not to log are left out quietly (the documented table);
       // an unknown kind is reported, since it would otherwise vanish without a trace.
       if (kind === "other") {
-        print(skippedLine(label, attribute, describeType(value), "not a basic value, dataset or model; use @wandb_log({ others: true }) to log it as an artifact"));
+        lines.push(skippedLine(context.label, attribute, describeType(value), "not a basic value, dataset or model; use @wandb_log({ others: true }) to log it as an artifact"));
       }
       continue;
     }
-    try {
-      const built = await buildArtifact({ name: artifactNameFor(attribute), attribute, pathspec, kind, classified, value });
-      try {
-        const version = await run.logArtifact(built.artifact);
-        logged[attribute] = loggedAttribute(version);
-        print(loggedLine(label, version, attribute));
-      } finally {
-        await built.cleanup();
-      }
-    } catch (error) {
-      print(skippedLine(label, attribute, describeType(value), (error as Error).message));
-    }
+    lines.push(await logValue(run, { attribute, kind, classified, value }, context));
   }
+  const logged = await numberLogged(run, lines, context.label);
   if (Object.keys(summary).length > 0) {
     try {
       run.summary.update(summary);
     } catch (error) {
-      print(`wandb: ${label} could not write its summary: ${(error as Error).message}`);
+      lines.push(`wandb: ${context.label} could not write its summary: ${(error as Error).message}`);
     }
   }
+  for (const line of lines) context.print(typeof line === "string" ? line : line.line!);
   return { logged, unstorable };
+}
+
+/** Builds and logs one value's artifact: the entry to number, or the line saying why it was not logged. */
+async function logValue(
+  run: Run,
+  item: { attribute: string; kind: ArtifactKind; classified: Parameters<typeof buildArtifact>[0]["classified"]; value: unknown },
+  { pathspec, label }: LogOutputsContext,
+): Promise<string | LoggedEntry> {
+  try {
+    const built = await buildArtifact({ name: artifactNameFor(item.attribute), pathspec, ...item });
+    try {
+      await run.logArtifact(built.artifact);
+      return { attribute: item.attribute, artifact: built.artifact };
+    } finally {
+      await built.cleanup();
+    }
+  } catch (error) {
+    return skippedLine(label, item.attribute, describeType(item.value), (error as Error).message);
+  }
+}
+
+/** Waits (all at once) for the server's number of each logged version; fills in lines and records. */
+async function numberLogged(run: Run, lines: Array<string | LoggedEntry>, label: string): Promise<Record<string, LoggedAttribute>> {
+  const entries = lines.filter((line): line is LoggedEntry => typeof line !== "string");
+  const versions = await Promise.all(entries.map((entry) => entry.artifact.wait()));
+  const logged: Record<string, LoggedAttribute> = {};
+  entries.forEach((entry, i) => {
+    const version = versions[i]!;
+    logged[entry.attribute] = loggedAttribute(version);
+    entry.line = loggedLine(label, version, entry.attribute, run.mode === "online" && version.numberedBy === "local");
+  });
+  return logged;
 }

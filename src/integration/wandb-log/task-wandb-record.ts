@@ -1,7 +1,7 @@
 /**
  * What a logged task records in its datastore metadata under `wandb`: its W&B run and the exact
  * artifact version logged for each attribute. A later task that reads the attribute finds the
- * producing task through `ArtifactRecord.producedBy` and uses exactly that version — never
+ * producing task through `ArtifactRecord.producedBy` and uses exactly that version (by digest) — never
  * `:latest`, which another run may have moved meanwhile. A resumed run clones tasks together with
  * their metadata, so versions logged by the origin run stay resolvable.
  */
@@ -14,8 +14,15 @@ export const TASK_METADATA_KEY = "wandb";
 export interface LoggedAttribute {
   name: string;
   type: string;
-  /** `vN`. */
+  /**
+   * `vN` when the task logged it: the W&B server's number when `numberedBy` is `server` (online),
+   * else the local registry's at that time (offline, or the server did not answer). A local number
+   * may later name other content (after a sync the registry learns the server's numbers), so readers
+   * find the version by `digest` and show the number the registry gives it now.
+   */
   version: string;
+  /** `server` when `version` is the W&B server's number; absent when it is the local registry's. */
+  numberedBy?: "server";
   project: string;
   entity?: string;
   /** Hex artifact digest. */
@@ -50,6 +57,7 @@ export function loggedAttribute(version: LoggedArtifactVersion): LoggedAttribute
     name: version.name,
     type: version.type,
     version: version.version,
+    ...(version.numberedBy === "server" ? { numberedBy: "server" as const } : {}),
     project: version.project,
     ...(version.entity ? { entity: version.entity } : {}),
     digest: version.digest,

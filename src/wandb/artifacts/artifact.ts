@@ -36,9 +36,19 @@ export interface LoggedArtifactVersion {
   type: string;
   project: string;
   entity?: string;
-  /** `v0`, `v1`, … */
+  /**
+   * `v0`, `v1`, …: who gave the number is `numberedBy`. `run.logArtifact` answers the local
+   * registry's number at once; `artifact.wait()` answers the W&B server's once it committed the
+   * version (online), which is what W&B shows.
+   */
   version: string;
   versionIndex: number;
+  /**
+   * `server`: the W&B server's number. `local`: the local registry's (offline, or the server was not
+   * reached): the server numbers the content when it arrives (`wbflow sync`), and the local registry
+   * then learns that number (see docs/wandb-client.md, "Version numbers before and after a sync").
+   */
+  numberedBy: "local" | "server";
   /** Hex artifact digest. */
   digest: string;
   /** Total bytes of the entries. */
@@ -66,6 +76,14 @@ export class ArtifactFrozenError extends Error {
   }
 }
 
+/** Raised when `artifact.wait()` is called before the artifact was logged. */
+export class ArtifactNotLoggedError extends Error {
+  constructor(name: string) {
+    super(`Artifact '${name}' has not been logged yet, so there is no version to wait for. Call run.logArtifact(artifact) first.`);
+    this.name = "ArtifactNotLoggedError";
+  }
+}
+
 /** A draft artifact version: add files, directories and references, then `run.logArtifact(artifact)`. */
 export class Artifact {
   readonly name: string;
@@ -74,6 +92,8 @@ export class Artifact {
   readonly metadata: Record<string, unknown>;
   /** Set once the artifact is logged (or used) by a run. */
   logged: LoggedArtifactVersion | undefined;
+  /** Set with `logged`: how to learn the server's number of the version. */
+  private serverNumbered: (() => Promise<LoggedArtifactVersion>) | undefined;
 
   private readonly entries = new Map<string, DraftEntry>();
   private readonly openWrites: Array<{ name: string; stream: WriteStream; finished: Promise<void> }> = [];
@@ -187,9 +207,22 @@ export class Artifact {
     return result;
   }
 
+  /**
+   * Like W&B's `artifact.wait()`: once the artifact is logged, waits until the W&B server committed
+   * the version (online) and resolves it with the server's number (`numberedBy: "server"`), which is
+   * what W&B shows. Offline, or when the server did not answer within the run's network bound (30 s),
+   * it resolves the local number (`numberedBy: "local"`). The wait is part of what `run.finish()`
+   * waits for anyway.
+   */
+  async wait(): Promise<LoggedArtifactVersion> {
+    if (!this.logged) throw new ArtifactNotLoggedError(this.name);
+    return this.serverNumbered ? this.serverNumbered() : this.logged;
+  }
+
   /** @internal Freezes the draft after logging and removes `newFile` scratch files. */
-  async markLogged(version: LoggedArtifactVersion): Promise<void> {
+  async markLogged(version: LoggedArtifactVersion, serverNumbered?: () => Promise<LoggedArtifactVersion>): Promise<void> {
     this.logged = version;
+    this.serverNumbered = serverNumbered;
     if (this.scratchDir) await rm(this.scratchDir, { recursive: true, force: true });
     this.scratchDir = undefined;
   }

@@ -164,6 +164,18 @@ export class ArtifactRegistry {
     return version;
   }
 
+  /**
+   * The versions with these digests (the identity of a version, whatever its number), read in one
+   * pass over the collection; digests it lacks are missing from the map.
+   */
+  async resolveDigests(project: string, name: string, digests: Iterable<string>): Promise<Map<string, StoredVersion>> {
+    const wanted = new Set(digests);
+    const found = new Map<string, StoredVersion>();
+    if (!existsSync(this.collectionDir(project, name))) return found;
+    for (const version of await this.versions(project, name)) if (wanted.has(version.digest)) found.set(version.digest, version);
+    return found;
+  }
+
   /** Every readable version of a collection, in order (a damaged one is skipped with a notice). */
   async versions(project: string, name: string): Promise<StoredVersion[]> {
     return (await this.scanVersions(this.collectionDir(project, name), false)).versions;

@@ -95,6 +95,17 @@ export class LocalArtifacts {
     return this.withDetails(await this.registry.resolveLocal(project, name, localNumber));
   }
 
+  /**
+   * Reads the versions with these digests (one pass over the collection), each numbered as
+   * `open` numbers it; digests the registry lacks are missing from the map.
+   */
+  async openDigests(project: string, name: string, digests: Iterable<string>): Promise<Map<string, ArtifactVersion>> {
+    const stored = await this.registry.resolveDigests(project, name, digests);
+    const opened = new Map<string, ArtifactVersion>();
+    for (const [digest, version] of stored) opened.set(digest, await this.withDetails(version));
+    return opened;
+  }
+
   private async withDetails(stored: StoredVersion): Promise<ArtifactVersion> {
     const { project, name } = stored;
     const serverNumber = (await this.registry.serverNumbers(project, name))[stored.digest];

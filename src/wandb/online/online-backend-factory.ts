@@ -66,6 +66,10 @@ class MarkingSink implements RecordSink {
   resolveArtifact(reference: RemoteArtifactReference): Promise<RemoteArtifactVersion | undefined> {
     return this.sender.resolveArtifact(reference);
   }
+
+  serverVersionOf(clientId: string): Promise<number | undefined> {
+    return this.sender.serverVersionOf(clientId);
+  }
 }
 
 /** Stands in for the sender while the server is known to be down: the run stays offline. */
@@ -74,6 +78,11 @@ class OfflineForNowSink implements RecordSink {
 
   write(): void {}
   async close(): Promise<void> {}
+
+  /** The server is not asked: versions keep their local numbers until a sync. */
+  async serverVersionOf(): Promise<number | undefined> {
+    return undefined;
+  }
 
   /** Says why the server is not asked (rather than leaving the run to look like an offline one). */
   resolveArtifact(reference: RemoteArtifactReference): Promise<RemoteArtifactVersion | undefined> {

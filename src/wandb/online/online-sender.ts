@@ -29,6 +29,7 @@ import type { WandbHttpClient } from "./http-client.js";
 import { createRunFiles, upsertBucket, type RunUpsert, type UpsertedRun } from "./run-operations.js";
 import { parseUploadHeaders, putToUploadUrl } from "./signed-upload.js";
 import { runUrl } from "./app-urls.js";
+import { VersionNumbers } from "./version-numbers.js";
 
 /** Options of an online sender. */
 export interface OnlineSenderOptions {
@@ -108,6 +109,8 @@ export class OnlineSender implements RecordSink {
   /** Whether the run wrote console output: `output.log` is then uploaded at the end, as W&B's core does. */
   private sawConsole = false;
   private readonly deferred: UseRecord[] = [];
+  /** The server's number of each produced version, by the client id of its record (see `serverVersionOf`). */
+  private readonly numbers = new VersionNumbers();
   private finished = false;
   /** Why the sender stopped, if it did; the run then stays offline-only until synced. */
   failure: unknown;
@@ -134,6 +137,14 @@ export class OnlineSender implements RecordSink {
     const entity = reference.entity ?? this.run?.entity ?? this.options.defaultEntity;
     if (entity === undefined) throw new Error(`Cannot look artifact ${reference.name}:${reference.alias} up: the run's entity is not known yet.`);
     return lookUpArtifact(this.options.http, entity, reference);
+  }
+
+  /**
+   * The number the server gave the produced version whose `artifact` record has `clientId`, once it
+   * was committed (or deduplicated); undefined if the sender stopped before (the run went offline).
+   */
+  serverVersionOf(clientId: string): Promise<number | undefined> {
+    return this.numbers.of(clientId, this.failure !== undefined || this.finished);
   }
 
   /** Queues the record; never blocks the caller and never throws (see `failure`). */
@@ -186,6 +197,7 @@ export class OnlineSender implements RecordSink {
     }
     this.stream?.stop();
     this.cancelConfigTimer?.();
+    this.numbers.giveUp();
   }
 
   /** Sends deferred uses (sync phase 2, once every producing run exists on the server). */
@@ -200,6 +212,7 @@ export class OnlineSender implements RecordSink {
     this.failure = error;
     this.stream?.stop();
     this.cancelConfigTimer?.();
+    this.numbers.giveUp();
     const notify = this.options.notify ?? ((line: string) => console.error(line));
     const message = error instanceof Error ? error.message : String(error);
     const later = `upload it later with \`${this.options.syncHint ?? "wbflow sync"}\``;
@@ -369,6 +382,8 @@ export class OnlineSender implements RecordSink {
     if (logged.versionIndex !== null && record.project) {
       await this.options.onVersionNumbered?.({ project: record.project, name: upload.name, digest: upload.digest, serverNumber: logged.versionIndex });
     }
+    // After the registry learned it, so whoever waited finds the same number there.
+    if (record.clientId) this.numbers.settle(record.clientId, logged.versionIndex ?? undefined);
   }
 
   private async sendUse(record: UseRecord): Promise<void> {

@@ -27,6 +27,13 @@ export interface RecordSink {
    * local registry does not have it). Undefined when the server has no such version.
    */
   resolveArtifact?(reference: RemoteArtifactReference): Promise<RemoteArtifactVersion | undefined>;
+  /**
+   * Online sinks only: waits until the server committed (or already had) the version of the
+   * produced `artifact` record with this `clientId`, and resolves the number the server gave it
+   * (`versionIndex`). Resolves undefined when the server was not reached (the sink went offline):
+   * the version then keeps its local number until a sync. Bounded like every request of the run.
+   */
+  serverVersionOf?(clientId: string): Promise<number | undefined>;
 }
 
 /** What an online backend is told about the run it will serve when it is attached. */

@@ -21,6 +21,8 @@ export interface ArtifactRunContext {
   emit: (body: RecordBody) => void;
   /** Online runs: the server lookup used when the local registry lacks a version. */
   remote?: RemoteArtifactResolver;
+  /** Online runs: the number the server gave a produced version, by its record's client id (undefined: not reached). */
+  serverVersionOf?: (clientId: string) => Promise<number | undefined>;
 }
 
 /** Raised when `name:alias` is neither in the local registry nor (online) on the server. */
@@ -47,6 +49,12 @@ export interface LogArtifactOptions {
 export interface UseArtifactOptions {
   /** If given, the used version must have this type. */
   type?: string;
+  /**
+   * If given, the content expected (hex artifact digest, a version's identity): the version with this
+   * digest is used even when `vN` in the reference was another number (a number given offline, before
+   * the server numbered the content), and a version with other content is refused.
+   */
+  digest?: string;
 }
 
 /** Commits `artifact` as an output of the run (producer = the run) and records it. */
@@ -96,9 +104,26 @@ async function commitAndRecord(
     deduplicated: result.deduplicated,
     aliases: result.aliases,
     qualifiedName: `${v.name}:v${v.version}`,
+    numberedBy: "local",
   };
-  await artifact.markLogged(logged);
+  const serverVersionOf = producer ? context.serverVersionOf : undefined;
+  await artifact.markLogged(logged, serverVersionOf && (async () => withServerNumber(logged, await serverVersionOf(clientId))));
   return logged;
+}
+
+/** The logged version as the server numbered it; unchanged (local) when the server gave no number. */
+function withServerNumber(logged: LoggedArtifactVersion, serverNumber: number | undefined): LoggedArtifactVersion {
+  if (serverNumber === undefined) return logged;
+  const local = logged.version;
+  const version = `v${serverNumber}`;
+  return {
+    ...logged,
+    version,
+    versionIndex: serverNumber,
+    aliases: logged.aliases.map((alias) => (alias === local ? version : alias)),
+    qualifiedName: `${logged.name}:${version}`,
+    numberedBy: "server",
+  };
 }
 
 /** Resolves `reference` to a committed version, records the run as its consumer, and returns it. */
@@ -119,6 +144,9 @@ export async function useArtifactForRun(
     const parsed = parseArtifactPath(reference);
     const where = { entity: parsed.entity, project: parsed.project ?? context.runRef.project, name: parsed.name, alias: parsed.alias };
     version = await openLocal(context, where.project, where.name, where.alias);
+    if (options.digest !== undefined && version?.digest !== options.digest) {
+      version = (await context.artifacts.openDigests(where.project, where.name, [options.digest])).get(options.digest);
+    }
     if (version === undefined) return useRemoteArtifact(context, reference, where, options);
   }
   const { project, name } = version;
@@ -177,6 +205,9 @@ async function useRemoteArtifact(
   if (!context.remote) throw new ArtifactUnavailableError(reference, registryPath, false);
   const found = await context.remote.resolveArtifact({ ...where, entity: where.entity ?? context.runRef.entity });
   if (!found) throw new ArtifactUnavailableError(reference, registryPath, true);
+  if (options.digest !== undefined && found.digest !== options.digest) {
+    throw new ArtifactValidationError("digest", options.digest, `the W&B server's '${found.qualifiedName}' has other content (digest ${found.digest})`);
+  }
   if (options.type !== undefined && options.type !== found.type) {
     throw new ArtifactValidationError("type", options.type, `'${found.qualifiedName}' has type '${found.type}'`);
   }

@@ -211,7 +211,8 @@ export class Run {
 
   /**
    * Logs an artifact as an output of this run: stores its files, commits a version in the local
-   * registry (or finds the identical one) and records it. Resolves to the version logged.
+   * registry (or finds the identical one) and records it. Resolves to the version logged, numbered
+   * by the local registry; online, `artifact.wait()` then gives the W&B server's number.
    */
   logArtifact(artifact: Artifact, options: LogArtifactOptions = {}): Promise<LoggedArtifactVersion> {
     return this.trackArtifactWork(
@@ -293,8 +294,10 @@ export class Run {
 
   private artifactContext(): ArtifactRunContext {
     const remote = this.parts.sinks.find((sink): sink is typeof sink & RemoteArtifactResolver => sink.resolveArtifact !== undefined);
+    const numbering = this.parts.sinks.find((sink) => sink.serverVersionOf !== undefined);
     return {
       ...(remote ? { remote } : {}),
+      ...(numbering ? { serverVersionOf: (clientId: string) => numbering.serverVersionOf!(clientId) } : {}),
       runRef: { runId: this.id, project: this.project, ...(this.entity ? { entity: this.entity } : {}) },
       artifacts: this.parts.artifacts(),
       newClientId: this.parts.newClientId,
