@@ -1,4 +1,4 @@
-/** One `wbflow <name>` subcommand. Each lives in its own file under src/cli/ and is listed in src/cli.ts. */
+/** One `wbflow <name>` subcommand. Each lives in its own file under src/cli/ (flows/, wandb/, or the kernel's install and kernel) and is listed in src/cli.ts. */
 export interface CliCommand {
   /** The subcommand word, e.g. "run". */
   name: string;

@@ -4,7 +4,7 @@
  */
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { parseWorkerArgs } from "../../src/cli/worker.js";
+import { parseWorkerArgs } from "../../src/cli/flows/worker.js";
 import { storeRunCode } from "../../src/flow/datastore/code-package/code-package.js";
 import { WBFLOW_VERSION } from "../../src/flow/datastore/code-package/wbflow-version.js";
 import { Datastore } from "../../src/flow/datastore/datastore.js";

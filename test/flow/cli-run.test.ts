@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
-import { parseRunArgs } from "../../src/cli/run.js";
+import { parseRunArgs } from "../../src/cli/flows/run.js";
 import { Datastore } from "../../src/flow/datastore/datastore.js";
 import { runCli, writeFlowFile as flowFile } from "../support/cli.js";
 

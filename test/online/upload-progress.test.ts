@@ -5,7 +5,7 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { uploadProgressReporter, type ProgressOutput } from "../../src/cli/upload-progress.js";
+import { uploadProgressReporter, type ProgressOutput } from "../../src/cli/wandb/upload-progress.js";
 import { Artifact } from "../../src/wandb/artifacts/artifact.js";
 import { startProtocolServer, TEST_USER, type ProtocolServer } from "../support/protocol-server/protocol-server.js";
 import { tempDir } from "./artifact-fixture.js";

@@ -24,7 +24,7 @@ test("wbflow run --executor processes runs the branches example in workers with 
 }, 120_000);
 
 test("an unknown executor is a usage error", async () => {
-  const { parseRunArgs } = await import("../../../src/cli/run.js");
+  const { parseRunArgs } = await import("../../../src/cli/flows/run.js");
   expect(() => parseRunArgs(["f.ts", "--executor", "threads"])).toThrow("--executor is in-process, processes or bullmq; got threads.");
   expect(parseRunArgs(["f.ts", "--executor", "processes", "--max-workers", "4"])).toMatchObject({ executor: "processes", maxWorkers: 4 });
 });

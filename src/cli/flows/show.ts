@@ -1,11 +1,11 @@
 /** `wbflow show FILE [FlowName] [--svg OUT]`: the flow's graph as text, or as an SVG picture. */
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { graphSvg, graphText } from "../commands/show.js";
-import type { CliCommand } from "./command.js";
-import { EXIT_OK } from "./exit-codes.js";
+import { graphSvg, graphText } from "../../commands/show.js";
+import type { CliCommand } from "../command.js";
+import { EXIT_OK } from "../exit-codes.js";
 import { loadFlowClass } from "./flow-file.js";
-import { DATASTORE_OPTION, parseOptions } from "./parse-options.js";
+import { DATASTORE_OPTION, parseOptions } from "../parse-options.js";
 
 const usage = `Usage: wbflow show FILE [FlowName] [--svg OUT] [--json]
 

@@ -1,9 +1,9 @@
 /** `wbflow dump PATHSPEC [--name ART] [--json | --file OUT]`: a task's artifacts. */
 import path from "node:path";
-import { dumpArtifacts, dumpJson, formatDump, singleArtifact, writeArtifactFile } from "../commands/dump.js";
-import { CliUsageError, type CliCommand } from "./command.js";
-import { EXIT_OK } from "./exit-codes.js";
-import { DATASTORE_OPTION, openDatastore, parseOptions } from "./parse-options.js";
+import { dumpArtifacts, dumpJson, formatDump, singleArtifact, writeArtifactFile } from "../../commands/dump.js";
+import { CliUsageError, type CliCommand } from "../command.js";
+import { EXIT_OK } from "../exit-codes.js";
+import { DATASTORE_OPTION, openDatastore, parseOptions } from "../parse-options.js";
 
 const usage = `Usage: wbflow dump Flow/run/step[/task] [--name ART] [--json | --file OUT]
 

@@ -4,11 +4,11 @@
  * ones finish; a second signal exits at once (their jobs then run again on another worker).
  */
 import path from "node:path";
-import { startClusterWorker } from "../flow/executors/bullmq/cluster-worker.js";
-import { DEFAULT_QUEUE } from "../flow/executors/bullmq/job-data.js";
-import { checkRedisUrl, maskRedisUrl, REDIS_URL_ENV, RedisUrlError } from "../flow/executors/bullmq/redis-url.js";
-import { WBFLOW_VERSION } from "../flow/datastore/code-package/wbflow-version.js";
-import { CliUsageError, type CliCommand } from "./command.js";
+import { startClusterWorker } from "../../flow/executors/bullmq/cluster-worker.js";
+import { DEFAULT_QUEUE } from "../../flow/executors/bullmq/job-data.js";
+import { checkRedisUrl, maskRedisUrl, REDIS_URL_ENV, RedisUrlError } from "../../flow/executors/bullmq/redis-url.js";
+import { WBFLOW_VERSION } from "../../flow/datastore/code-package/wbflow-version.js";
+import { CliUsageError, type CliCommand } from "../command.js";
 
 const usage = `Usage: wbflow worker [--redis URL] [options]
 

@@ -3,12 +3,12 @@
  * Metaflow's `python flow.py run`, printing one progress line per task event.
  */
 import path from "node:path";
-import type { FlowEvent } from "../flow/runtime/events.js";
-import type { FlowRun } from "../flow/runtime/run-handle.js";
-import type { RunOptions } from "../flow/runtime/run-options.js";
-import { Datastore } from "../flow/datastore/datastore.js";
-import { readFlowDefinition } from "../flow/define/flow-definition.js";
-import { CliUsageError, type CliCommand } from "./command.js";
+import type { FlowEvent } from "../../flow/runtime/events.js";
+import type { FlowRun } from "../../flow/runtime/run-handle.js";
+import type { RunOptions } from "../../flow/runtime/run-options.js";
+import { Datastore } from "../../flow/datastore/datastore.js";
+import { readFlowDefinition } from "../../flow/define/flow-definition.js";
+import { CliUsageError, type CliCommand } from "../command.js";
 import { parametersHelp } from "./run-help.js";
 import { loadFlowClass } from "./flow-file.js";
 

@@ -4,8 +4,8 @@
  * asks for it (hidden on a terminal). The key is never printed.
  */
 import { createInterface } from "node:readline";
-import { login, LoginError, InvalidServerUrlError, type LoginFrontEnd } from "../wandb/settings/login.js";
-import { CliUsageError, type CliCommand } from "./command.js";
+import { login, LoginError, InvalidServerUrlError, type LoginFrontEnd } from "../../wandb/settings/login.js";
+import { CliUsageError, type CliCommand } from "../command.js";
 import { parseHostOption } from "./host-option.js";
 
 /** Reads one line from stdin; on a terminal the typed characters are not echoed. */

@@ -3,9 +3,9 @@
  * with bytes, total and rate; in a pipe or log file a plain line every 10 %, since `\r` redraws
  * would pile up there as one unreadable line.
  */
-import { progressText } from "../display/progress-bar.js";
-import { formatBytes } from "../display/short-value.js";
-import type { ArtifactUploadProgress } from "../wandb/online/artifact-uploader.js";
+import { progressText } from "../../display/progress-bar.js";
+import { formatBytes } from "../../display/short-value.js";
+import type { ArtifactUploadProgress } from "../../wandb/online/artifact-uploader.js";
 
 /** Where progress goes: `process.stdout` or anything shaped like it. */
 export interface ProgressOutput {

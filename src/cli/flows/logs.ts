@@ -1,8 +1,8 @@
 /** `wbflow logs PATHSPEC [--stderr]`: a task's captured output, or every task's of a step or run. */
-import { formatLogs, readLogs } from "../commands/logs.js";
-import type { CliCommand } from "./command.js";
-import { EXIT_OK } from "./exit-codes.js";
-import { DATASTORE_OPTION, openDatastore, parseOptions } from "./parse-options.js";
+import { formatLogs, readLogs } from "../../commands/logs.js";
+import type { CliCommand } from "../command.js";
+import { EXIT_OK } from "../exit-codes.js";
+import { DATASTORE_OPTION, openDatastore, parseOptions } from "../parse-options.js";
 
 const usage = `Usage: wbflow logs Flow/run[/step[/task]] [--stderr] [--json]
 

@@ -6,8 +6,8 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { isFlowClass, type FlowSpec } from "../flow/define/spec.js";
-import { CliUsageError } from "./command.js";
+import { isFlowClass, type FlowSpec } from "../../flow/define/spec.js";
+import { CliUsageError } from "../command.js";
 import { flowFileError } from "./flow-file-error.js";
 import { urlExporting } from "./export-hook.js";
 
@@ -24,7 +24,7 @@ async function importModule(absolute: string, url: string): Promise<Record<strin
     // wbflow's own modules load first, without tsx: once its loader is registered every module
     // loaded runs through its hooks in another thread (~4 ms each, hundreds of modules). The flow's
     // `import "wbflow"` then finds them already loaded.
-    await import("../index.js");
+    await import("../../index.js");
     // Loaded only for TypeScript files: tsx and esbuild are the largest part of the CLI's start-up.
     const { register } = await import("tsx/esm/api");
     register();

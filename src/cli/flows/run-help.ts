@@ -1,5 +1,5 @@
 /** `wbflow run FILE --help`: the usage followed by the flow's parameters. */
-import type { FlowParameter } from "../flow/define/parameter.js";
+import type { FlowParameter } from "../../flow/define/parameter.js";
 
 function typeLabel(parameter: FlowParameter): string {
   if (parameter.options.separator !== undefined) return `list (split at ${JSON.stringify(parameter.options.separator)})`;

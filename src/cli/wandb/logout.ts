@@ -1,7 +1,7 @@
 /** `wbflow logout [--host URL]`: removes the server's API key from ~/.netrc. */
-import { netrcMachine, netrcPath, readNetrcPassword, removeNetrcEntry } from "../wandb/settings/netrc.js";
-import { DEFAULT_BASE_URL } from "../wandb/settings/settings.js";
-import { CliUsageError, type CliCommand } from "./command.js";
+import { netrcMachine, netrcPath, readNetrcPassword, removeNetrcEntry } from "../../wandb/settings/netrc.js";
+import { DEFAULT_BASE_URL } from "../../wandb/settings/settings.js";
+import { CliUsageError, type CliCommand } from "../command.js";
 import { parseHostOption, validateHost } from "./host-option.js";
 
 /** `wbflow logout`. */

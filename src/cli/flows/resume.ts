@@ -3,16 +3,16 @@
  * the terminal (Metaflow's `python flow.py resume`), with the same progress output as `run`.
  */
 import path from "node:path";
-import type { FlowEvent } from "../flow/runtime/events.js";
-import type { FlowRun } from "../flow/runtime/run-handle.js";
-import type { ResumeOptions } from "../flow/runtime/run-options.js";
-import { isFlowClass } from "../flow/define/spec.js";
-import { Datastore } from "../flow/datastore/datastore.js";
-import { resumeFlowRun } from "../commands/resume.js";
-import { CliUsageError, type CliCommand } from "./command.js";
+import type { FlowEvent } from "../../flow/runtime/events.js";
+import type { FlowRun } from "../../flow/runtime/run-handle.js";
+import type { ResumeOptions } from "../../flow/runtime/run-options.js";
+import { isFlowClass } from "../../flow/define/spec.js";
+import { Datastore } from "../../flow/datastore/datastore.js";
+import { resumeFlowRun } from "../../commands/resume.js";
+import { CliUsageError, type CliCommand } from "../command.js";
 import { importFlowFile, pickFlowClass } from "./flow-file.js";
 import { parseRunArgs, progressLine } from "./run.js";
-import { EXIT_FAILED, EXIT_OK } from "./exit-codes.js";
+import { EXIT_FAILED, EXIT_OK } from "../exit-codes.js";
 
 const usage = `Usage: wbflow resume FILE [FlowName] [STEP] [options]
 

@@ -1,6 +1,6 @@
 /** The `--host URL` option shared by login, logout, status and sync, and W&B's host rules. */
-import { InvalidServerUrlError, validateServerUrl } from "../wandb/settings/login.js";
-import { CliUsageError } from "./command.js";
+import { InvalidServerUrlError, validateServerUrl } from "../../wandb/settings/login.js";
+import { CliUsageError } from "../command.js";
 
 /** Takes `--host URL` / `--host=URL` out of `args`. */
 export function parseHostOption(args: string[]): { host: string | undefined; rest: string[] } {

@@ -1,9 +1,9 @@
 /** `wbflow runs [FLOW] [--tag T] [--limit N] [--json]`: past runs, newest first. */
-import { listRuns, runsTable } from "../commands/runs.js";
-import { textTable } from "../display/html-table.js";
-import type { CliCommand } from "./command.js";
-import { EXIT_OK } from "./exit-codes.js";
-import { DATASTORE_OPTION, openDatastore, parseOptions, positiveInteger } from "./parse-options.js";
+import { listRuns, runsTable } from "../../commands/runs.js";
+import { textTable } from "../../display/html-table.js";
+import type { CliCommand } from "../command.js";
+import { EXIT_OK } from "../exit-codes.js";
+import { DATASTORE_OPTION, openDatastore, parseOptions, positiveInteger } from "../parse-options.js";
 
 const usage = `Usage: wbflow runs [FlowName] [--tag TAG ...] [--limit N] [--json]
 

@@ -1,8 +1,8 @@
 /** `wbflow tag add|remove|list Flow/run TAG...`: a run's user tags. */
-import { changeTags, type TagAction } from "../commands/tags.js";
-import { CliUsageError, type CliCommand } from "./command.js";
-import { EXIT_OK } from "./exit-codes.js";
-import { DATASTORE_OPTION, openDatastore, parseOptions } from "./parse-options.js";
+import { changeTags, type TagAction } from "../../commands/tags.js";
+import { CliUsageError, type CliCommand } from "../command.js";
+import { EXIT_OK } from "../exit-codes.js";
+import { DATASTORE_OPTION, openDatastore, parseOptions } from "../parse-options.js";
 
 const usage = `Usage: wbflow tag add|remove|list Flow/run [TAG ...] [--json]
 

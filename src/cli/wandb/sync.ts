@@ -1,10 +1,10 @@
 /** `wbflow sync [PATH ...] [--all]`: uploads runs kept offline to the W&B server. */
-import { redactUrl } from "../wandb/settings/settings.js";
+import { redactUrl } from "../../wandb/settings/settings.js";
 import { settingsOrReport } from "./settings-or-report.js";
-import { syncRuns, type SyncedRun } from "../wandb/sync/sync.js";
-import { findSyncSources, SyncPathError } from "../wandb/sync/sync-sources.js";
-import { wandbSyncCommands } from "../wandb/sync/wandb-sync-order.js";
-import { CliUsageError, type CliCommand } from "./command.js";
+import { syncRuns, type SyncedRun } from "../../wandb/sync/sync.js";
+import { findSyncSources, SyncPathError } from "../../wandb/sync/sync-sources.js";
+import { wandbSyncCommands } from "../../wandb/sync/wandb-sync-order.js";
+import { CliUsageError, type CliCommand } from "../command.js";
 import { parseHostOption, validateHost } from "./host-option.js";
 import { uploadProgressReporter } from "./upload-progress.js";
 

@@ -1,10 +1,10 @@
 /** `wbflow spin FILE [FlowName] STEP [--task PATHSPEC]`: one step again, from a finished task's inputs. */
-import { Datastore } from "../flow/datastore/datastore.js";
-import { spinFailedMessage, spinFlowStep, spinReportText } from "../commands/spin.js";
-import type { CliCommand } from "./command.js";
-import { EXIT_FAILED, EXIT_OK } from "./exit-codes.js";
+import { Datastore } from "../../flow/datastore/datastore.js";
+import { spinFailedMessage, spinFlowStep, spinReportText } from "../../commands/spin.js";
+import type { CliCommand } from "../command.js";
+import { EXIT_FAILED, EXIT_OK } from "../exit-codes.js";
 import { loadFlowClass } from "./flow-file.js";
-import { DATASTORE_OPTION, openDatastore, parseOptions } from "./parse-options.js";
+import { DATASTORE_OPTION, openDatastore, parseOptions } from "../parse-options.js";
 
 const usage = `Usage: wbflow spin FILE [FlowName] STEP [--task Flow/run/step/task]
 

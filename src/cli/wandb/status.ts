@@ -2,11 +2,11 @@
  * `wbflow status`: where runs go and with which credentials — server, mode, project, key source
  * (never the key), the wandb directory and how many runs there are not synced yet. No network.
  */
-import { appUrlFor } from "../wandb/online/app-urls.js";
-import { findSyncSources, logsInWandbDir } from "../wandb/sync/sync-sources.js";
-import { redactUrl } from "../wandb/settings/settings.js";
+import { appUrlFor } from "../../wandb/online/app-urls.js";
+import { findSyncSources, logsInWandbDir } from "../../wandb/sync/sync-sources.js";
+import { redactUrl } from "../../wandb/settings/settings.js";
 import { settingsOrReport } from "./settings-or-report.js";
-import { CliUsageError, type CliCommand } from "./command.js";
+import { CliUsageError, type CliCommand } from "../command.js";
 import { parseHostOption, validateHost } from "./host-option.js";
 
 const KEY_SOURCES = { settings: "given in code", WANDB_API_KEY: "WANDB_API_KEY", netrc: "~/.netrc" } as const;

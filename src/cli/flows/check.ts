@@ -1,9 +1,9 @@
 /** `wbflow check FILE [FlowName]`: the check that runs before every run; exit 1 with the fix-it message. */
-import { checkPassedText } from "../commands/show.js";
-import type { CliCommand } from "./command.js";
-import { EXIT_OK } from "./exit-codes.js";
+import { checkPassedText } from "../../commands/show.js";
+import type { CliCommand } from "../command.js";
+import { EXIT_OK } from "../exit-codes.js";
 import { loadFlowClass } from "./flow-file.js";
-import { DATASTORE_OPTION, parseOptions } from "./parse-options.js";
+import { DATASTORE_OPTION, parseOptions } from "../parse-options.js";
 
 const usage = `Usage: wbflow check FILE [FlowName]
 
