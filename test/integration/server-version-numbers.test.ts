@@ -97,8 +97,11 @@ async function makeTasks(flowRun: FlowRun, workspace: Workspace) {
 
 test("online 8-way foreach: every logged line and datastore record carry the server's number, which differs from the local one", async () => {
   await versionsFromElsewhere();
-  // Commits that arrive first are answered last, so the server numbers them after later ones.
-  for (const delayMs of [900, 600, 300]) server.faults.inject({ route: "graphql", operationName: "CommitArtifact" }, { kind: "slow", delayMs });
+  // The commit that arrives first is held until the 7 others are committed: the server numbers it last.
+  const othersCommitted = (async () => {
+    while (serverNumbers().size < 2 + SPLITS - 1) await new Promise((resolve) => setTimeout(resolve, 10));
+  })();
+  server.faults.inject({ route: "graphql", operationName: "CommitArtifact" }, { kind: "held", release: othersCommitted });
   ws = workspace("VersionsFlow", { WANDB_MODE: "online", WANDB_API_KEY: TEST_USER.apiKey, WANDB_BASE_URL: server.url });
   const { VersionsFlow } = loadFlows(FLOW, LEGACY);
   const flowRun = await VersionsFlow.run({}, { datastore: ws.datastore, maxWorkers: SPLITS });

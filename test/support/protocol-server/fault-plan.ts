@@ -16,6 +16,8 @@ export type Fault =
   | { kind: "reset" }
   /** Wait `delayMs` before handling the request normally. */
   | { kind: "slow"; delayMs: number }
+  /** Wait until `release` settles, then handle the request normally (orders requests without timing). */
+  | { kind: "held"; release: Promise<void> }
   /** Do the work, then destroy the connection instead of answering: the response is lost. */
   | { kind: "lost-response" };
 

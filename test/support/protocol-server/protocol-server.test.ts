@@ -73,6 +73,25 @@ describe("protocol test server rules", () => {
     expect(server.state.resolveArtifact(TEST_USER.entity, "p", "data")!.versionIndex).toBe(2);
   });
 
+  it("numbers versions in the order their commits arrive, whoever created them first (concurrent creators)", async () => {
+    const dir = tempDir();
+    const base = { entity: TEST_USER.entity, project: "p", type: "dataset", name: "data" };
+    // The first commit to arrive is held until the second creator's version is committed (numbered).
+    let release!: () => void;
+    server.faults.inject({ route: "graphql", operationName: "CommitArtifact" }, { kind: "held", release: new Promise<void>((r) => (release = r)) });
+    const first = uploadArtifact(http, artifactFromFiles(dir, { ...base, runId: "r1" }, { a: "first" }));
+    while (server.faults.fired.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const second = await uploadArtifact(http, artifactFromFiles(dir, { ...base, runId: "r2" }, { a: "second" }));
+    release();
+    const created = await first;
+    expect([second.versionIndex, created.versionIndex]).toEqual([0, 1]);
+    const versions = server.state.snapshot().artifacts[`${TEST_USER.entity}/p/data`]!;
+    expect(versions.map((v) => [v.version, v.producer])).toEqual([
+      ["v0", `${TEST_USER.entity}/p/r2`],
+      ["v1", `${TEST_USER.entity}/p/r1`],
+    ]);
+  });
+
   it("refuses file_stream requests without a key and for runs that do not exist", async () => {
     const anonymous = await fetch(`${server.url}/files/${TEST_USER.entity}/p/r1/file_stream`, { method: "POST", body: "{}" });
     expect(anonymous.status).toBe(401);

@@ -146,6 +146,9 @@ export async function startProtocolServer(options: ProtocolServerOptions = {}): 
       case "slow":
         await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
         return "handle";
+      case "held":
+        await fault.release;
+        return "handle";
       case "lost-response":
         return "lose";
     }
