@@ -87,6 +87,27 @@ describe("version numbers after a sync", () => {
     }
   });
 
+  it("artifact.wait() says whether the server made a new version: it compares with its latest, the local registry with every version", async () => {
+    const run = await startRun(tempDir(), "online", server.url, "dedup001");
+    const waited: Array<[string, boolean, boolean]> = [];
+    for (const text of ["A", "A", "B", "A"]) {
+      const artifact = new Artifact("tbl", "dataset");
+      artifact.newFile("rows.txt").end(text);
+      const logged = await run.logArtifact(artifact);
+      const numbered = await artifact.wait();
+      waited.push([numbered.version, numbered.deduplicated, logged.deduplicated]);
+    }
+    await run.finish();
+    // [server number, server made no new version, local registry made no new version]
+    expect(waited).toEqual([
+      ["v0", false, false],
+      ["v0", true, true],
+      ["v1", false, false],
+      ["v2", false, true],
+    ]);
+    expect(server.state.snapshot().artifacts[`${TEST_USER.entity}/proj/tbl`]!.map((v) => v.version)).toEqual(["v0", "v1", "v2"]);
+  });
+
   it("online, the version a run logged shows the server's number once its run finished", async () => {
     const elsewhere = tempDir();
     await logOffline(elsewhere, "other001", ["from another machine", "and another"], 1_700_000_000_000);

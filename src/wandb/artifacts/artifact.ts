@@ -53,7 +53,10 @@ export interface LoggedArtifactVersion {
   digest: string;
   /** Total bytes of the entries. */
   size: number;
-  /** True when identical content was already a version: no new version was created. */
+  /**
+   * True when identical content was already a version: no new version was created (in the local
+   * registry; after `artifact.wait()` online, on the W&B server, which compares with its latest version).
+   */
   deduplicated: boolean;
   aliases: string[];
   /** `name:vN`, the exact reference to this version. */

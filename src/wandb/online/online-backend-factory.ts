@@ -15,6 +15,7 @@ import { WandbHttpClient } from "./http-client.js";
 import { realTiming } from "./network-timing.js";
 import { LIVE_RUN_PATIENCE_MS } from "./retry-policy.js";
 import { OnlineSender, type OnlineSenderOptions } from "./online-sender.js";
+import type { ServerNumbering } from "./version-numbers.js";
 import type { RunSinkContext } from "../protocol/record-sink.js";
 
 /** Options the kernel or tests may set for every online run of this process. */
@@ -67,7 +68,7 @@ class MarkingSink implements RecordSink {
     return this.sender.resolveArtifact(reference);
   }
 
-  serverVersionOf(clientId: string): Promise<number | undefined> {
+  serverVersionOf(clientId: string): Promise<ServerNumbering | undefined> {
     return this.sender.serverVersionOf(clientId);
   }
 }
@@ -80,7 +81,7 @@ class OfflineForNowSink implements RecordSink {
   async close(): Promise<void> {}
 
   /** The server is not asked: versions keep their local numbers until a sync. */
-  async serverVersionOf(): Promise<number | undefined> {
+  async serverVersionOf(): Promise<ServerNumbering | undefined> {
     return undefined;
   }
 

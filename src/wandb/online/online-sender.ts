@@ -29,7 +29,7 @@ import type { WandbHttpClient } from "./http-client.js";
 import { createRunFiles, upsertBucket, type RunUpsert, type UpsertedRun } from "./run-operations.js";
 import { parseUploadHeaders, putToUploadUrl } from "./signed-upload.js";
 import { runUrl } from "./app-urls.js";
-import { VersionNumbers } from "./version-numbers.js";
+import { VersionNumbers, type ServerNumbering } from "./version-numbers.js";
 
 /** Options of an online sender. */
 export interface OnlineSenderOptions {
@@ -143,7 +143,7 @@ export class OnlineSender implements RecordSink {
    * The number the server gave the produced version whose `artifact` record has `clientId`, once it
    * was committed (or deduplicated); undefined if the sender stopped before (the run went offline).
    */
-  serverVersionOf(clientId: string): Promise<number | undefined> {
+  serverVersionOf(clientId: string): Promise<ServerNumbering | undefined> {
     return this.numbers.of(clientId, this.failure !== undefined || this.finished);
   }
 
@@ -383,7 +383,8 @@ export class OnlineSender implements RecordSink {
       await this.options.onVersionNumbered?.({ project: record.project, name: upload.name, digest: upload.digest, serverNumber: logged.versionIndex });
     }
     // After the registry learned it, so whoever waited finds the same number there.
-    if (record.clientId) this.numbers.settle(record.clientId, logged.versionIndex ?? undefined);
+    const numbering = logged.versionIndex === null ? undefined : { versionIndex: logged.versionIndex, deduplicated: logged.deduplicated };
+    if (record.clientId) this.numbers.settle(record.clientId, numbering);
   }
 
   private async sendUse(record: UseRecord): Promise<void> {

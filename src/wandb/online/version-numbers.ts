@@ -4,13 +4,20 @@
  * `artifact.wait()` does) instead of showing the local registry's. Once the sender stops (server
  * gone, or run closed) every waiter gets undefined: the version keeps its local number.
  */
+/** What the server answered for one version: its number, and whether it already had that content. */
+export interface ServerNumbering {
+  versionIndex: number;
+  /** True when the server made no new version (it had the same content as its latest). */
+  deduplicated: boolean;
+}
+
 export class VersionNumbers {
-  private readonly known = new Map<string, number | undefined>();
-  private readonly waiting = new Map<string, Array<(n: number | undefined) => void>>();
+  private readonly known = new Map<string, ServerNumbering | undefined>();
+  private readonly waiting = new Map<string, Array<(n: ServerNumbering | undefined) => void>>();
   private stopped = false;
 
   /** The number for `clientId`: now if known, else when it is settled (undefined once the sender stopped). */
-  of(clientId: string, senderStopped: boolean): Promise<number | undefined> {
+  of(clientId: string, senderStopped: boolean): Promise<ServerNumbering | undefined> {
     if (this.known.has(clientId)) return Promise.resolve(this.known.get(clientId));
     if (senderStopped || this.stopped) return Promise.resolve(undefined);
     return new Promise((resolve) => {
@@ -21,9 +28,9 @@ export class VersionNumbers {
   }
 
   /** Records the server's answer for `clientId` (undefined: it gave none) and wakes its waiters. */
-  settle(clientId: string, serverNumber: number | undefined): void {
-    this.known.set(clientId, serverNumber);
-    for (const resolve of this.waiting.get(clientId) ?? []) resolve(serverNumber);
+  settle(clientId: string, numbering: ServerNumbering | undefined): void {
+    this.known.set(clientId, numbering);
+    for (const resolve of this.waiting.get(clientId) ?? []) resolve(numbering);
     this.waiting.delete(clientId);
   }
 

@@ -30,10 +30,11 @@ export interface RecordSink {
   /**
    * Online sinks only: waits until the server committed (or already had) the version of the
    * produced `artifact` record with this `clientId`, and resolves the number the server gave it
-   * (`versionIndex`). Resolves undefined when the server was not reached (the sink went offline):
-   * the version then keeps its local number until a sync. Bounded like every request of the run.
+   * (`versionIndex`) and whether it already had the content. Resolves undefined when the server was
+   * not reached (the sink went offline): the version then keeps its local number until a sync.
+   * Bounded like every request of the run.
    */
-  serverVersionOf?(clientId: string): Promise<number | undefined>;
+  serverVersionOf?(clientId: string): Promise<{ versionIndex: number; deduplicated: boolean } | undefined>;
 }
 
 /** What an online backend is told about the run it will serve when it is attached. */

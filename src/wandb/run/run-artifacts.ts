@@ -22,7 +22,7 @@ export interface ArtifactRunContext {
   /** Online runs: the server lookup used when the local registry lacks a version. */
   remote?: RemoteArtifactResolver;
   /** Online runs: the number the server gave a produced version, by its record's client id (undefined: not reached). */
-  serverVersionOf?: (clientId: string) => Promise<number | undefined>;
+  serverVersionOf?: (clientId: string) => Promise<{ versionIndex: number; deduplicated: boolean } | undefined>;
 }
 
 /** Raised when `name:alias` is neither in the local registry nor (online) on the server. */
@@ -111,15 +111,19 @@ async function commitAndRecord(
   return logged;
 }
 
-/** The logged version as the server numbered it; unchanged (local) when the server gave no number. */
-function withServerNumber(logged: LoggedArtifactVersion, serverNumber: number | undefined): LoggedArtifactVersion {
-  if (serverNumber === undefined) return logged;
+/**
+ * The logged version as the server numbered it (and whether the server made a new version); unchanged
+ * (local) when the server gave no number.
+ */
+function withServerNumber(logged: LoggedArtifactVersion, server: { versionIndex: number; deduplicated: boolean } | undefined): LoggedArtifactVersion {
+  if (server === undefined) return logged;
   const local = logged.version;
-  const version = `v${serverNumber}`;
+  const version = `v${server.versionIndex}`;
   return {
     ...logged,
     version,
-    versionIndex: serverNumber,
+    versionIndex: server.versionIndex,
+    deduplicated: server.deduplicated,
     aliases: logged.aliases.map((alias) => (alias === local ? version : alias)),
     qualifiedName: `${logged.name}:${version}`,
     numberedBy: "server",
