@@ -104,6 +104,10 @@ describe("wbflow worker", () => {
     expect(maskRedisUrl("redis://:p%40ss@h:6379/2")).toBe("redis://***@h:6379/2");
     expect(maskRedisUrl("redis://user:pw@h:1")).toBe("redis://user:***@h:1");
     expect(maskRedisUrl("redis://h:1")).toBe("redis://h:1");
+    // A raw '@' or '/' in the password, or a mistyped scheme, must not leak any of it.
+    expect(maskRedisUrl("redis://:p@ss/w@h:1")).toBe("redis://***@h:1");
+    expect(maskRedisUrl("redis//:pw-secret@h:1")).toBe("redis//:***@h:1");
+    expect(maskRedisUrl("redis:/user:pw-secret@h:1")).toBe("redis:***@h:1");
     const url = "redis://:p%40ss@h:6379";
     expect(redactRedisSecrets(`failed at ${url}: WRONGPASS for p@ss and p%40ss`, url)).toBe("failed at redis://***@h:6379: WRONGPASS for *** and ***");
   });

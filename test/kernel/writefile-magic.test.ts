@@ -55,6 +55,6 @@ test("%flow run refuses an unknown executor", async () => {
   const args = parseArguments(tokenizeArguments("F --executor threads"), action.arguments, "%flow run");
   const locals = flowModule(`export class F extends FlowSpec { @step start() { this.next(this.end); } @step end() {} }`);
   await expect(action.run(args, { locals, env: process.env } as unknown as MagicContext, undefined)).rejects.toThrow(
-    "%flow run --executor is in-process or processes; got threads.",
+    "%flow run --executor is in-process, processes or bullmq; got threads.",
   );
 });

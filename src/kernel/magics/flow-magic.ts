@@ -19,6 +19,7 @@ import { findFlowClass, type FlowClass } from "../flow-view/flow-lookup.js";
 import type { GraphInfo } from "../../flow/graph/graph-info.js";
 import { MagicUsageError, Notice } from "./notice.js";
 import { FlowNotInModuleError } from "../../flow/executors/task-request.js";
+import { EXECUTOR_OPTIONS, executorRunOptions } from "./flow-run-executor.js";
 
 const flowName = { name: "name", help: "the flow class, defined in an earlier cell" };
 const pathspec = { name: "pathspec", help: "Flow/run/step[/task] (a step or run covers its tasks in order)" };
@@ -50,19 +51,6 @@ function checkedGraph(flow: FlowClass): GraphInfo {
   }
 }
 
-/** `--executor` and `--max-workers` of `%flow run`, as run options. */
-function executorOptions(options: Record<string, string | true>): { executor?: "in-process" | "processes"; maxWorkers?: number } {
-  const executor = options.executor;
-  if (executor !== undefined && executor !== "in-process" && executor !== "processes") {
-    throw new MagicUsageError(`%flow run --executor is in-process or processes; got ${String(executor)}.`);
-  }
-  const maxWorkers = options["max-workers"] === undefined ? undefined : Number(options["max-workers"]);
-  if (maxWorkers !== undefined && !(Number.isInteger(maxWorkers) && maxWorkers >= 1)) {
-    throw new MagicUsageError(`%flow run --max-workers needs a whole number >= 1; got ${String(options["max-workers"])}.`);
-  }
-  return { ...(executor === undefined ? {} : { executor }), ...(maxWorkers === undefined ? {} : { maxWorkers }) };
-}
-
 /** Creates `%flow`. Long only because it is the table of subcommands; each entry is a few lines. */
 export function flowMagic(): Magic {
   return {
@@ -92,17 +80,14 @@ export function flowMagic(): Magic {
         summary: "Run the flow in this kernel with parameters; shows live progress, then the run report.",
         arguments: {
           positionals: [flowName],
-          options: [
-            { long: "executor", help: "where tasks run: in-process (default) or processes (worker processes)", valueName: "NAME" },
-            { long: "max-workers", help: "most tasks running at once", valueName: "N" },
-          ],
+          options: EXECUTOR_OPTIONS,
           allowUnknownOptions: true,
         },
         async run(args, context) {
           const flow = findFlowClass(context.locals, args.positionals.name!, "%flow run");
           checkedGraph(flow);
           // The kernel's flow-run watcher shows the live display and the report of this run.
-          const run = await flow.run(args.extraOptions, { throwOnFailure: false, ...executorOptions(args.options) }).catch((error: unknown) => {
+          const run = await flow.run(args.extraOptions, { throwOnFailure: false, ...executorRunOptions(args.options, context.env) }).catch((error: unknown) => {
             // E.g. a flow defined in a cell asked to run in worker processes: the message says what to do.
             if (error instanceof FlowNotInModuleError) throw Object.assign(error, { userFacing: true });
             throw error;

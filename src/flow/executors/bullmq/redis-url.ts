@@ -30,13 +30,20 @@ export function checkRedisUrl(url: string): string {
   return url;
 }
 
-/** The URL with its password (and user, if any) replaced by `***`, safe to print. */
+/**
+ * The URL with its password (and user, if any) replaced by `***`, safe to print. Everything up to
+ * the last `@` counts as credentials, so a password with a raw `@` or `/`, or a mistyped scheme
+ * (`redis//:pw@host`), is masked too.
+ */
 export function maskRedisUrl(url: string): string {
-  const match = /^([a-z][a-z0-9+.-]*:\/\/)([^@/]*)@(.*)$/i.exec(url);
-  if (!match) return url;
-  const [, scheme, credentials, rest] = match;
-  const user = credentials!.includes(":") ? credentials!.slice(0, credentials!.indexOf(":")) : "";
-  return `${scheme}${user}${user ? ":" : ""}***@${rest}`;
+  const at = url.lastIndexOf("@");
+  if (at < 0) return url;
+  const schemeEnd = url.indexOf("://");
+  const start = schemeEnd >= 0 && schemeEnd < at ? schemeEnd + 3 : 0;
+  const credentials = url.slice(start, at);
+  const colon = credentials.indexOf(":");
+  const user = colon > 0 ? credentials.slice(0, colon) : "";
+  return `${url.slice(0, start)}${user}${user ? ":" : ""}***${url.slice(at)}`;
 }
 
 /**

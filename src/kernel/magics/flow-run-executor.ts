@@ -1,0 +1,57 @@
+/**
+ * The executor flags of `%flow run`, the same as `wbflow run`'s: `--executor in-process|processes|bullmq`,
+ * `--max-workers N`, and for bullmq `--redis URL` (default `$WBFLOW_REDIS_URL`, which keeps a password
+ * out of the notebook) and `--queue NAME`.
+ */
+import type { RunOptions } from "../../flow/runtime/run-options.js";
+import { checkRedisUrl, REDIS_URL_ENV, RedisUrlError } from "../../flow/executors/bullmq/redis-url.js";
+import type { OptionSpec } from "./magic-arguments.js";
+import { MagicUsageError } from "./notice.js";
+
+const EXECUTORS = ["in-process", "processes", "bullmq"] as const;
+type ExecutorName = (typeof EXECUTORS)[number];
+
+/** The options `%flow run` declares for them (shown by `%flow?`). */
+export const EXECUTOR_OPTIONS: OptionSpec[] = [
+  { long: "executor", help: "where tasks run: in-process (default), processes (worker processes) or bullmq (wbflow workers through Redis)", valueName: "NAME" },
+  { long: "max-workers", help: "most tasks running at once", valueName: "N" },
+  { long: "redis", help: `bullmq: the workers' Redis (default $${REDIS_URL_ENV}, which keeps a password out of the notebook)`, valueName: "URL" },
+  { long: "queue", help: "bullmq: the queue the workers take tasks from (default wbflow)", valueName: "NAME" },
+];
+
+function isExecutorName(name: unknown): name is ExecutorName {
+  return (EXECUTORS as readonly unknown[]).includes(name);
+}
+
+/** The run options those flags ask for; `env` gives `$WBFLOW_REDIS_URL` when `--redis` is not given. */
+export function executorRunOptions(options: Record<string, string | true>, env: NodeJS.ProcessEnv): RunOptions {
+  const { executor, queue } = options;
+  if (executor !== undefined && !isExecutorName(executor)) {
+    throw new MagicUsageError(`%flow run --executor is in-process, processes or bullmq; got ${String(executor)}.`);
+  }
+  const maxWorkers = options["max-workers"] === undefined ? undefined : Number(options["max-workers"]);
+  if (maxWorkers !== undefined && !(Number.isInteger(maxWorkers) && maxWorkers >= 1)) {
+    throw new MagicUsageError(`%flow run --max-workers needs a whole number >= 1; got ${String(options["max-workers"])}.`);
+  }
+  const redis = executor === "bullmq" ? bullmqRedisUrl(options, env) : undefined;
+  return {
+    ...(executor === undefined ? {} : { executor }),
+    ...(maxWorkers === undefined ? {} : { maxWorkers }),
+    ...(redis === undefined ? {} : { redis }),
+    ...(typeof queue === "string" ? { queue } : {}),
+  };
+}
+
+/** `--redis`, else `$WBFLOW_REDIS_URL`, checked before the run starts (messages show it masked). */
+function bullmqRedisUrl(options: Record<string, string | true>, env: NodeJS.ProcessEnv): string {
+  const redis = typeof options.redis === "string" ? options.redis : env[REDIS_URL_ENV];
+  if (!redis) {
+    throw new MagicUsageError(`%flow run --executor bullmq needs the workers' Redis: give --redis URL, or set $${REDIS_URL_ENV} in the kernel's environment.`);
+  }
+  try {
+    return checkRedisUrl(redis);
+  } catch (error) {
+    if (error instanceof RedisUrlError) throw new MagicUsageError(`%flow run: ${error.message}`);
+    throw error;
+  }
+}
