@@ -12,6 +12,7 @@ import { setActiveOutput, settleDeferredOutputs } from "./active-output.js";
 import { blankMagicLines, splitCell, type CellSegment } from "./cell-segments.js";
 import type { CellOutput } from "./cell-output.js";
 import { reportError } from "./error-report.js";
+import { CellInterrupt } from "./cell-interrupt.js";
 import type { MagicRegistry } from "../magics/magic-registry.js";
 import { tslabConverter, tslabInspect, tslabJupyter, tslabUtil, type Executor } from "./tslab-internals.js";
 
@@ -75,6 +76,12 @@ class CellFailed {
 export class CellExecutor {
   private executionCount = 0;
   private readonly queue = new tslabUtil.TaskQueue();
+  /** The execution count of the cell whose TypeScript tslab is running, if any. */
+  private codeRunning: number | undefined;
+  private readonly interrupter = new CellInterrupt(
+    () => this.executor.interrupt(),
+    () => this.codeRunning,
+  );
 
   constructor(
     private readonly executor: Executor,
@@ -185,9 +192,11 @@ export class CellExecutor {
       stderr: (text) => output.stream("stderr", text),
     });
     let ok: boolean;
+    this.codeRunning = count;
     try {
       ok = await this.executor.execute(source);
     } finally {
+      this.codeRunning = undefined;
       detach();
     }
     if (!ok) {
@@ -225,9 +234,12 @@ export class CellExecutor {
     return { status: "ok", matches: info.candidates, cursor_start: info.start, cursor_end: info.end, metadata: {} };
   }
 
-  /** Interrupts a running asynchronous cell (tslab rejects its pending promise). */
+  /**
+   * The kernel's interrupt: stops the flow runs in progress (a cell awaiting one ends with the run's
+   * "interrupted" error), then a still-running asynchronous cell (tslab rejects its pending promise).
+   */
   interrupt(): void {
-    this.executor.interrupt();
+    this.interrupter.interrupt();
   }
 
   /** Releases tslab's converters (file watchers). */

@@ -9,6 +9,7 @@ import { PromptInterruptedError, StdinUnavailableError, type CellOutput, type Di
 import type { CellExecutor, ExecuteRequest } from "../cells/cell-executor.js";
 import { tslabJupyter } from "../cells/tslab-internals.js";
 import { decodeWireMessage } from "./wire-message.js";
+import { interruptActiveRuns } from "../../flow/runtime/active-runs.js";
 import type { KernelInfo } from "./kernel-info.js";
 
 type ZmqServer = InstanceType<typeof tslabJupyter.ZmqServer>;
@@ -101,6 +102,8 @@ export class KernelServer extends tslabJupyter.ZmqServer {
 
   override close(): void {
     super.close();
+    // Runs still going (one started without await) end now, so no worker process outlives the kernel.
+    void interruptActiveRuns(new Error("The kernel shut down."));
     this.markClosed();
   }
 

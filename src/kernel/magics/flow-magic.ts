@@ -20,6 +20,8 @@ import type { GraphInfo } from "../../flow/graph/graph-info.js";
 import { MagicUsageError, Notice } from "./notice.js";
 import { FlowNotInModuleError } from "../../flow/executors/task-request.js";
 import { EXECUTOR_OPTIONS, executorRunOptions } from "./flow-run-executor.js";
+import type { FlowRunError } from "../../flow/errors.js";
+import type { FlowRun } from "../../flow/runtime/run-handle.js";
 
 const flowName = { name: "name", help: "the flow class, defined in an earlier cell" };
 const pathspec = { name: "pathspec", help: "Flow/run/step[/task] (a step or run covers its tasks in order)" };
@@ -49,6 +51,13 @@ function checkedGraph(flow: FlowClass): GraphInfo {
     if (error instanceof Error) throw Object.assign(error, { userFacing: true });
     throw error;
   }
+}
+
+/** The cell's error for a run that did not succeed: failed (which step, the fix) or interrupted (which run, how to resume). */
+function unsuccessfulRun(run: FlowRun): Error {
+  const interrupted = (run.error as Partial<FlowRunError> | undefined)?.interrupted === true;
+  const message = interrupted ? run.error!.message : `${run.pathspec} failed: ${run.error?.message ?? "see the step outputs above"}`;
+  return Object.assign(new Error(message), { name: "FlowRunError", userFacing: true });
 }
 
 /** Creates `%flow`. Long only because it is the table of subcommands; each entry is a few lines. */
@@ -93,7 +102,7 @@ export function flowMagic(): Magic {
             throw error;
           });
           if (!run.successful) {
-            throw Object.assign(new Error(`${run.pathspec} failed: ${run.error?.message ?? "see the step outputs above"}`), { name: "FlowRunError", userFacing: true });
+            throw unsuccessfulRun(run);
           }
           return undefined;
         },
@@ -102,7 +111,7 @@ export function flowMagic(): Magic {
         summary: "Resume the flow's latest (or --origin-run-id) run in this kernel; finished tasks are cloned.",
         arguments: {
           positionals: [flowName, { name: "step", help: "re-run this step and everything after it", optional: true }],
-          options: [{ long: "origin-run-id", help: "the run to resume (default: the latest)", valueName: "ID" }],
+          options: [{ long: "origin-run-id", help: "the run to resume (default: the latest)", valueName: "ID" }, ...EXECUTOR_OPTIONS],
           allowUnknownOptions: true,
         },
         async run(args, context) {
@@ -112,12 +121,13 @@ export function flowMagic(): Magic {
           const run = await verb("resume", () =>
             resumeFlowRun(flow, args.extraOptions, {
               throwOnFailure: false,
+              ...executorRunOptions(args.options, context.env, "resume"),
               ...(typeof origin === "string" ? { originRunId: origin } : {}),
               ...(args.positionals.step === undefined ? {} : { step: args.positionals.step }),
             }),
           );
           if (!run.successful) {
-            throw Object.assign(new Error(`${run.pathspec} failed: ${run.error?.message ?? "see the step outputs above"}`), { name: "FlowRunError", userFacing: true });
+            throw unsuccessfulRun(run);
           }
           return undefined;
         },

@@ -23,17 +23,17 @@ function isExecutorName(name: unknown): name is ExecutorName {
   return (EXECUTORS as readonly unknown[]).includes(name);
 }
 
-/** The run options those flags ask for; `env` gives `$WBFLOW_REDIS_URL` when `--redis` is not given. */
-export function executorRunOptions(options: Record<string, string | true>, env: NodeJS.ProcessEnv): RunOptions {
+/** The run options those flags ask for (of `%flow run`, or `resume`); `env` gives `$WBFLOW_REDIS_URL` when `--redis` is not given. */
+export function executorRunOptions(options: Record<string, string | true>, env: NodeJS.ProcessEnv, verb: "run" | "resume" = "run"): RunOptions {
   const { executor, queue } = options;
   if (executor !== undefined && !isExecutorName(executor)) {
-    throw new MagicUsageError(`%flow run --executor is in-process, processes or bullmq; got ${String(executor)}.`);
+    throw new MagicUsageError(`%flow ${verb} --executor is in-process, processes or bullmq; got ${String(executor)}.`);
   }
   const maxWorkers = options["max-workers"] === undefined ? undefined : Number(options["max-workers"]);
   if (maxWorkers !== undefined && !(Number.isInteger(maxWorkers) && maxWorkers >= 1)) {
-    throw new MagicUsageError(`%flow run --max-workers needs a whole number >= 1; got ${String(options["max-workers"])}.`);
+    throw new MagicUsageError(`%flow ${verb} --max-workers needs a whole number >= 1; got ${String(options["max-workers"])}.`);
   }
-  const redis = executor === "bullmq" ? bullmqRedisUrl(options, env) : undefined;
+  const redis = executor === "bullmq" ? bullmqRedisUrl(options, env, verb) : undefined;
   return {
     ...(executor === undefined ? {} : { executor }),
     ...(maxWorkers === undefined ? {} : { maxWorkers }),
@@ -43,15 +43,15 @@ export function executorRunOptions(options: Record<string, string | true>, env: 
 }
 
 /** `--redis`, else `$WBFLOW_REDIS_URL`, checked before the run starts (messages show it masked). */
-function bullmqRedisUrl(options: Record<string, string | true>, env: NodeJS.ProcessEnv): string {
+function bullmqRedisUrl(options: Record<string, string | true>, env: NodeJS.ProcessEnv, verb: string): string {
   const redis = typeof options.redis === "string" ? options.redis : env[REDIS_URL_ENV];
   if (!redis) {
-    throw new MagicUsageError(`%flow run --executor bullmq needs the workers' Redis: give --redis URL, or set $${REDIS_URL_ENV} in the kernel's environment.`);
+    throw new MagicUsageError(`%flow ${verb} --executor bullmq needs the workers' Redis: give --redis URL, or set $${REDIS_URL_ENV} in the kernel's environment.`);
   }
   try {
     return checkRedisUrl(redis);
   } catch (error) {
-    if (error instanceof RedisUrlError) throw new MagicUsageError(`%flow run: ${error.message}`);
+    if (error instanceof RedisUrlError) throw new MagicUsageError(`%flow ${verb}: ${error.message}`);
     throw error;
   }
 }

@@ -1,0 +1,78 @@
+/**
+ * The kernel's interrupt, flows first: runs in progress are interrupted and a cell awaiting one ends
+ * with the run's error; the cell itself is interrupted only when no run is in progress, when it is
+ * still running once its runs have ended or after the grace (an in-process step that keeps awaiting),
+ * or on a second interrupt.
+ */
+import { expect, test } from "vitest";
+import { CellInterrupt } from "../../src/kernel/cells/cell-interrupt.js";
+import { activeRunCount } from "../../src/flow/runtime/active-runs.js";
+import { flowModule, tempDatastore } from "../flow/helpers.js";
+
+const FLOWS = `
+  export const started: string[] = [];
+  export const gate = { open: () => {} };
+  const opened = new Promise<void>((resolve) => (gate.open = resolve));
+  export class Waits extends FlowSpec {
+    @step async start() { started.push("start"); await opened; this.next(this.end); }
+    @step end() { started.push("end"); }
+  }`;
+
+/** A stand-in for tslab's running cell: `interruptCell` records the call and ends the cell. */
+function fakeCell() {
+  const state = { running: undefined as number | undefined, cellInterrupts: 0 };
+  const interrupter = new CellInterrupt(
+    () => {
+      state.cellInterrupts++;
+      state.running = undefined;
+    },
+    () => state.running,
+    50,
+  );
+  return { state, interrupter };
+}
+
+test("with no run in progress, the cell is interrupted at once (as tslab does)", () => {
+  const { state, interrupter } = fakeCell();
+  state.running = 1;
+  interrupter.interrupt();
+  expect(state.cellInterrupts).toBe(1);
+});
+
+test("a cell awaiting a run ends with the run's interrupted error; the cell is not interrupted itself", async () => {
+  const module = flowModule(FLOWS);
+  const { state, interrupter } = fakeCell();
+  state.running = 7;
+  const run = module.Waits.run({}, { datastore: tempDatastore() }).catch((error: unknown) => error);
+  while (module.started.length === 0) await new Promise((resolve) => setImmediate(resolve));
+  interrupter.interrupt();
+  module.gate.open(); // the running in-process step finishes; the end step never starts
+  const error = await run;
+  state.running = undefined; // the cell ended with the run's error
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  expect(error).toMatchObject({ name: "FlowRunError", interrupted: true });
+  expect((error as Error).message).toContain("%flow resume Waits");
+  expect(module.started).toEqual(["start"]);
+  expect(state.cellInterrupts).toBe(0);
+  expect(activeRunCount()).toBe(0);
+});
+
+test("a cell still running after the grace (an in-process step that keeps awaiting) is interrupted; so at once on a second interrupt", async () => {
+  const module = flowModule(FLOWS);
+  const { state, interrupter } = fakeCell();
+  state.running = 8;
+  const run = module.Waits.run({}, { datastore: tempDatastore() }).catch((error: unknown) => error);
+  while (module.started.length === 0) await new Promise((resolve) => setImmediate(resolve));
+  interrupter.interrupt();
+  expect(state.cellInterrupts).toBe(0);
+  while (state.cellInterrupts === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(activeRunCount()).toBe(1); // the step still awaits: the run cannot end before it does
+
+  state.running = 9; // a later cell, while the run still waits for its step
+  interrupter.interrupt();
+  interrupter.interrupt(); // the second one interrupts the cell at once
+  expect(state.cellInterrupts).toBe(2);
+  module.gate.open();
+  expect(await run).toMatchObject({ name: "FlowRunError", interrupted: true });
+  expect(module.started).toEqual(["start"]);
+});
