@@ -29,6 +29,7 @@ export type { StepLifecycleHooks, RetryDecision, FailureHandling, TimeLimit, Tas
 export { FlowRun, type TaskOutcome } from "./flow/runtime/run-handle.js";
 export type { RunOptions, ResumeOptions } from "./flow/runtime/run-options.js";
 export { onFlowEvent, type FlowEvent, type FlowEventListener } from "./flow/runtime/events.js";
+export { closeWorkerPool } from "./flow/executors/processes/shared-pool.js";
 
 // Read past runs (the client API) and where they are stored.
 export { Metaflow, Flow, Run, Step, Task, DataArtifact, namespace, getNamespace, type ClientOptions } from "./flow/client/client.js";

@@ -40,8 +40,8 @@ async function importModule(file: string): Promise<Record<string, unknown>> {
 }
 
 /**
- * Imports the flow's module (once per process: a worker pool lives for one run, so an edited file is
- * imported afresh by the next run's workers) and finds the class among its exports.
+ * Imports the flow's module (once per process: the pool ends a worker whose loaded files changed, and a
+ * fresh worker imports the edited code) and finds the class among its exports.
  */
 export async function importFlowClass(flow: TaskRequest["flow"]): Promise<Function> {
   let loading = modules.get(flow.module);

@@ -1,5 +1,5 @@
 /** A temporary folder holding flow files that `import ... from "wbflow"` (this package's build), and running them. */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -8,6 +8,7 @@ import { Datastore } from "../../../src/flow/datastore/datastore.js";
 
 const REPO = fileURLToPath(new URL("../../../", import.meta.url));
 const DRIVER = fileURLToPath(new URL("./run-driver.ts", import.meta.url));
+const POOL_DRIVER = fileURLToPath(new URL("./pool-driver.ts", import.meta.url));
 
 /** What the driver reports about a run. */
 export interface DrivenRun {
@@ -15,7 +16,7 @@ export interface DrivenRun {
   runId: string;
   successful: boolean;
   error?: { name: string; message: string; cause?: { name: string; message: string } };
-  tasks: Array<{ stepName: string; taskId: string; pathspecIndex: string; ok: boolean; attempts: number; artifacts: Record<string, any>; error?: { name: string; message: string } }>;
+  tasks: Array<{ stepName: string; taskId: string; pathspecIndex: string; ok: boolean; attempts: number; cloned: boolean; artifacts: Record<string, any>; error?: { name: string; message: string } }>;
   /** The driver's own output (the tasks' output printed live, among others). */
   stdout: string;
   stderr: string;
@@ -58,6 +59,58 @@ export function driveRun(file: string, flow: string, options: { executor: string
       resolve({ ...JSON.parse(line.slice(7)), stdout, stderr, datastore: new Datastore({ root }) });
     });
   });
+}
+
+/** A run done by the pool driver, with the pids of the driver's live worker processes after it. */
+export type PoolDrivenRun = DrivenRun & { workers: number[] };
+
+/** A pool driver process (pool-driver.ts) doing several runs in one process, as a kernel or a script does. */
+export interface PoolDriver {
+  child: ChildProcess;
+  /** Resolves with the driver's child pids once it prints WAITING (a `{ wait: true }` action). */
+  waiting: Promise<number[]>;
+  /** Resolves once the driver exits by itself. */
+  exited: Promise<{ code: number | null; runs: PoolDrivenRun[]; stdout: string; stderr: string }>;
+}
+
+/** Starts the pool driver on FILE with these actions (see PoolAction in pool-driver.ts). */
+export function drivePool(file: string, actions: object[], options: { mark: string; datastore?: string; env?: NodeJS.ProcessEnv }): PoolDriver {
+  const root = options.datastore ?? mkdtempSync(path.join(tmpdir(), "wbflow-exec-store-"));
+  const child = spawn(process.execPath, ["--import", "tsx", POOL_DRIVER, file, root, JSON.stringify(actions)], {
+    cwd: REPO,
+    env: { ...process.env, ...options.env, WBFLOW_TEST_MARK: options.mark },
+  });
+  let stdout = "";
+  let stderr = "";
+  let onWaiting: (pids: number[]) => void = () => undefined;
+  const waiting = new Promise<number[]>((resolve) => (onWaiting = resolve));
+  child.stdout.on("data", (chunk) => {
+    stdout += chunk;
+    const line = stdout.split("\n").find((l) => l.startsWith("WAITING "));
+    if (line) onWaiting(JSON.parse(line.slice(8)));
+  });
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  const exited = new Promise<{ code: number | null; runs: PoolDrivenRun[]; stdout: string; stderr: string }>((resolve) => {
+    child.on("close", (code) => {
+      const runs = stdout
+        .split("\n")
+        .filter((l) => l.startsWith("RESULT "))
+        .map((l) => ({ ...JSON.parse(l.slice(7)), datastore: new Datastore({ root }), stdout: "", stderr: "" }));
+      resolve({ code, runs, stdout, stderr });
+    });
+  });
+  return { child, waiting, exited };
+}
+
+/** Resolves once no live process carries the mark (processes killed a moment ago may take a while to go); rejects with their pids after `ms`. */
+export async function noneMarkedWithin(mark: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const left = processesMarked(mark);
+    if (left.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`processes left behind: ${left.join(", ")}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** Pids of live processes whose environment holds WBFLOW_TEST_MARK=mark. */

@@ -5,6 +5,7 @@
  */
 import { pathToFileURL } from "node:url";
 import { Datastore } from "wbflow";
+import { runSummary } from "./run-summary.js";
 
 // As the notebook kernel does for its cells: `wbflow` in the flow file means this copy, installed or not.
 const LINK_MODULE = "../../../dist/flow/executors/processes/link-wbflow.js"; // the build's, as the kernel runs it
@@ -17,14 +18,4 @@ const run = await module[flowName].run(JSON.parse(params ?? "{}"), {
   maxWorkers: Number(maxWorkers),
   throwOnFailure: false,
 });
-const tasks = run.tasks.map((t: any) => ({
-  stepName: t.stepName,
-  taskId: t.taskId,
-  pathspecIndex: t.pathspecIndex,
-  ok: t.ok,
-  attempts: t.attempts,
-  artifacts: t.artifacts,
-  error: t.error && { name: t.error.name, message: t.error.message },
-}));
-const error = run.error && { name: run.error.name, message: run.error.message, cause: run.error.cause && { name: run.error.cause.name, message: run.error.cause.message } };
-process.stdout.write(`RESULT ${JSON.stringify({ flowName: run.flowName, runId: run.runId, successful: run.successful, error, tasks })}\n`);
+process.stdout.write(`RESULT ${JSON.stringify(runSummary(run))}\n`);

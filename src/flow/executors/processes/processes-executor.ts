@@ -1,44 +1,34 @@
 /**
- * The `processes` executor: attempts run in a pool of long-lived worker processes (one per core by
- * default), each of which imports the flow's module once and runs many attempts against the shared
- * datastore. Output is printed here live; a worker that dies fails only its attempt (the decorators'
- * retry and @catch apply) and is replaced; `@timeout` ends a runaway worker; nothing outlives the run.
+ * The `processes` executor: attempts run in worker processes (one per core by default) of the pool this
+ * process shares between its runs; each worker imports the flow's module once and runs many attempts
+ * against the shared datastore. Output is printed here live; a worker that dies fails only its attempt
+ * (the decorators' retry and @catch apply) and is replaced; `@timeout` ends a runaway worker.
  */
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { TaskInterruptedError, WorkerLostError } from "../../errors.js";
 import { pathspecOf } from "../../datastore/datastore.js";
 import { attemptRequirements } from "../../task/attempt-body.js";
 import type { Executor, ExecutorSettings } from "../executor.js";
 import { recordLostAttempt } from "../lost-attempt.js";
 import { attemptResultOf, errorFromPlain, flowNotInModule, taskRequestOf } from "../task-request.js";
-import { WorkerPool, type PoolOutcome } from "./worker-pool.js";
-
-// The worker runs the package's build, the copy a flow module gets from `import ... from "wbflow"`
-// (a second copy would have its own `current` and codec registry). Resolved from the package root,
-// this is the same file whether this module runs from src/ or dist/.
-const WORKER_SCRIPT = fileURLToPath(new URL("../../../../dist/flow/executors/processes/worker-main.js", import.meta.url));
+import { sharedWorkerPool } from "./shared-pool.js";
+import type { PoolLease, PoolOutcome } from "./worker-pool.js";
 
 // A body that keeps the event loop free times out inside its worker; this grace lets that happen first.
 const TIME_LIMIT_GRACE_MS = 1000;
 
-/** Runs attempts in worker processes; `maxWorkers` is the number of workers (CPU slots). */
+/** Runs attempts in worker processes; `maxWorkers` is the run's number of workers (CPU slots). */
 export function processesExecutor({ maxWorkers }: ExecutorSettings): Executor {
-  let pool: WorkerPool | undefined;
+  let lease: PoolLease | undefined;
   return {
     name: "processes",
     async open(run) {
       if (run.flowModule === undefined) throw flowNotInModule(run.flowName);
-      if (!existsSync(WORKER_SCRIPT)) {
-        throw new Error(`The processes executor needs wbflow's build (${WORKER_SCRIPT} is missing). Run \`npm run build\` in the wbflow package.`);
-      }
-      pool = new WorkerPool(maxWorkers, WORKER_SCRIPT);
-      pool.warm({ module: run.flowModule, className: run.definition.flowClass.name });
+      lease = await sharedWorkerPool().lease(maxWorkers, { module: run.flowModule, className: run.definition.flowClass.name });
     },
     async runAttempt(assignment) {
       const { run, spec, attempt } = assignment;
       const { timeLimit, resources } = attemptRequirements(run, spec, attempt);
-      const outcome = await pool!.run(
+      const outcome = await lease!.run(
         taskRequestOf(assignment),
         { cpu: resources.cpu ?? 1, memoryMiB: resources.memoryMiB },
         {
@@ -54,7 +44,7 @@ export function processesExecutor({ maxWorkers }: ExecutorSettings): Executor {
       return recordLostAttempt(assignment, lostError(outcome, pathspec, attempt, timeLimit?.error), outcome.output);
     },
     async close() {
-      await pool?.close();
+      await lease?.close();
     },
   };
 }

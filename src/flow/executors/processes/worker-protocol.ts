@@ -1,5 +1,6 @@
 /** Messages between the pool (kernel side) and a worker process, over the fork IPC channel. */
 import type { AttemptEvent, PlainError, TaskRequest, TaskResult } from "../task-request.js";
+import type { LoadedFile } from "./loaded-files.js";
 
 /** Pool → worker. */
 export type ToWorker =
@@ -11,6 +12,8 @@ export type ToWorker =
 /** Worker → pool. */
 export type FromWorker =
   | { type: "ready" }
+  /** The worker loaded a local file (the flow's module or one it imports): the pool checks it for changes before later runs. */
+  | { type: "loaded"; file: LoadedFile }
   | { type: "event"; id: number; event: AttemptEvent }
   | { type: "result"; id: number; result: TaskResult }
   /** The attempt could not be run at all (e.g. the module failed to import). */
