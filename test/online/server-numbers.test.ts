@@ -88,7 +88,8 @@ describe("version numbers after a sync", () => {
   });
 
   it("artifact.wait() says whether the server made a new version: it compares with its latest, the local registry with every version", async () => {
-    const run = await startRun(tempDir(), "online", server.url, "dedup001");
+    const root = tempDir();
+    const run = await startRun(root, "online", server.url, "dedup001");
     const waited: Array<[string, boolean, boolean]> = [];
     for (const text of ["A", "A", "B", "A"]) {
       const artifact = new Artifact("tbl", "dataset");
@@ -105,7 +106,15 @@ describe("version numbers after a sync", () => {
       ["v1", false, false],
       ["v2", false, true],
     ]);
-    expect(server.state.snapshot().artifacts[`${TEST_USER.entity}/proj/tbl`]!.map((v) => v.version)).toEqual(["v0", "v1", "v2"]);
+    const onServer = server.state.snapshot().artifacts[`${TEST_USER.entity}/proj/tbl`]!;
+    expect(onServer.map((v) => v.version)).toEqual(["v0", "v1", "v2"]);
+    // Locally A is one version; it answers to both numbers the server gave it, and shows the newest.
+    const api = new Api({ env: {}, home: root, cwd: root, settings: { project: "proj", mode: "offline" } });
+    for (const version of onServer) {
+      const local = await api.artifact(`tbl:${version.version}`);
+      expect([local.version, local.digest]).toEqual([version.version, version.digest]);
+    }
+    expect((await api.artifact("tbl:latest")).version).toBe("v2");
   });
 
   it("online, the version a run logged shows the server's number once its run finished", async () => {

@@ -32,6 +32,7 @@ import {
   RegistryFileError,
   serverVersionsFileText,
   versionFileText,
+  type ServerVersions,
 } from "./registry-files.js";
 
 /** A run, as registry lineage refers to it. */
@@ -187,34 +188,42 @@ export class ArtifactRegistry {
     return [`v${shownNumber}`, ...Object.entries(map).filter(([, v]) => v === version).map(([alias]) => alias)];
   }
 
-  /** The version numbers the W&B server gave, by digest (learned when versions were uploaded). */
+  /** The newest version number the W&B server gave each content, by digest (learned when versions were uploaded). */
   async serverNumbers(project: string, name: string): Promise<Record<string, number>> {
+    return (await this.serverVersions(project, name)).byDigest;
+  }
+
+  /** Every number the W&B server gave each content (newest, and earlier ones of content logged again). */
+  async serverVersions(project: string, name: string): Promise<ServerVersions> {
     return readServerVersionsFile(path.join(this.collectionDir(project, name), "server-versions.json"));
   }
 
-  /** Records that the server numbered the content `digest` as version `serverNumber`. */
+  /** Records that the server numbered the content `digest` as version `serverNumber` (the newest number is shown). */
   async learnServerNumber(project: string, name: string, digest: string, serverNumber: number): Promise<void> {
     const dir = this.collectionDir(project, name);
     if (!existsSync(dir)) return; // logged elsewhere: nothing local to renumber
     await withLockFile(path.join(dir, ".lock"), async () => {
       const file = path.join(dir, "server-versions.json");
-      const map = (await readServerVersionsFile(file).catch((error) => this.setAside(error))) ?? {};
-      if (map[digest] === serverNumber) return;
-      map[digest] = serverNumber;
-      writeFileAtomicSync(file, serverVersionsFileText(map));
+      const known = (await readServerVersionsFile(file).catch((error) => this.setAside(error))) ?? { byDigest: {}, earlier: {} };
+      const newest = known.byDigest[digest];
+      if (newest === serverNumber || known.earlier[digest]?.includes(serverNumber)) return;
+      known.byDigest[digest] = Math.max(newest ?? serverNumber, serverNumber);
+      if (newest !== undefined) {
+        known.earlier[digest] = [...(known.earlier[digest] ?? []), Math.min(newest, serverNumber)].sort((a, b) => a - b);
+      }
+      writeFileAtomicSync(file, serverVersionsFileText(known));
     });
   }
 
   /** The local number `vN` names: the version the server numbered N, else local N when it has no server number. */
   private async localNumberOf(project: string, name: string, n: number): Promise<number | undefined> {
-    const server = await this.serverNumbers(project, name);
-    const numbered = Object.values(server);
-    if (numbered.length === 0) return n;
+    const server = await this.serverVersions(project, name);
+    if (Object.keys(server.byDigest).length === 0) return n;
     const versions = await this.versions(project, name);
-    const byServer = versions.find((v) => server[v.digest] === n);
+    const byServer = versions.find((v) => server.byDigest[v.digest] === n || server.earlier[v.digest]?.includes(n));
     if (byServer) return byServer.version;
     const local = versions.find((v) => v.version === n);
-    return local && server[local.digest] === undefined ? n : undefined;
+    return local && server.byDigest[local.digest] === undefined ? n : undefined;
   }
 
   /** Records that `consumer` used `version` (append-only; repeated uses are kept once when read). */

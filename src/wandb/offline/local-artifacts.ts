@@ -87,7 +87,12 @@ export class LocalArtifacts {
 
   /** Reads a version with its aliases and consumers; its `vN` is the server's number once uploaded. */
   async open(project: string, name: string, alias: string): Promise<ArtifactVersion> {
-    return this.withDetails(await this.registry.resolve(project, name, alias));
+    const stored = await this.registry.resolve(project, name, alias);
+    // Content the server numbered twice (logged again after other content) answers `vN` as asked.
+    const asked = /^v(\d+)$/.exec(alias);
+    const askedNumber = asked ? Number(asked[1]) : undefined;
+    const earlier = askedNumber === undefined ? [] : ((await this.registry.serverVersions(project, name)).earlier[stored.digest] ?? []);
+    return this.withDetails(stored, askedNumber !== undefined && earlier.includes(askedNumber) ? askedNumber : undefined);
   }
 
   /** Reads the version this registry numbered `localNumber` (see `ArtifactVersion.localIndex`). */
@@ -106,9 +111,9 @@ export class LocalArtifacts {
     return opened;
   }
 
-  private async withDetails(stored: StoredVersion): Promise<ArtifactVersion> {
+  private async withDetails(stored: StoredVersion, shownNumber?: number): Promise<ArtifactVersion> {
     const { project, name } = stored;
-    const serverNumber = (await this.registry.serverNumbers(project, name))[stored.digest];
+    const serverNumber = shownNumber ?? (await this.registry.serverNumbers(project, name))[stored.digest];
     const [aliases, consumers] = await Promise.all([
       this.registry.aliasesOf(project, name, stored.version, serverNumber),
       this.registry.consumers(project, name, stored.version),

@@ -115,22 +115,40 @@ export async function readAliasesFile(file: string): Promise<Record<string, numb
 
 const SERVER_VERSIONS_FORMAT = "wbflow-server-versions-1";
 
-/** The text of a server-versions file: artifact digest → the version number the W&B server gave it, sealed. */
-export function serverVersionsFileText(byDigest: Record<string, number>): string {
-  return sealedJson({ format: SERVER_VERSIONS_FORMAT, byDigest });
+/**
+ * The numbers the W&B server gave this machine's contents. `byDigest`: the newest number of each
+ * content (the one shown). `earlier`: older numbers of the same content — the server compares a new
+ * version with its latest only, so content logged again after other content gets a new number.
+ */
+export interface ServerVersions {
+  byDigest: Record<string, number>;
+  earlier: Record<string, number[]>;
 }
 
-/** The server numbers learned so far (`server-versions.json`), by digest; empty when none. */
-export async function readServerVersionsFile(file: string): Promise<Record<string, number>> {
+/** The text of a server-versions file, sealed (`earlier` only when some content has several numbers). */
+export function serverVersionsFileText(versions: ServerVersions): string {
+  const earlier = Object.keys(versions.earlier).length > 0 ? { earlier: versions.earlier } : {};
+  return sealedJson({ format: SERVER_VERSIONS_FORMAT, byDigest: versions.byDigest, ...earlier });
+}
+
+/** The server numbers learned so far (`server-versions.json`); empty when none. */
+export async function readServerVersionsFile(file: string): Promise<ServerVersions> {
   const text = await readText(file);
-  if (text === undefined) return {};
+  if (text === undefined) return { byDigest: {}, earlier: {} };
   const value = parse(file, text);
   if (!isObject(value)) throw new RegistryFileError(file, "it does not map digests to server version numbers");
   const opened = unseal(value);
   if ("problem" in opened) throw new RegistryFileError(file, opened.problem);
   const map = opened.fields["byDigest"];
-  if (opened.fields["format"] !== SERVER_VERSIONS_FORMAT || !isObject(map) || !Object.values(map).every(isCount)) {
+  const earlier = opened.fields["earlier"] ?? {};
+  if (
+    opened.fields["format"] !== SERVER_VERSIONS_FORMAT ||
+    !isObject(map) ||
+    !Object.values(map).every(isCount) ||
+    !isObject(earlier) ||
+    !Object.values(earlier).every((numbers) => Array.isArray(numbers) && numbers.every(isCount))
+  ) {
     throw new RegistryFileError(file, "it does not map digests to server version numbers");
   }
-  return map as Record<string, number>;
+  return { byDigest: map as Record<string, number>, earlier: earlier as Record<string, number[]> };
 }
