@@ -16,6 +16,15 @@ const STORAGE_ON_API_ORIGIN = [
   "test/integration/online.test.ts",
   "test/integration/server-version-numbers.test.ts",
   "test/online/server-numbers.test.ts",
+  // The CLI's online commands (login, sync, run with @wandb_log) and the other tests that upload.
+  "test/online/cli.test.ts",
+  "test/online/upload-progress.test.ts",
+  "test/online/concurrent-sync.test.ts",
+  "test/online/lineage-sync-order.test.ts",
+  "test/online/wandb-sync-staging.test.ts",
+  "test/online/writer-fidelity.test.ts",
+  "test/integration/flow-run-report.test.ts",
+  "test/kernel/wandb-recent-run.test.ts",
 ];
 
 export default defineConfig({
