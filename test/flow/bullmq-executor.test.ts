@@ -7,7 +7,9 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
+import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
+import { Task } from "../../src/flow/client/task.js";
 import { Datastore, TaskNotFinishedError } from "../../src/flow/datastore/datastore.js";
 import { readRunCode } from "../../src/flow/datastore/code-package/code-package.js";
 import { flowProject, killWorkers, REPO, WBFLOW_BIN, startRunner, startWorker, type RunnerOutcome, type WorkerProcess } from "../support/cluster.js";
@@ -379,5 +381,34 @@ export class LoggedFlow extends FlowSpec {
     writeFileSync(path.join(c.project, "lib", "square.ts"), `export function square(x: number): number {\n  return -1;\n}\n`);
     const runId = expectSuccess(await runner.done);
     expect(await artifact(c.store, runId, "join", "total")).toBe(1 + 4 + 9);
+  });
+
+  it("an interrupted run takes its queued jobs back out of Redis (no worker runs them later); the running task finishes; resume completes", async () => {
+    const c = await cluster({ workers: 1, concurrency: 1 });
+    const runner = run(c, { n: 4, sleep_ms: 3000 });
+    await until(() => (marks(c).length > 0 ? true : undefined)); // the worker runs one task; three jobs wait
+    runner.child.kill("SIGINT");
+    const outcome = await runner.done;
+    expect(outcome.result, outcome.output).toMatchObject({ successful: false });
+    const runId = outcome.result!.runId as string;
+    expect(outcome.result!.error).toContain(`Flow SquaresFlow run SquaresFlow/${runId} was interrupted before it finished.`);
+    // Redis holds nothing of the run for a worker to take later: only the jobs that ran (and finished).
+    const queue = new Queue("wbflow", { connection: { url: c.redis.url } });
+    const counts = await queue.getJobCounts("waiting", "delayed", "prioritized", "active", "completed", "failed");
+    await queue.close();
+    expect(counts).toEqual({ waiting: 0, delayed: 0, prioritized: 0, active: 0, completed: 2, failed: 0 }); // start, one work task
+    expect(marks(c)).toHaveLength(1);
+    // The three withdrawn tasks are stored as interrupted (no @retry for them); the one that ran is saved.
+    const datastore = new Datastore({ root: c.store });
+    const exceptions = [];
+    for (const taskId of await datastore.listTasks("SquaresFlow", runId, "work")) {
+      exceptions.push((await new Task(`SquaresFlow/${runId}/work/${taskId}`, { datastore }).exception())?.type ?? "none");
+    }
+    expect(exceptions.sort()).toEqual(["TaskInterruptedError", "TaskInterruptedError", "TaskInterruptedError", "none"]);
+
+    const resumed = await resume(c).done;
+    const resumedId = expectSuccess(resumed);
+    expect(await artifact(c.store, resumedId, "join", "total")).toBe(1 + 4 + 9 + 16);
+    expect(marks(c)).toHaveLength(4); // the finished task was cloned, the other three ran
   });
 });

@@ -18,7 +18,11 @@ interface Args {
 const args = JSON.parse(process.argv[2]!) as Args;
 const module = (await import(pathToFileURL(args.file).href)) as Record<string, any>;
 const Flow = module[args.flowName];
+// SIGINT aborts the run's signal, as a host wires its interrupt (tests interrupt runs this way).
+const controller = new AbortController();
+process.on("SIGINT", () => controller.abort(new Error("SIGINT to the runner")));
 const options = {
+  signal: controller.signal,
   executor: "bullmq",
   redis: process.env.WBFLOW_REDIS_URL,
   datastore: new Datastore({ root: args.store }),

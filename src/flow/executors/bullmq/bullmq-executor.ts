@@ -15,7 +15,8 @@ import type { TimeLimit } from "../../task/lifecycle.js";
 import { recordLostAttempt } from "../lost-attempt.js";
 import { attemptResultOf, flowNotInModule, taskRequestOf } from "../task-request.js";
 import { DEFAULT_QUEUE, JOB_FORMAT, type ClusterJobResult } from "./job-data.js";
-import { ClusterJobFailedError, JobDispatcher } from "./job-dispatcher.js";
+import { ClusterJobFailedError, ClusterJobWithdrawnError, JobDispatcher } from "./job-dispatcher.js";
+import { TaskInterruptedError } from "../../errors.js";
 import { checkRedisUrl, REDIS_URL_ENV, RedisUrlError } from "./redis-url.js";
 
 /** Options of the `bullmq` executor (from `RunOptions`). */
@@ -82,8 +83,12 @@ export function bullmqExecutor(options: BullmqExecutorOptions = {}): Executor {
       const request = taskRequestOf({ ...assignment, attempt: assignment.attempt + offset });
       const jobId = `${key.replaceAll("/", ".")}.${request.task.attempt}`;
       const submitted = Date.now();
+      // Interrupted: a job still queued is taken back (a worker would otherwise run it later); a running one finishes.
+      const withdraw = () => void dispatcher!.withdraw(jobId);
+      assignment.signal?.addEventListener("abort", withdraw, { once: true });
       let reply: ClusterJobResult;
       try {
+        if (assignment.signal?.aborted) throw new ClusterJobWithdrawnError(`Task ${key}: not queued, the run was interrupted.`);
         reply = (await dispatcher.submit(jobId, {
           format: JOB_FORMAT,
           flowName: run.flowName,
@@ -95,11 +100,17 @@ export function bullmqExecutor(options: BullmqExecutorOptions = {}): Executor {
           request,
         })) as ClusterJobResult;
       } catch (error) {
+        if (error instanceof ClusterJobWithdrawnError) {
+          const interrupted = new TaskInterruptedError(`Task ${key} (attempt ${request.task.attempt}) was not run: the run was interrupted before a worker took its job, which was removed from queue ${queue}. Resume the run to run it.`);
+          return recordLostAttempt({ ...assignment, attempt: request.task.attempt }, interrupted);
+        }
         if (!(error instanceof ClusterJobFailedError)) throw error; // Redis is gone: the run stops
         // The worker could not run it (refused it, could not load the code, or died on it again
         // and again): stored as a failed attempt, so @retry and @catch apply as to any failure.
         const timedOut = timeLimit !== undefined && Date.now() - submitted >= timeLimit.milliseconds;
         return recordLostAttempt({ ...assignment, attempt: request.task.attempt }, timedOut ? endedByTimeLimit(timeLimit, error) : error);
+      } finally {
+        assignment.signal?.removeEventListener("abort", withdraw);
       }
       if (reply.attempt > request.task.attempt) skipped.set(key, offset + reply.attempt - request.task.attempt);
       return attemptResultOf(reply.result);

@@ -14,6 +14,11 @@ export class ClusterJobFailedError extends Error {
   override name = "ClusterJobFailedError";
 }
 
+/** A job was taken back out of the queue before any worker took it (the run was interrupted). */
+export class ClusterJobWithdrawnError extends Error {
+  override name = "ClusterJobWithdrawnError";
+}
+
 /** Redis cannot be reached, or lost the run's jobs: the run stops; `resume` continues it later. */
 export class ClusterUnavailableError extends Error {
   override name = "ClusterUnavailableError";
@@ -37,9 +42,14 @@ interface Pending {
   data: ClusterJobData;
   /** Set once Redis has the job (before that, its absence means nothing). */
   added: boolean;
+  /** Settles once the job's add has been answered (either way). */
+  addAnswered: Promise<unknown>;
   resolve(value: unknown): void;
   reject(error: Error): void;
 }
+
+/** The states of a job no worker has taken yet. */
+const QUEUED_STATES = new Set(["waiting", "delayed", "prioritized", "waiting-children"]);
 
 /** Submits jobs and waits for their outcomes; one per run. */
 export class JobDispatcher {
@@ -86,9 +96,9 @@ export class JobDispatcher {
   /** Adds the job `jobId` and resolves with its worker's return value. */
   submit(jobId: string, data: ClusterJobData): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const pending: Pending = { data, added: false, resolve, reject };
+      const pending: Pending = { data, added: false, addAnswered: Promise.resolve(), resolve, reject };
       this.pending.set(jobId, pending);
-      this.queue
+      pending.addAnswered = this.queue
         .add(data.pathspec, data, {
           jobId,
           attempts: 1,
@@ -99,6 +109,25 @@ export class JobDispatcher {
         .then(() => (pending.added = true))
         .catch((error: Error) => this.settle(jobId, { unavailable: `could not add the task's job: ${this.clean(error.message)}` }));
     });
+  }
+
+  /**
+   * Takes the job `jobId` back out of the queue if no worker has taken it yet: it is removed from
+   * Redis and its `submit` rejects with {@link ClusterJobWithdrawnError}. A job a worker already runs
+   * is left to finish (its `submit` settles as usual). Resolves with whether the job was withdrawn.
+   */
+  async withdraw(jobId: string): Promise<boolean> {
+    const pending = this.pending.get(jobId);
+    if (!pending) return false;
+    await pending.addAnswered;
+    if (!pending.added) return false;
+    // Only a job still queued: a completed one must settle with its result. A worker taking it between
+    // the two calls holds its lock, and `remove` answers 0 (it cannot have finished in that moment).
+    const state = await this.queue.getJobState(jobId).catch(() => "unknown");
+    if (!QUEUED_STATES.has(state)) return false;
+    const removed = (await this.queue.remove(jobId).catch(() => 0)) === 1;
+    if (removed) this.settle(jobId, { withdrawn: true });
+    return removed;
   }
 
   /** Jobs submitted and not settled yet. */
@@ -116,11 +145,12 @@ export class JobDispatcher {
     if (!closed) await Promise.allSettled([this.events.disconnect(), this.queue.disconnect()]);
   }
 
-  private settle(jobId: string, outcome: { value: unknown } | { failure: string } | { unavailable: string }): void {
+  private settle(jobId: string, outcome: { value: unknown } | { failure: string } | { unavailable: string } | { withdrawn: true }): void {
     const pending = this.pending.get(jobId);
     if (!pending) return;
     this.pending.delete(jobId);
     if ("value" in outcome) pending.resolve(outcome.value);
+    else if ("withdrawn" in outcome) pending.reject(new ClusterJobWithdrawnError(`Task ${pending.data.pathspec}: its job was removed from the queue before a worker took it.`));
     else if ("failure" in outcome) pending.reject(new ClusterJobFailedError(this.failureMessage(pending.data.pathspec, outcome.failure)));
     else {
       pending.reject(
