@@ -10,6 +10,9 @@
  * 2. If the attempt failed: `onAttemptFailure` (innermost first) decides whether to run another attempt.
  * 3. When no attempt follows: `onTaskFailure` (innermost first; may handle the failure, so the run
  *    goes on) or `onTaskSuccess`. Both run before the task's outputs are stored, so they can set artifacts.
+ * 4. The attempt is stored (its done file written), then `onAttemptEnd` (innermost first) — also when
+ *    storing it failed. What a decorator opened for the attempt and must not look complete before the
+ *    flow has recorded it (e.g. `@wandb_log`'s W&B run) is closed here.
  */
 import type { DecoratorOptions } from "../define/step-decorator.js";
 import type { TaskContext, TaskMiddleware } from "./middleware.js";
@@ -43,6 +46,14 @@ export interface TaskEndContext<O extends DecoratorOptions = DecoratorOptions> e
   setArtifact(name: string, value: unknown): void;
 }
 
+/** How an attempt ended, as `onAttemptEnd` is told. */
+export interface AttemptEnd {
+  /** The attempt's record (artifacts, metadata, done file) is in the datastore; false when storing it failed. */
+  stored: boolean;
+  /** The attempt succeeded, or failed and a decorator handled it (false when not stored). */
+  ok: boolean;
+}
+
 /** The hooks of a step decorator; every one is optional. See the module comment for the order. */
 export interface StepLifecycleHooks<O extends DecoratorOptions> {
   /** Before each attempt's body, inside the task (`current`, output capture). Throwing fails the attempt. */
@@ -66,6 +77,11 @@ export interface StepLifecycleHooks<O extends DecoratorOptions> {
   onTaskFailure?(ctx: TaskEndContext<O>, error: Error): FailureHandling | undefined | Promise<FailureHandling | undefined>;
   /** The step body succeeded (the last attempt). */
   onTaskSuccess?(ctx: TaskEndContext<O>): void | Promise<void>;
+  /**
+   * After every attempt, once its record is in the datastore (or storing it failed: `stored: false`).
+   * The outcome is settled by now: a hook that throws is reported and changes nothing.
+   */
+  onAttemptEnd?(ctx: TaskContext<O>, end: AttemptEnd): void | Promise<void>;
 }
 
 /** One decorator's hooks bound to its options, as the engine calls them. */
@@ -124,4 +140,18 @@ export async function runTaskFailureHooks(chain: readonly BoundHooks[], setArtif
 /** Calls every `onTaskSuccess`, innermost first. */
 export async function runTaskSuccessHooks(chain: readonly BoundHooks[], setArtifact: TaskEndContext["setArtifact"]): Promise<void> {
   for (const { hooks, ctx } of [...chain].reverse()) await hooks.onTaskSuccess?.({ ...ctx, setArtifact });
+}
+
+/**
+ * Calls every `onAttemptEnd`, innermost first. The attempt's outcome is already stored, so a hook's
+ * error cannot change it: each one is handed to `report` and the other hooks still run.
+ */
+export async function runAttemptEndHooks(chain: readonly BoundHooks[], end: AttemptEnd, report: (error: unknown) => void): Promise<void> {
+  for (const { hooks, ctx } of [...chain].reverse()) {
+    try {
+      await hooks.onAttemptEnd?.(ctx, end);
+    } catch (error) {
+      report(error);
+    }
+  }
 }

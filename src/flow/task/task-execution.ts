@@ -8,6 +8,7 @@ import { runWithCurrentTask } from "./current.js";
 import { currentTaskOf } from "./task-context.js";
 import { taskKeyOf, type RunContext, type TaskSpec } from "../runtime/run-context.js";
 import { runAttemptBody } from "./attempt-body.js";
+import { runAttemptEndHooks } from "./lifecycle.js";
 import { finishAttempt, storeArtifacts, taskPathspec, writeLogs } from "./attempt-outcome.js";
 import type { ChosenTransition } from "./task-state.js";
 
@@ -54,10 +55,23 @@ export async function executeAttempt(run: RunContext, spec: TaskSpec, attempt: n
     runWithCurrentTask(current, () => runAttemptBody(run, spec, attempt, pathspec, metadata, options.lost?.error)),
   );
 
-  await attemptStarted;
-  const stored = await storeArtifacts(run, spec, pathspec, body, attempt, output);
-  await writeLogs(run, key, attempt, output);
-  await finishAttempt(run, spec, attempt, stored.artifacts, { startedAt }, metadata);
+  let stored: Awaited<ReturnType<typeof storeArtifacts>> | undefined;
+  try {
+    await attemptStarted;
+    const outcome = await storeArtifacts(run, spec, pathspec, body, attempt, output);
+    await writeLogs(run, key, attempt, output);
+    await finishAttempt(run, spec, attempt, outcome.artifacts, { startedAt }, metadata);
+    stored = outcome;
+  } finally {
+    // Only now, with the attempt on record (or known not to be), may decorators close what they opened for it.
+    const end = { stored: stored !== undefined, ok: stored?.ok ?? false };
+    await runAttemptEndHooks(body.chain, end, (error) => reportEndHookError(pathspec, attempt, error));
+  }
   const { ok, caught, failure: error, transition, artifacts, retry } = stored;
   return { ok, caught, error, transition, artifacts, retry };
+}
+
+function reportEndHookError(pathspec: string, attempt: number, error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`wbflow: task ${pathspec} attempt ${attempt} is stored, but a step decorator's onAttemptEnd hook failed: ${message}\n`);
 }

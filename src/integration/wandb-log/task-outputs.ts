@@ -95,7 +95,9 @@ async function logValue(
   try {
     const built = await buildArtifact({ name: artifactNameFor(item.attribute), pathspec, ...item });
     try {
-      await run.logArtifact(built.artifact);
+      // Offline, published only when the run finishes, after the flow stored the task (see
+      // wandb-log-middleware.ts). Online it goes at once: the task records the server's number.
+      await run.logArtifact(built.artifact, { publishAtFinish: run.mode !== "online" });
       return { attribute: item.attribute, artifact: built.artifact };
     } finally {
       await built.cleanup();

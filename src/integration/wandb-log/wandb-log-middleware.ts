@@ -1,10 +1,13 @@
 /**
  * The task middleware of `@wandb_log`: one W&B run per task attempt, open while the step body runs
  * (as the task's active `run`), then the step's inputs marked used at exact versions, its outputs
- * logged, the versions recorded in the task's metadata, and the run finished — failed (exit code 1)
- * when the body threw, after still recording what it read and wrote. Logging problems are printed and
- * never fail a step that succeeded; the body's own error is always rethrown unchanged.
+ * logged (committed locally, published at the run's finish) and the versions recorded in the task's
+ * metadata. The run is finished only once the flow has stored the attempt (`finishTaskRun`, on
+ * `onAttemptEnd`) — failed (exit code 1) when the body threw, after still recording what it read and
+ * wrote. Logging problems are printed and never fail a step that succeeded; the body's own error is
+ * always rethrown unchanged.
  */
+import type { AttemptEnd } from "../../flow/task/lifecycle.js";
 import type { TaskMiddleware, TaskContext } from "../../flow/task/middleware.js";
 import { init } from "../../wandb/run/init.js";
 import type { Run } from "../../wandb/run/run.js";
@@ -51,7 +54,17 @@ async function startRun(ctx: TaskContext<WandbLogOptions>, label: string): Promi
   }
 }
 
-/** `@wandb_log`'s middleware. */
+/** A task's W&B run, logged and waiting for the flow to store the attempt. */
+interface OpenTaskRun {
+  run: Run;
+  exitCode: number;
+  label: string;
+}
+
+/** The open run of each attempt, by the attempt's context (the same object reaches `onAttemptEnd`). */
+const openTaskRuns = new WeakMap<TaskContext, OpenTaskRun>();
+
+/** `@wandb_log`'s middleware: logs the attempt; its run is finished by {@link finishTaskRun}. */
 export const wandbLogMiddleware: TaskMiddleware<WandbLogOptions> = async (ctx, next) => {
   const { print } = wandbLogEnvironment();
   const label = taskRunName(ctx);
@@ -79,6 +92,8 @@ export const wandbLogMiddleware: TaskMiddleware<WandbLogOptions> = async (ctx, n
       exitCode = 1;
       print(`wandb: ${label} cannot be stored by the flow (${unstorable.join(", ")}), so the task fails: its run is marked failed`);
     }
+    // Online: the server has everything but the outputs and the exit, and the run's page is known.
+    await run.flush();
     record = {
       run: {
         id: run.id,
@@ -90,20 +105,37 @@ export const wandbLogMiddleware: TaskMiddleware<WandbLogOptions> = async (ctx, n
         exitCode,
         mode: run.mode === "online" ? "online" : "offline",
         wandbDir: run.settings.wandb_dir,
+        ...(run.url ? { url: run.url } : {}),
       },
       artifacts,
     };
   } catch (error) {
     print(`wandb: ${label} could not finish logging: ${(error as Error).message}`);
   }
+  if (record) ctx.addMetadata(TASK_METADATA_KEY, record);
+  openTaskRuns.set(ctx, { run, exitCode, label });
+  if (failure) throw failure.error;
+};
+
+/**
+ * `@wandb_log`'s `onAttemptEnd`: the flow has stored the attempt (or failed to), so its W&B run is
+ * finished now — never before, so a process killed in between leaves a run without an exit record
+ * (W&B shows it failed or crashed) rather than a finished run the flow never recorded. The output
+ * versions are published only with a stored attempt; an attempt that was not stored fails its run.
+ */
+export async function finishTaskRun(ctx: TaskContext<WandbLogOptions>, end: AttemptEnd): Promise<void> {
+  const open = openTaskRuns.get(ctx);
+  if (!open) return;
+  openTaskRuns.delete(ctx);
+  const { run, label } = open;
+  const { print } = wandbLogEnvironment();
+  const exitCode = end.stored ? open.exitCode : 1;
+  if (!end.stored) print(`wandb: ${label} was not stored by the flow, so its run is marked failed and its outputs are not published`);
   try {
-    await run.finish(exitCode);
+    await run.finish(exitCode, { heldOutputs: end.stored ? "publish" : "discard" });
   } catch (error) {
     print(`wandb: ${label}: ${(error as Error).message}`);
   }
-  // Recorded after finish: an online run's page is known once the server has created the run.
   const url = run.url;
-  if (record) ctx.addMetadata(TASK_METADATA_KEY, { ...record, run: { ...record.run, ...(url ? { url } : {}) } });
   print(runLine(ctx.pathspec, { id: run.id, dir: run.dir, ...(url ? { url } : {}) }, exitCode));
-  if (failure) throw failure.error;
-};
+}

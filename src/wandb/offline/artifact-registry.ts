@@ -57,8 +57,13 @@ export interface StoredVersion {
   manifest: ManifestV1Json;
   /** ISO time of the commit. */
   createdAt: string;
-  /** The run that logged it (absent for user-created versions). */
+  /** The run that logged it (absent for user-created versions, and while only pending). */
   producer?: RunRef;
+  /**
+   * A run that logged it but publishes it only when it finishes (`publishAtFinish`): not its producer
+   * until then. A run killed first never becomes one; the next run to publish the content does.
+   */
+  pendingProducer?: RunRef;
   clientId: string;
 }
 
@@ -133,6 +138,8 @@ export class ArtifactRegistry {
         const { aliases: _aliases, ...fields } = draft;
         stored = { ...fields, version: next, createdAt: new Date(this.now()).toISOString() };
         await this.publishVersion(dir, stored);
+      } else if (draft.producer) {
+        stored = this.settleProducer(dir, stored, draft.producer);
       }
       const aliases = await this.moveAliases(dir, stored.version, draft.aliases);
       return { version: stored, deduplicated, aliases };
@@ -224,6 +231,27 @@ export class ArtifactRegistry {
     if (byServer) return byServer.version;
     const local = versions.find((v) => v.version === n);
     return local && server.byDigest[local.digest] === undefined ? n : undefined;
+  }
+
+  /**
+   * `run` published local version `version` (it logged it with `publishAtFinish` and finished): it
+   * becomes the producer, unless the version already has one (the first to publish keeps it, as on W&B).
+   */
+  async confirmProducer(project: string, name: string, version: number, run: RunRef): Promise<void> {
+    const dir = this.collectionDir(project, name);
+    await withLockFile(path.join(dir, ".lock"), async () => {
+      const stored = await readVersionFile(path.join(dir, "versions", `v${version}.json`), version);
+      if (stored) this.settleProducer(dir, stored, run);
+    });
+  }
+
+  /** A version with only a pending producer gets `producer` (under the collection lock); others stay as they are. */
+  private settleProducer(dir: string, stored: StoredVersion, producer: RunRef): StoredVersion {
+    if (stored.producer || !stored.pendingProducer) return stored;
+    const { pendingProducer: _pending, ...fields } = stored;
+    const settled = { ...fields, producer };
+    writeFileAtomicSync(path.join(dir, "versions", `v${stored.version}.json`), versionFileText(settled));
+    return settled;
   }
 
   /** Records that `consumer` used `version` (append-only; repeated uses are kept once when read). */

@@ -44,7 +44,8 @@ export class LocalArtifacts {
   async commit(
     artifact: Artifact,
     where: { project: string; entity?: string },
-    producer: RunRef | undefined,
+    /** The run that logged it; `pendingProducer` when that run publishes it only at its finish. */
+    lineage: { producer?: RunRef; pendingProducer?: RunRef },
     aliases: string[],
     clientId: string,
   ): Promise<CommittedArtifact> {
@@ -61,7 +62,8 @@ export class LocalArtifacts {
       ...(artifact.description !== undefined ? { description: artifact.description } : {}),
       metadata,
       manifest,
-      ...(producer ? { producer } : {}),
+      ...(lineage.producer ? { producer: lineage.producer } : {}),
+      ...(lineage.pendingProducer ? { pendingProducer: lineage.pendingProducer } : {}),
       clientId,
       aliases,
     });

@@ -47,7 +47,7 @@ const isCount = (value: unknown): value is number => Number.isSafeInteger(value)
 
 /** Checks every field the registry and `download()` rely on; returns a description of the first problem. */
 const VERSION_FIELDS = new Set([
-  "name", "type", "project", "entity", "version", "digest", "size", "description", "metadata", "manifest", "createdAt", "producer", "clientId",
+  "name", "type", "project", "entity", "version", "digest", "size", "description", "metadata", "manifest", "createdAt", "producer", "pendingProducer", "clientId",
 ]);
 
 function versionProblem(value: Record<string, unknown>, expectedNumber: number): string | undefined {

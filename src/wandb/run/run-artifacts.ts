@@ -19,6 +19,8 @@ export interface ArtifactRunContext {
   artifacts: LocalArtifacts;
   newClientId: () => string;
   emit: (body: RecordBody) => void;
+  /** Keeps the record of a version logged with `publishAtFinish` until the run finishes. */
+  hold: (output: HeldOutput) => void;
   /** Online runs: the server lookup used when the local registry lacks a version. */
   remote?: RemoteArtifactResolver;
   /** Online runs: the number the server gave a produced version, by its record's client id (undefined: not reached). */
@@ -43,6 +45,24 @@ export class ArtifactUnavailableError extends ArtifactNotFoundError {
 export interface LogArtifactOptions {
   /** Extra aliases; `latest` is always added, as W&B does. */
   aliases?: string[];
+  /**
+   * Publish the version only when the run finishes. It is committed to the local registry at once
+   * (its number is known and it can be used), but the run's record of it — what a sync or the online
+   * sender uploads — is written at `finish()`, and only then does the run become its producer. A run
+   * that never finishes (its process is killed) or is finished with `heldOutputs: "discard"`
+   * publishes nothing, and `artifact.wait()` answers the local number (the server numbers the version
+   * when it arrives). Default false: recorded at once, as W&B does.
+   */
+  publishAtFinish?: boolean;
+}
+
+/** A version logged with `publishAtFinish`: its `artifact` record, written when the run finishes. */
+export interface HeldOutput {
+  body: RecordBody;
+  project: string;
+  name: string;
+  /** The registry's own number of the version. */
+  localIndex: number;
 }
 
 /** Options of `run.useArtifact`. */
@@ -64,32 +84,36 @@ export async function logArtifactForRun(
   options: LogArtifactOptions = {},
 ): Promise<LoggedArtifactVersion> {
   const aliases = [...new Set(["latest", ...(options.aliases ?? []).map(validateAlias)])];
-  return commitAndRecord(context, artifact, context.runRef, aliases);
+  return commitAndRecord(context, artifact, { run: context.runRef, held: options.publishAtFinish === true }, aliases);
 }
 
 async function commitAndRecord(
   context: ArtifactRunContext,
   artifact: Artifact,
-  producer: RunRef | undefined,
+  producer: { run: RunRef; held: boolean } | undefined,
   aliases: string[],
 ): Promise<LoggedArtifactVersion> {
   if (artifact.logged) throw new ArtifactFrozenError(artifact.name);
   const clientId = context.newClientId();
   const where = { project: context.runRef.project, ...(context.runRef.entity ? { entity: context.runRef.entity } : {}) };
-  const { result, entries } = await context.artifacts.commit(artifact, where, producer, aliases, clientId);
+  const lineage = producer ? (producer.held ? { pendingProducer: producer.run } : { producer: producer.run }) : {};
+  const { result, entries } = await context.artifacts.commit(artifact, where, lineage, aliases, clientId);
   if (producer) {
-    context.emit({
+    // Built now (staging copies included), so publishing a held record at finish is a single write.
+    const body: RecordBody = {
       type: "artifact",
       artifact: artifactRecord({
         version: result.version,
-        runId: producer.runId,
+        runId: producer.run.runId,
         entries: await context.artifacts.recordEntries(entries, clientId),
         aliases,
         clientId,
         sequenceClientId: context.newClientId(),
         forUse: false,
       }),
-    });
+    };
+    if (producer.held) context.hold({ body, project: result.version.project, name: result.version.name, localIndex: result.version.version });
+    else context.emit(body);
   }
   const v = result.version;
   const logged: LoggedArtifactVersion = {
@@ -106,7 +130,8 @@ async function commitAndRecord(
     qualifiedName: `${v.name}:v${v.version}`,
     numberedBy: "local",
   };
-  const serverVersionOf = producer ? context.serverVersionOf : undefined;
+  // A held version reaches the server only at finish: until then `wait()` answers the local number.
+  const serverVersionOf = producer && !producer.held ? context.serverVersionOf : undefined;
   await artifact.markLogged(logged, serverVersionOf && (async () => withServerNumber(logged, await serverVersionOf(clientId))));
   return logged;
 }

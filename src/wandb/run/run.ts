@@ -17,7 +17,14 @@ import type { Artifact, LoggedArtifactVersion } from "../artifacts/artifact.js";
 import type { ArtifactVersion } from "../artifacts/artifact-version.js";
 import type { RemoteArtifactResolver, RemoteArtifactVersion } from "../artifacts/remote-artifact-version.js";
 import type { LocalArtifacts } from "../offline/local-artifacts.js";
-import { logArtifactForRun, useArtifactForRun, type ArtifactRunContext, type LogArtifactOptions, type UseArtifactOptions } from "./run-artifacts.js";
+import {
+  logArtifactForRun,
+  useArtifactForRun,
+  type ArtifactRunContext,
+  type HeldOutput,
+  type LogArtifactOptions,
+  type UseArtifactOptions,
+} from "./run-artifacts.js";
 
 /** Keys W&B adds to every history row (and its own namespace). */
 const RESERVED_HISTORY_KEYS = new Set(["_step", "_runtime", "_timestamp", "_wandb"]);
@@ -39,6 +46,16 @@ export interface LogOptions {
    * explicit step are completed by the next step or by finish).
    */
   commit?: boolean;
+}
+
+/** Options of `run.finish`. */
+export interface FinishOptions {
+  /**
+   * What becomes of the versions logged with `publishAtFinish`: `"publish"` (default) writes their
+   * records before `exit`, making this run their producer; `"discard"` leaves them out of the run
+   * (they stay in the local registry without a producer, and never reach the server through this run).
+   */
+  heldOutputs?: "publish" | "discard";
 }
 
 /** Everything a run is made of, decided by `init`. */
@@ -95,6 +112,8 @@ export class Run {
   private sinkErrors: unknown[] = [];
   private finishing: Promise<void> | undefined;
   private offlineDone = false;
+  /** Versions logged with `publishAtFinish`, in logging order. */
+  private readonly heldOutputs: HeldOutput[] = [];
 
   /** @internal Use `init()`. */
   constructor(parts: RunParts, initialConfig: Record<string, unknown>) {
@@ -241,19 +260,29 @@ export class Run {
   }
 
   /**
-   * Ends the run: completes the pending row, writes `files/`, records `exit` and closes every sink.
-   * Exit code 0 means finished, anything else failed. Calling it again returns the same promise.
-   * Rejects (after the offline log is complete) if a sink failed.
+   * Resolves once the artifacts being logged have landed and every sink has handled the records so
+   * far (online: the server has them and `url` is known). The run stays open.
    */
-  finish(exitCode = 0): Promise<void> {
-    this.finishing ??= this.finishNow(exitCode);
+  async flush(): Promise<void> {
+    await Promise.all([...this.artifactWork]);
+    await Promise.all([...this.sinkWork]);
+  }
+
+  /**
+   * Ends the run: completes the pending row, writes `files/`, publishes (or discards) the versions
+   * held for the finish, records `exit` and closes every sink. Exit code 0 means finished, anything
+   * else failed. Calling it again returns the same promise. Rejects (after the offline log is
+   * complete) if a sink failed.
+   */
+  finish(exitCode = 0, options: FinishOptions = {}): Promise<void> {
+    this.finishing ??= this.finishNow(exitCode, options.heldOutputs ?? "publish");
     return this.finishing;
   }
 
-  /** @internal For the process-exit hook: completes the offline log synchronously. */
+  /** @internal For the process-exit hook: completes the offline log synchronously; held versions are not published. */
   finishOfflineSync(exitCode: number): void {
     if (this.offlineDone) return;
-    this.writeFinalRecords(exitCode);
+    this.writeFinalRecords(exitCode, []);
     this.parts.closeOfflineSync();
   }
 
@@ -305,14 +334,20 @@ export class Run {
         if (this.offlineDone) throw new RunFinishedError(this.id, "record an artifact");
         this.emit(body);
       },
+      hold: (output) => {
+        if (this.offlineDone) throw new RunFinishedError(this.id, "record an artifact");
+        this.heldOutputs.push(output);
+      },
     };
   }
 
-  private async finishNow(exitCode: number): Promise<void> {
+  private async finishNow(exitCode: number, heldOutputs: "publish" | "discard"): Promise<void> {
     untrackRun(this);
     // Artifacts being logged belong to this run: let them land before the exit record.
     await Promise.all([...this.artifactWork]);
-    if (!this.offlineDone) this.writeFinalRecords(exitCode);
+    const published = heldOutputs === "publish" ? this.heldOutputs.splice(0) : [];
+    if (!this.offlineDone) this.writeFinalRecords(exitCode, published);
+    await this.confirmProduced(published);
     await Promise.all([...this.sinkWork]);
     const closing = await Promise.allSettled(this.parts.sinks.map((sink) => sink.close()));
     for (const result of closing) if (result.status === "rejected") this.sinkErrors.push(result.reason);
@@ -325,13 +360,29 @@ export class Run {
     }
   }
 
-  private writeFinalRecords(exitCode: number): void {
+  /** The registry learns that this run produced the versions it published at finish. */
+  private async confirmProduced(published: readonly HeldOutput[]): Promise<void> {
+    if (published.length === 0) return;
+    const runRef = { runId: this.id, project: this.project, ...(this.entity ? { entity: this.entity } : {}) };
+    const registry = this.parts.artifacts().registry;
+    for (const held of published) {
+      try {
+        await registry.confirmProducer(held.project, held.name, held.localIndex, runRef);
+      } catch (error) {
+        this.sinkErrors.push(error);
+      }
+    }
+  }
+
+  private writeFinalRecords(exitCode: number, published: readonly HeldOutput[]): void {
     this.offlineDone = true;
     this.commitRow();
     if (this.persists) {
       writeConfigFile(this.filesDir, this.config.toJSON());
       writeSummaryFile(this.filesDir, this.summary.toJSON());
     }
+    // Held versions are written just before `exit`, with no wait between: a log has both or neither.
+    for (const held of published) this.emit(held.body);
     // No `files` record for output.log: W&B's sender writes and uploads console output itself (from
     // the output records), so naming it would upload it a second time.
     this.emit({ type: "exit", exit: { exitCode, runtime: this.runtimeSeconds() } }, { alwaysSend: true });

@@ -95,6 +95,9 @@ async function syncSources(sources: SyncSource[], options: SyncOptions, notify: 
         continue;
       }
       if (log.tornTail) notify(`wandb: ${source.logPath} ends in a partly written record (the run was cut off); syncing what is complete.`);
+      if (!log.records.some((r) => r.type === "exit")) {
+        notify(`wandb: ${source.runDir} was never finished (its process ended first); it is uploaded as a failed run, as W&B's own sync does.`);
+      }
       loaded.push({ source, startMs: startTimeMs(log.records) });
     } catch (error) {
       results.push({ logPath: source.logPath, status: "failed", reason: error instanceof Error ? error.message : String(error) });

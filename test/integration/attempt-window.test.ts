@@ -1,0 +1,162 @@
+/**
+ * Issue 13: the window between a task's W&B run and its datastore record. A real `wbflow run` child
+ * process is SIGKILLed after the `train` step's body and its W&B logging are done but before the
+ * flow stores the task (a step decorator's `onTaskSuccess` hook, which runs exactly there, kills its
+ * own process); then `wbflow resume` runs the task again and `wbflow sync`'s code uploads everything
+ * to the protocol test server. W&B must end up agreeing with the flow: the run the flow recorded is
+ * finished and produced the versions the datastore points at; the killed attempt's run is a failed
+ * run that produced nothing; no version lacks a producing run.
+ */
+import { readdirSync, rmSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { Datastore, TaskNotFinishedError } from "../../src/flow/datastore/datastore.js";
+import { taskWandbRecordOf, type TaskWandbRecord } from "../../src/integration/wandb-log/task-wandb-record.js";
+import { readTransactionLog } from "../../src/wandb/offline/transaction-log-reader.js";
+import type { WandbRecord } from "../../src/wandb/protocol/records.js";
+import { syncRuns } from "../../src/wandb/sync/sync.js";
+import { Api } from "../../src/wandb/api.js";
+import { runCli, writeFlowFile } from "../support/cli.js";
+import { startProtocolServer, TEST_USER, type ProtocolServer } from "../support/protocol-server/protocol-server.js";
+import { recordingTiming } from "../online/recording-timing.js";
+
+const repo = path.join(import.meta.dirname, "..", "..");
+
+const FLOW = `
+import { FlowSpec, step, defineStepDecorator } from "wbflow";
+import { wandb_log } from ${JSON.stringify(path.join(repo, "src/wandb.ts"))};
+import * as aq from "arquero";
+
+/** Kills this very process once the step body and its W&B logging are done, before the task is stored. */
+const killBeforeStored = defineStepDecorator({
+  name: "kill_before_stored",
+  defaults: {},
+  onTaskSuccess() {
+    if (process.env.KILL_BEFORE_STORED === "1") process.kill(process.pid, "SIGKILL");
+  },
+});
+
+@wandb_log({ datasets: true })
+export class WindowFlow extends FlowSpec {
+  @step start() {
+    this.raw = aq.table({ x: [1, 2, 3] });
+    this.next(this.train);
+  }
+  @killBeforeStored
+  @step train() {
+    this.features = aq.table({ x2: this.raw.array("x").map((v) => v * 2) });
+    this.accuracy = 0.9;
+    this.next(this.end);
+  }
+  @step end() {
+    this.rows = this.features.numRows();
+  }
+}
+`;
+
+let server: ProtocolServer;
+const folders: string[] = [];
+beforeAll(async () => {
+  server = await startProtocolServer();
+});
+afterAll(async () => {
+  await server.close();
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
+
+/** Every W&B run log in the folder, by run id, with its records. */
+async function runLogs(wandbDir: string): Promise<Map<string, WandbRecord[]>> {
+  const logs = new Map<string, WandbRecord[]>();
+  for (const runDir of readdirSync(wandbDir).filter((name) => name.startsWith("offline-run-"))) {
+    const runId = runDir.split("-").at(-1)!;
+    logs.set(runId, (await readTransactionLog(path.join(wandbDir, runDir, `run-${runId}.wandb`))).records);
+  }
+  return logs;
+}
+
+function jobTypeOf(records: WandbRecord[]): string | undefined {
+  const run = records.find((r) => r.type === "run");
+  return run?.type === "run" ? run.run.jobType : undefined;
+}
+
+/** The `wandb` record of the flow run's only task of `step`. */
+async function recordedRun(store: Datastore, runId: string, stepName: string): Promise<TaskWandbRecord> {
+  const [taskId] = await store.listTasks("WindowFlow", runId, stepName);
+  const task = await store.readTask({ flowName: "WindowFlow", runId, stepName, taskId: taskId! });
+  return taskWandbRecordOf(task.metadata)!;
+}
+
+test("a process killed after a task's W&B logging but before the flow stored the task: resume and sync leave W&B agreeing with the flow", async () => {
+  const { dir, file } = writeFlowFile("window_flow.ts", FLOW);
+  folders.push(dir);
+  const datastoreRoot = path.join(dir, ".wbflow");
+  const wandbDir = path.join(dir, "wandb");
+  const store = new Datastore({ root: datastoreRoot });
+  const env = { HOME: dir, WANDB_MODE: "offline", WANDB_DIR: dir, NETRC: path.join(dir, "netrc") };
+
+  const killed = await runCli(["run", file, "--datastore", datastoreRoot], { ...env, KILL_BEFORE_STORED: "1" }, { cwd: dir });
+  expect(killed.code, killed.stderr).toBe(null); // ended by SIGKILL
+  const [origin] = (await store.listRuns("WindowFlow")).map((run) => run.runId);
+  const [trainTaskId] = await store.listTasks("WindowFlow", origin!, "train");
+  await expect(store.readTask({ flowName: "WindowFlow", runId: origin!, stepName: "train", taskId: trainTaskId! })).rejects.toBeInstanceOf(TaskNotFinishedError);
+
+  // The killed attempt's W&B run: logged, but not finished, and it published no output version.
+  const afterKill = await runLogs(wandbDir);
+  const [orphanId, orphanLog] = [...afterKill].find(([, records]) => jobTypeOf(records) === "train")!;
+  expect(orphanLog.some((r) => r.type === "history" || r.type === "summary")).toBe(true);
+  expect(orphanLog.some((r) => r.type === "exit")).toBe(false);
+  expect(orphanLog.filter((r) => r.type === "artifact" && !r.artifact.useAfterCommit)).toEqual([]);
+
+  const resumed = await runCli(["resume", file, "--datastore", datastoreRoot], env, { cwd: dir });
+  expect(resumed.code, resumed.stderr).toBe(0);
+  const resumedRunId = (await store.listRuns("WindowFlow")).map((run) => run.runId).find((id) => id !== origin)!;
+  const recordedTrain = await recordedRun(store, resumedRunId, "train");
+  const recordedStart = await recordedRun(store, resumedRunId, "start"); // cloned from the origin run
+  const recordedEnd = await recordedRun(store, resumedRunId, "end");
+  expect(recordedTrain.run.id).not.toBe(orphanId);
+  expect(recordedTrain.run.exitCode).toBe(0);
+
+  // Offline, before any sync: the local registry says the recorded run produced what the datastore points at.
+  const api = new Api({ env, home: dir, cwd: dir, settings: { project: "WindowFlow" } });
+  const localFeatures = await api.artifact(`features:${recordedTrain.artifacts.features!.version}`);
+  expect(localFeatures.digest).toBe(recordedTrain.artifacts.features!.digest);
+  expect(localFeatures.producer?.runId).toBe(recordedTrain.run.id);
+
+  const notices: string[] = [];
+  const results = await syncRuns({
+    allIn: wandbDir,
+    connection: { baseUrl: server.url, apiKey: TEST_USER.apiKey, timing: recordingTiming() },
+    notify: (line) => notices.push(line),
+  });
+  expect(results.map((r) => r.status)).toEqual(["synced", "synced", "synced", "synced"]);
+  expect(notices.filter((line) => line.includes("was never finished"))).toEqual([
+    `wandb: ${path.join(wandbDir, readdirSync(wandbDir).find((name) => name.endsWith(orphanId))!)} was never finished (its process ended first); it is uploaded as a failed run, as W&B's own sync does.`,
+  ]);
+
+  const snapshot = server.state.snapshot();
+  const runPath = (id: string) => `${TEST_USER.entity}/WindowFlow/${id}`;
+  const runs = Object.fromEntries(Object.entries(snapshot.runs).map(([key, run]) => [key, { group: run.group, jobType: run.jobType, state: run.state, exitcode: run.exitcode }]));
+  expect(runs).toEqual({
+    [runPath(recordedStart.run.id)]: { group: `WindowFlow/${origin}`, jobType: "start", state: "finished", exitcode: 0 },
+    [runPath(orphanId)]: { group: `WindowFlow/${origin}`, jobType: "train", state: "failed", exitcode: 1 },
+    [runPath(recordedTrain.run.id)]: { group: `WindowFlow/${resumedRunId}`, jobType: "train", state: "finished", exitcode: 0 },
+    [runPath(recordedEnd.run.id)]: { group: `WindowFlow/${resumedRunId}`, jobType: "end", state: "finished", exitcode: 0 },
+  });
+  const lineage = Object.fromEntries(
+    Object.entries(snapshot.artifacts).map(([name, versions]) => [name, versions.map((v) => ({ version: v.version, digest: v.digest, producer: v.producer, consumers: v.consumers }))]),
+  );
+  expect(lineage).toEqual({
+    [`${TEST_USER.entity}/WindowFlow/raw`]: [
+      {
+        version: "v0",
+        digest: recordedStart.artifacts.raw!.digest,
+        producer: runPath(recordedStart.run.id),
+        // The killed attempt did read it; that edge is true.
+        consumers: [runPath(orphanId), runPath(recordedTrain.run.id)].sort(),
+      },
+    ],
+    [`${TEST_USER.entity}/WindowFlow/features`]: [
+      { version: "v0", digest: recordedTrain.artifacts.features!.digest, producer: runPath(recordedTrain.run.id), consumers: [runPath(recordedEnd.run.id)] },
+    ],
+  });
+}, 120_000);
