@@ -103,9 +103,10 @@ test("a process killed after a task's W&B logging but before the flow stored the
   // The killed attempt's W&B run: logged, but not finished, and it published no output version.
   const afterKill = await runLogs(wandbDir);
   const [orphanId, orphanLog] = [...afterKill].find(([, records]) => jobTypeOf(records) === "train")!;
-  expect(orphanLog.some((r) => r.type === "history" || r.type === "summary")).toBe(true);
-  expect(orphanLog.some((r) => r.type === "exit")).toBe(false);
-  expect(orphanLog.filter((r) => r.type === "artifact" && !r.artifact.useAfterCommit)).toEqual([]);
+  // (Soft: on a failure here, the test still shows what W&B ends up with after resume and sync.)
+  expect.soft(orphanLog.some((r) => r.type === "history" || r.type === "summary")).toBe(true);
+  expect.soft(orphanLog.some((r) => r.type === "exit"), "the killed attempt's run has an exit record").toBe(false);
+  expect.soft(orphanLog.filter((r) => r.type === "artifact" && !r.artifact.useAfterCommit), "output versions in the killed attempt's run").toEqual([]);
 
   const resumed = await runCli(["resume", file, "--datastore", datastoreRoot], env, { cwd: dir });
   expect(resumed.code, resumed.stderr).toBe(0);
