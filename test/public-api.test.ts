@@ -25,7 +25,7 @@ const pinned: Record<string, PublicNames> = {
       "ClientNotFoundError", "DataArtifact", "Datastore", "DatastoreError", "FilePath", "Flow", "FlowDefinitionError",
       "FlowRun", "FlowRunError", "FlowSpec", "InvalidPathspecError", "LintError", "MergeConflictError", "Metaflow",
       "ModelTypeError", "NamespaceMismatchError", "Parameter", "ParameterError", "ResumeError", "Run", "Step",
-      "StepTimeoutError", "Task", "UnserializableValueError", "catchFailure", "current", "defineStepDecorator",
+      "StepTimeoutError", "Task", "UnserializableValueError", "catchFailure", "closeWorkerPool", "current", "defineStepDecorator",
       "environment", "getNamespace", "loadModel", "namespace", "onFlowEvent", "registerCodec", "registerModelType", "resources",
       "retry", "saveModel", "step", "tableToParquet", "timeout", "writeParquetFile",
     ],
