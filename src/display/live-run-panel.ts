@@ -30,7 +30,7 @@ export interface LiveStepRow {
 export interface LiveRunData {
   flowName: string;
   runId: string;
-  state: "running" | "succeeded" | "failed";
+  state: "running" | "succeeded" | "failed" | "interrupted";
   elapsedMs: number;
   /** The graph, already rendered by Graphviz (trusted SVG: Graphviz escapes label text). */
   dagSvg?: string;
@@ -55,7 +55,7 @@ function runsCell(step: LiveStepRow): TableCell {
 }
 
 function headline(data: LiveRunData): string {
-  const verb = data.state === "running" ? "Running" : data.state === "succeeded" ? "Finished" : "Failed";
+  const verb = { running: "Running", succeeded: "Finished", failed: "Failed", interrupted: "Interrupted" }[data.state];
   return `${verb} ${data.flowName}/${data.runId} · ${formatDuration(data.elapsedMs)}`;
 }
 

@@ -53,4 +53,11 @@ describe("LiveRunState", () => {
     expect(state.statuses().start?.state).toBe("failed");
     expect(state.outcome).toBe("failed");
   });
+
+  it("tells an interrupted run from a failed one", () => {
+    const state = new LiveRunState("SweepFlow", "1", graph, 0);
+    const error = Object.assign(new Error("Flow SweepFlow run SweepFlow/1 was interrupted before it finished."), { interrupted: true });
+    state.apply({ type: "run-finished", flowName: "SweepFlow", runId: "1", successful: false, error });
+    expect(state.outcome).toBe("interrupted");
+  });
 });

@@ -61,11 +61,14 @@ interface CellReply {
 }
 
 /** Runs `code`; once splits 1 and 2 are burning on two workers, interrupts the kernel. Resolves with the reply and the burning pids. */
-async function runAndInterrupt(kernel: Kernel.IKernelConnection, code: string): Promise<{ reply: CellReply; burning: Map<number, number> }> {
+async function runAndInterrupt(kernel: Kernel.IKernelConnection, code: string): Promise<{ reply: CellReply; burning: Map<number, number>; panels: string[] }> {
   const burning = new Map<number, number>();
+  const panels = new Map<string, string>(); // display id -> its last text (the live run panel)
   const future = kernel.requestExecute({ code, stop_on_error: false });
   let interrupted: Promise<void> | undefined;
   future.onIOPub = (message: KernelMessage.IIOPubMessage) => {
+    const content = message.content as { data?: Record<string, unknown>; transient?: { display_id?: string } };
+    if (content.transient?.display_id && content.data) panels.set(content.transient.display_id, String(content.data["text/plain"]));
     if (message.header.msg_type !== "stream") return;
     for (const match of String((message.content as { text: string }).text).matchAll(/burning (\d+) in (\d+)/g)) {
       burning.set(Number(match[1]), Number(match[2]));
@@ -74,7 +77,7 @@ async function runAndInterrupt(kernel: Kernel.IKernelConnection, code: string): 
   };
   const reply = (await future.done).content as CellReply;
   await interrupted;
-  return { reply, burning };
+  return { reply, burning, panels: [...panels.values()] };
 }
 
 function expectInterruptedRun(reply: CellReply): string {
@@ -100,6 +103,7 @@ it("the kernel's interrupt stops a flow's tasks in worker processes; the cell sa
 
     const fromMagic = await runAndInterrupt(kernel, `%flow run LongBurn --executor processes --max-workers 2`);
     const pathspec = expectInterruptedRun(fromMagic.reply);
+    expect(fromMagic.panels.some((text) => text.startsWith(`Interrupted ${pathspec} `)), fromMagic.panels.join("\n")).toBe(true);
     expect([...fromMagic.burning.values()].filter((pid) => existsSync(`/proc/${pid}`))).toEqual([]);
 
     // The kernel still works, and resumes the interrupted run to the end in worker processes.

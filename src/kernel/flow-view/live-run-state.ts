@@ -19,7 +19,7 @@ interface StepProgress {
 /** A run's live state; feed it every event of the run with {@link LiveRunState.apply}. */
 export class LiveRunState {
   readonly steps = new Map<string, StepProgress>();
-  outcome: "running" | "succeeded" | "failed" = "running";
+  outcome: "running" | "succeeded" | "failed" | "interrupted" = "running";
 
   constructor(readonly flowName: string, readonly runId: string, readonly graph: GraphInfo, readonly startedAt: number) {
     for (const name of Object.keys(graph.steps)) this.steps.set(name, { state: "pending", started: 0, finished: 0, failed: 0, runs: [] });
@@ -29,7 +29,8 @@ export class LiveRunState {
   apply(event: FlowEvent): void {
     if (event.type === "run-started") return;
     if (event.type === "run-finished") {
-      this.outcome = event.successful ? "succeeded" : "failed";
+      const interrupted = (event.error as { interrupted?: boolean } | undefined)?.interrupted === true;
+      this.outcome = event.successful ? "succeeded" : interrupted ? "interrupted" : "failed";
       return;
     }
     const step = this.steps.get(event.stepName);
