@@ -9,7 +9,7 @@
  */
 import { readdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { afterEach, beforeEach, expect, test } from "vitest";
 import { Datastore, TaskNotFinishedError } from "../../src/flow/datastore/datastore.js";
 import { taskWandbRecordOf, type TaskWandbRecord } from "../../src/integration/wandb-log/task-wandb-record.js";
 import { readTransactionLog } from "../../src/wandb/offline/transaction-log-reader.js";
@@ -56,18 +56,18 @@ export class WindowFlow extends FlowSpec {
 
 let server: ProtocolServer;
 const folders: string[] = [];
-beforeAll(async () => {
-  server = await startProtocolServer();
+beforeEach(async () => {
+  server = await startProtocolServer(); // one per test: both log the same content to the same project
 });
-afterAll(async () => {
+afterEach(async () => {
   await server.close();
-  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
 });
 
-/** Every W&B run log in the folder, by run id, with its records. */
+/** Every W&B run log in the folder (offline and online runs), by run id, with its records. */
 async function runLogs(wandbDir: string): Promise<Map<string, WandbRecord[]>> {
   const logs = new Map<string, WandbRecord[]>();
-  for (const runDir of readdirSync(wandbDir).filter((name) => name.startsWith("offline-run-"))) {
+  for (const runDir of readdirSync(wandbDir).filter((name) => /^(offline-)?run-\d/.test(name))) {
     const runId = runDir.split("-").at(-1)!;
     logs.set(runId, (await readTransactionLog(path.join(wandbDir, runDir, `run-${runId}.wandb`))).records);
   }
@@ -160,4 +160,40 @@ test("a process killed after a task's W&B logging but before the flow stored the
       { version: "v0", digest: recordedTrain.artifacts.features!.digest, producer: runPath(recordedTrain.run.id), consumers: [runPath(recordedEnd.run.id)] },
     ],
   });
+}, 120_000);
+
+test("online: the killed attempt's run is never finished on the server; the resumed task's run is, and later steps use what the datastore points at", async () => {
+  const { dir, file } = writeFlowFile("window_flow.ts", FLOW);
+  folders.push(dir);
+  const datastoreRoot = path.join(dir, ".wbflow");
+  const store = new Datastore({ root: datastoreRoot });
+  const env = { HOME: dir, WANDB_MODE: "online", WANDB_API_KEY: TEST_USER.apiKey, WANDB_BASE_URL: server.url, WANDB_DIR: dir, NETRC: path.join(dir, "netrc") };
+
+  const killed = await runCli(["run", file, "--datastore", datastoreRoot], { ...env, KILL_BEFORE_STORED: "1" }, { cwd: dir });
+  expect(killed.code, killed.stderr).toBe(null);
+  const [origin] = (await store.listRuns("WindowFlow")).map((run) => run.runId);
+  const afterKill = await runLogs(path.join(dir, "wandb"));
+  const [orphanId] = [...afterKill].find(([, records]) => jobTypeOf(records) === "train")!;
+
+  const resumed = await runCli(["resume", file, "--datastore", datastoreRoot], env, { cwd: dir });
+  expect(resumed.code, resumed.stderr).toBe(0);
+  const resumedRunId = (await store.listRuns("WindowFlow")).map((run) => run.runId).find((id) => id !== origin)!;
+  const recordedTrain = await recordedRun(store, resumedRunId, "train");
+  const recordedEnd = await recordedRun(store, resumedRunId, "end");
+
+  const snapshot = server.state.snapshot();
+  const runPath = (id: string) => `${TEST_USER.entity}/WindowFlow/${id}`;
+  const states = Object.fromEntries(Object.entries(snapshot.runs).map(([key, run]) => [key, { jobType: run.jobType, state: run.state, exitcode: run.exitcode }]));
+  // The server never got `complete` for the killed attempt: W&B marks such a run crashed once its heartbeats stop.
+  expect(states[runPath(orphanId)]).toEqual({ jobType: "train", state: "running", exitcode: null });
+  expect(states[runPath(recordedTrain.run.id)]).toEqual({ jobType: "train", state: "finished", exitcode: 0 });
+  expect(Object.values(states).filter((run) => run.state === "finished").map((run) => run.jobType).sort()).toEqual(["end", "start", "train"]);
+  // The recorded version (the server's number) is on the server with the recorded content, and the
+  // resumed end step used it. Its producer is the killed run: online the version was uploaded before
+  // the task was stored, and W&B keeps a version's first producer (docs/reliability.md says so).
+  const features = snapshot.artifacts[`${TEST_USER.entity}/WindowFlow/features`]!;
+  const version = features.find((v) => v.version === recordedTrain.artifacts.features!.version)!;
+  expect(version.digest).toBe(recordedTrain.artifacts.features!.digest);
+  expect(version.consumers).toEqual([runPath(recordedEnd.run.id)]);
+  expect(version.producer).toBe(runPath(orphanId));
 }, 120_000);
