@@ -17,6 +17,7 @@ import { buildRunReport } from "../../src/kernel/flow-view/run-report-builder.js
 import { Artifact } from "../../src/wandb/artifacts/artifact.js";
 import { LocalArtifacts } from "../../src/wandb/offline/local-artifacts.js";
 import { tuneOnlineRuns } from "../../src/wandb/online/online-backend-factory.js";
+import { LIVE_RUN_PATIENCE_MS } from "../../src/wandb/online/retry-policy.js";
 import { init } from "../../src/wandb/run/init.js";
 import { syncRuns } from "../../src/wandb/sync/sync.js";
 import { recordingTiming } from "../online/recording-timing.js";
@@ -141,6 +142,37 @@ test("online against a dead server: the line says the number is local, and the r
     expect(record.numberedBy).toBeUndefined();
     expect(lines).toEqual([expect.stringMatching(new RegExp(`logged tbl:${record.version} \\(dataset, [^,)]+, local number: W&B numbers it at sync\\)$`))]);
   }
+});
+
+test("a server that stops answering before the commits: lines say local within the 30 s bound; after a sync the report shows W&B's numbers", async () => {
+  await versionsFromElsewhere();
+  const timing = recordingTiming();
+  tuneOnlineRuns({ timing, notify: () => undefined });
+  // Runs are created, then every commit loses its connection: the server no longer answers.
+  server.faults.inject({ route: "graphql", operationName: "CommitArtifact" }, { kind: "reset" }, 10_000);
+  ws = workspace("VersionsFlow", { WANDB_MODE: "online", WANDB_API_KEY: TEST_USER.apiKey, WANDB_BASE_URL: server.url });
+  const { VersionsFlow } = loadFlows(FLOW, LEGACY);
+  const flowRun = await VersionsFlow.run({}, { datastore: ws.datastore, maxWorkers: SPLITS });
+  // Each task's run retried, then gave up after at most 30 s without an answer (injected time, summed over the 8 runs).
+  const waited = timing.sleeps.reduce((sum, ms) => sum + ms, 0);
+  expect(waited).toBeGreaterThan(0);
+  expect(waited).toBeLessThanOrEqual(SPLITS * LIVE_RUN_PATIENCE_MS);
+  const made = await makeTasks(flowRun, ws);
+  for (const { record, lines } of made) {
+    expect(record.numberedBy).toBeUndefined();
+    expect(lines).toEqual([expect.stringContaining(`logged tbl:${record.version} (dataset, `)]);
+    expect(lines[0]).toContain(", local number: W&B numbers it at sync)");
+  }
+  server.faults.clear();
+  const results = await syncRuns({
+    allIn: path.join(ws.dir, "wandb"),
+    connection: { baseUrl: server.url, apiKey: TEST_USER.apiKey, timing: recordingTiming() },
+    notify: () => undefined,
+  });
+  expect(results.every((r) => r.status !== "failed")).toBe(true);
+  const numbers = serverNumbers();
+  const report = await flowRunWandbReport(flowRun);
+  expect(report.versions.map((v) => [v.digest, v.version]).sort()).toEqual(made.map(({ record }) => [record.digest, numbers.get(record.digest)]).sort());
 });
 
 test("an offline run synced afterwards: the report, the kernel's artifact table and lineage show the server's numbers", async () => {
