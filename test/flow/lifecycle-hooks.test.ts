@@ -1,7 +1,7 @@
 /**
  * A user's own step decorators on the lifecycle hooks, written against the public API only (the
  * `wbflow` entry point): a decorator that retries on one error type only, one that vetoes @retry,
- * and the documented order of the hooks.
+ * and the documented order of the hooks (`onAttemptEnd` once the attempt is stored).
  */
 import { describe, expect, test } from "vitest";
 import {
@@ -57,7 +57,18 @@ const trace = defineStepDecorator({
     calls.push(`task succeeded ${ctx.stepName}`);
     ctx.setArtifact("note", "fine");
   },
+  async onAttemptEnd(ctx, end) {
+    // The attempt's own done file is already written when this runs.
+    const key = { flowName: ctx.flowName, runId: ctx.runId, stepName: ctx.stepName, taskId: ctx.taskId };
+    const stored = await traceStore!.readTask(key, ctx.retryCount).then(
+      (task) => `attempt ${String(task.metadata["attempt"])} stored`,
+      (error: Error) => error.name,
+    );
+    calls.push(`attempt end #${ctx.retryCount} ${JSON.stringify(end)}: ${stored}`);
+  },
 });
+/** The datastore the traced run uses (read by `onAttemptEnd`). */
+let traceStore: wbflow.Datastore | undefined;
 
 /** The errors each flow's attempts throw, by retry count; an attempt without one succeeds. */
 const failures: Record<string, Array<() => Error>> = {};
@@ -144,20 +155,24 @@ describe("a user decorator that retries on one error type only", () => {
 
 test("hooks run in the documented order; a handled failure continues the run with the hook's artifacts", async () => {
   calls.length = 0;
-  const run = await Traced.run({}, { datastore: tempDatastore() });
+  traceStore = tempDatastore();
+  const run = await Traced.run({}, { datastore: traceStore });
   expect(run.successful).toBe(true);
   expect(calls).toEqual([
     "start start #0 current=start",
     "before body #0",
     "attempt failed #0: boom 0",
+    'attempt end #0 {"stored":true,"ok":false}: attempt 0 stored',
     "start start #1 current=start",
     "before body #1",
     "attempt failed #1: boom 1",
     "task failed: boom 1",
+    'attempt end #1 {"stored":true,"ok":true}: attempt 1 stored',
     "start end #0 current=end",
     "before body #0",
     "after body #0",
     "task succeeded end",
+    'attempt end #0 {"stored":true,"ok":true}: attempt 0 stored',
   ]);
   expect(await run.artifact("seen")).toBe("handled boom 1");
   expect(await run.artifact("note")).toBe("fine");

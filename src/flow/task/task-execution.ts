@@ -63,9 +63,12 @@ export async function executeAttempt(run: RunContext, spec: TaskSpec, attempt: n
     await finishAttempt(run, spec, attempt, outcome.artifacts, { startedAt }, metadata);
     stored = outcome;
   } finally {
-    // Only now, with the attempt on record (or known not to be), may decorators close what they opened for it.
-    const end = { stored: stored !== undefined, ok: stored?.ok ?? false };
-    await runAttemptEndHooks(body.chain, end, (error) => reportEndHookError(pathspec, attempt, error));
+    // Only now, with the attempt on record (or known not to be), may decorators close what they opened
+    // for it. A lost attempt ran (and opened things) in a process that is gone: no hook runs for it here.
+    if (!options.lost) {
+      const end = { stored: stored !== undefined, ok: stored?.ok ?? false };
+      await runAttemptEndHooks(body.chain, end, (error) => reportEndHookError(pathspec, attempt, error));
+    }
   }
   const { ok, caught, failure: error, transition, artifacts, retry } = stored;
   return { ok, caught, error, transition, artifacts, retry };
