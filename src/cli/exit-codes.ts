@@ -1,12 +1,13 @@
 /**
  * Exit codes of every `wbflow` command, so scripts can tell outcomes apart:
  * 0 done; 1 the flow, check or task failed; 2 a usage mistake; 3 the run, step, task or artifact
- * asked for does not exist.
+ * asked for does not exist; 130 the run was interrupted (Ctrl-C), as shells report SIGINT.
  */
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_NOT_FOUND = 3;
+export const EXIT_INTERRUPTED = 130;
 
 const byErrorName: Record<string, number> = {
   NotFoundError: EXIT_NOT_FOUND,

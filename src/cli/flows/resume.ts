@@ -12,7 +12,9 @@ import { resumeFlowRun } from "../../commands/resume.js";
 import { CliUsageError, type CliCommand } from "../command.js";
 import { importFlowFile, pickFlowClass } from "./flow-file.js";
 import { parseRunArgs, progressLine } from "./run.js";
-import { EXIT_FAILED, EXIT_OK } from "../exit-codes.js";
+import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK } from "../exit-codes.js";
+import { interruptibleByCtrlC } from "./ctrl-c.js";
+import type { FlowRunError } from "../../flow/errors.js";
 
 const usage = `Usage: wbflow resume FILE [FlowName] [STEP] [options]
 
@@ -91,13 +93,13 @@ async function resume(args: string[]): Promise<number> {
     ...(parsed.queue === undefined ? {} : { queue: parsed.queue }),
     ...(parsed.quiet ? {} : { onEvent: (event: FlowEvent) => void printProgress(event) }),
   };
-  const result: FlowRun = await resumeFlowRun(flow, parsed.params, options);
+  const result: FlowRun = await interruptibleByCtrlC(() => resumeFlowRun(flow, parsed.params, options));
   if (result.successful) {
     console.log(`Run ${result.pathspec} (resumed from ${flow.name}/${result.originRunId}) finished successfully.`);
     return EXIT_OK;
   }
   console.error(result.error ? result.error.message : `Run ${result.pathspec} did not complete its end step.`);
-  return EXIT_FAILED;
+  return (result.error as Partial<FlowRunError> | undefined)?.interrupted ? EXIT_INTERRUPTED : EXIT_FAILED;
 }
 
 function printProgress(event: FlowEvent): void {

@@ -11,6 +11,9 @@ import { readFlowDefinition } from "../../flow/define/flow-definition.js";
 import { CliUsageError, type CliCommand } from "../command.js";
 import { parametersHelp } from "./run-help.js";
 import { loadFlowClass } from "./flow-file.js";
+import { interruptibleByCtrlC } from "./ctrl-c.js";
+import { EXIT_INTERRUPTED } from "../exit-codes.js";
+import type { FlowRunError } from "../../flow/errors.js";
 
 const usage = `Usage: wbflow run FILE [FlowName] [options] [--<parameter> VALUE ...]
 
@@ -203,7 +206,7 @@ async function run(args: string[]): Promise<number> {
   };
   let result: FlowRun;
   try {
-    result = await flow.run(parsed.params, options);
+    result = await interruptibleByCtrlC(() => flow.run(parsed.params, options));
   } catch (error) {
     // Definition, lint and parameter errors: nothing ran.
     console.error(`wbflow run: ${(error as Error).message}`);
@@ -214,7 +217,7 @@ async function run(args: string[]): Promise<number> {
     return 0;
   }
   console.error(result.error ? result.error.message : `Run ${result.pathspec} did not complete its end step.`);
-  return 1;
+  return (result.error as Partial<FlowRunError> | undefined)?.interrupted ? EXIT_INTERRUPTED : 1;
 }
 
 /** The `wbflow run` command. */

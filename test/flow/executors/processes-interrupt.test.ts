@@ -113,3 +113,32 @@ test("interrupting a processes run ends the running attempts' workers; the run i
   expect(resumed.stdout).toMatch(/burning 3 in \d+/);
   expect(processesMarked(mark)).toEqual([]);
 }, 120_000);
+
+test("Ctrl-C (SIGINT) to wbflow run --executor processes interrupts the run: busy workers are ended, exit 130, the message says how to resume", async () => {
+  const workspace = flowWorkspace();
+  const file = workspace.write("long_burn.ts", LONG_BURN);
+  const store = path.join(workspace.dir, "store");
+  const mark = randomUUID();
+  const args = [path.join(REPO, "bin/wbflow.js"), "run", file, "--executor", "processes", "--max-workers", "2", "--datastore", store];
+  // SIGINT to the CLI alone (a terminal would also send it to the workers, which then die of it anyway).
+  const child = spawn(process.execPath, args, { cwd: workspace.dir, env: { ...process.env, BURN_MS: "600000", WBFLOW_TEST_MARK: mark } });
+  let output = "";
+  const burning = new Set<number>();
+  let interrupted = false;
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    output += chunk;
+    for (const match of chunk.matchAll(/burning ([12]) in (\d+)/g)) burning.add(Number(match[2]));
+    if (!interrupted && /burning 1 in/.test(output) && /burning 2 in/.test(output)) {
+      interrupted = true;
+      child.kill("SIGINT");
+    }
+  });
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  expect(code, output).toBe(130);
+  expect(output).toContain("Interrupting the run: no task starts any more");
+  expect(output).toMatch(/Flow LongBurn run LongBurn\/\d+ was interrupted before it finished\. Stopped while running: /);
+  expect(output).toContain("`wbflow resume FILE LongBurn`");
+  expect([...burning].filter(alive)).toEqual([]);
+  expect(processesMarked(mark)).toEqual([]);
+}, 120_000);
