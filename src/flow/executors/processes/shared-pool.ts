@@ -49,7 +49,5 @@ export function sharedWorkerPool(): WorkerPool {
  * its workers are running (then they are ended); later runs start new workers.
  */
 export async function closeWorkerPool(): Promise<void> {
-  const pool = shared;
-  shared = undefined;
-  await pool?.retire();
+  await shared?.retire();
 }
