@@ -25,6 +25,7 @@ const STORAGE_ON_API_ORIGIN = [
   "test/online/writer-fidelity.test.ts",
   "test/integration/flow-run-report.test.ts",
   "test/kernel/wandb-recent-run.test.ts",
+  "test/kernel/wandb-sync-magic.test.ts",
 ];
 
 export default defineConfig({
