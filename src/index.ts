@@ -23,7 +23,7 @@ export { environment } from "./flow/decorators/environment.js";
 export { resources } from "./flow/decorators/resources.js";
 export { defineStepDecorator, type StepDecorator, type StepDecoratorDefinition, type DecoratorOptions } from "./flow/define/step-decorator.js";
 export type { TaskContext, TaskMiddleware } from "./flow/task/middleware.js";
-export type { StepLifecycleHooks, RetryDecision, FailureHandling, TimeLimit, TaskEndContext, AttemptEnd } from "./flow/task/lifecycle.js";
+export type { StepLifecycleHooks, RetryDecision, FailureHandling, TimeLimit, TaskEndContext, AttemptEnd, ClonedFrom } from "./flow/task/lifecycle.js";
 
 // Run a flow and follow it.
 export { FlowRun, type TaskOutcome } from "./flow/runtime/run-handle.js";

@@ -30,7 +30,7 @@ const pinned: Record<string, PublicNames> = {
       "retry", "saveModel", "step", "tableToParquet", "timeout", "writeParquetFile",
     ],
     types: [
-      "AttemptEnd", "ClientOptions", "Codec", "Current", "DatastoreOptions", "DecoratorOptions", "EncodedSource", "EncodedValue",
+      "AttemptEnd", "ClientOptions", "ClonedFrom", "Codec", "Current", "DatastoreOptions", "DecoratorOptions", "EncodedSource", "EncodedValue",
       "FailureHandling", "FlowEvent", "FlowEventListener", "InputView", "JoinInputs", "MergeOptions", "ModelType",
       "ParameterOptions", "ParameterTypeName", "ResumeOptions", "RetryDecision", "RunOptions", "StepDecorator",
       "StepDecoratorDefinition", "StepLifecycleHooks", "StepMethod", "StepOptions", "TaskContext", "TaskEndContext",

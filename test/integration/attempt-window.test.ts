@@ -27,12 +27,19 @@ import { FlowSpec, step, defineStepDecorator } from "wbflow";
 import { wandb_log } from ${JSON.stringify(path.join(repo, "src/wandb.ts"))};
 import * as aq from "arquero";
 
-/** Kills this very process once the step body and its W&B logging are done, before the task is stored. */
-const killBeforeStored = defineStepDecorator({
-  name: "kill_before_stored",
+/**
+ * Kills this very process (KILL_AT): "before-stored" once the step body and its W&B logging are done,
+ * before the task is stored; "after-stored" once the task is stored, before @wandb_log (the outer
+ * decorator, whose onAttemptEnd comes after this one's) finishes the task's W&B run.
+ */
+const killAt = defineStepDecorator({
+  name: "kill_at",
   defaults: {},
   onTaskSuccess() {
-    if (process.env.KILL_BEFORE_STORED === "1") process.kill(process.pid, "SIGKILL");
+    if (process.env.KILL_AT === "before-stored") process.kill(process.pid, "SIGKILL");
+  },
+  onAttemptEnd() {
+    if (process.env.KILL_AT === "after-stored") process.kill(process.pid, "SIGKILL");
   },
 });
 
@@ -42,7 +49,7 @@ export class WindowFlow extends FlowSpec {
     this.raw = aq.table({ x: [1, 2, 3] });
     this.next(this.train);
   }
-  @killBeforeStored
+  @killAt
   @step train() {
     this.features = aq.table({ x2: this.raw.array("x").map((v) => v * 2) });
     this.accuracy = 0.9;
@@ -94,7 +101,7 @@ test("a process killed after a task's W&B logging but before the flow stored the
   const store = new Datastore({ root: datastoreRoot });
   const env = { HOME: dir, WANDB_MODE: "offline", WANDB_DIR: dir, NETRC: path.join(dir, "netrc") };
 
-  const killed = await runCli(["run", file, "--datastore", datastoreRoot], { ...env, KILL_BEFORE_STORED: "1" }, { cwd: dir });
+  const killed = await runCli(["run", file, "--datastore", datastoreRoot], { ...env, KILL_AT: "before-stored" }, { cwd: dir });
   expect(killed.code, killed.stderr).toBe(null); // ended by SIGKILL
   const [origin] = (await store.listRuns("WindowFlow")).map((run) => run.runId);
   const [trainTaskId] = await store.listTasks("WindowFlow", origin!, "train");
@@ -169,7 +176,7 @@ test("online: the killed attempt's run is never finished on the server; the resu
   const store = new Datastore({ root: datastoreRoot });
   const env = { HOME: dir, WANDB_MODE: "online", WANDB_API_KEY: TEST_USER.apiKey, WANDB_BASE_URL: server.url, WANDB_DIR: dir, NETRC: path.join(dir, "netrc") };
 
-  const killed = await runCli(["run", file, "--datastore", datastoreRoot], { ...env, KILL_BEFORE_STORED: "1" }, { cwd: dir });
+  const killed = await runCli(["run", file, "--datastore", datastoreRoot], { ...env, KILL_AT: "before-stored" }, { cwd: dir });
   expect(killed.code, killed.stderr).toBe(null);
   const [origin] = (await store.listRuns("WindowFlow")).map((run) => run.runId);
   const afterKill = await runLogs(path.join(dir, "wandb"));
@@ -196,4 +203,51 @@ test("online: the killed attempt's run is never finished on the server; the resu
   expect(version.digest).toBe(recordedTrain.artifacts.features!.digest);
   expect(version.consumers).toEqual([runPath(recordedEnd.run.id)]);
   expect(version.producer).toBe(runPath(orphanId));
+}, 120_000);
+
+test("a process killed after the flow stored the task but before its W&B run was finished: resume finishes the run as recorded", async () => {
+  const { dir, file } = writeFlowFile("window_flow.ts", FLOW);
+  folders.push(dir);
+  const datastoreRoot = path.join(dir, ".wbflow");
+  const wandbDir = path.join(dir, "wandb");
+  const store = new Datastore({ root: datastoreRoot });
+  const env = { HOME: dir, WANDB_MODE: "offline", WANDB_DIR: dir, NETRC: path.join(dir, "netrc") };
+
+  const killed = await runCli(["run", file, "--datastore", datastoreRoot], { ...env, KILL_AT: "after-stored" }, { cwd: dir });
+  expect(killed.code, killed.stderr).toBe(null);
+  const [origin] = (await store.listRuns("WindowFlow")).map((run) => run.runId);
+  const recordedTrain = await recordedRun(store, origin!, "train"); // the flow stored the task
+  const beforeResume = (await runLogs(wandbDir)).get(recordedTrain.run.id)!;
+  expect.soft(beforeResume.some((r) => r.type === "exit"), "the recorded run finished before the kill").toBe(false);
+
+  const resumed = await runCli(["resume", file, "--datastore", datastoreRoot], env, { cwd: dir });
+  expect(resumed.code, resumed.stderr).toBe(0);
+  expect(resumed.stdout).toContain(
+    `wandb: WindowFlow/${origin}/train/2 was stored by the flow, but its process ended before its W&B run ${recordedTrain.run.id} was finished; it is finished now, as recorded`,
+  );
+  const resumedRunId = (await store.listRuns("WindowFlow")).map((run) => run.runId).find((id) => id !== origin)!;
+  const recordedStart = await recordedRun(store, resumedRunId, "start");
+  const recordedEnd = await recordedRun(store, resumedRunId, "end");
+  expect((await recordedRun(store, resumedRunId, "train")).run.id).toBe(recordedTrain.run.id); // cloned, not run again
+
+  const api = new Api({ env, home: dir, cwd: dir, settings: { project: "WindowFlow" } });
+  expect((await api.artifact(`features:${recordedTrain.artifacts.features!.version}`)).producer?.runId).toBe(recordedTrain.run.id);
+
+  const results = await syncRuns({
+    allIn: wandbDir,
+    connection: { baseUrl: server.url, apiKey: TEST_USER.apiKey, timing: recordingTiming() },
+    notify: () => undefined,
+  });
+  expect(results.map((r) => r.status)).toEqual(["synced", "synced", "synced"]);
+  const snapshot = server.state.snapshot();
+  const runPath = (id: string) => `${TEST_USER.entity}/WindowFlow/${id}`;
+  expect(Object.fromEntries(Object.entries(snapshot.runs).map(([key, run]) => [key, { jobType: run.jobType, state: run.state, exitcode: run.exitcode }]))).toEqual({
+    [runPath(recordedStart.run.id)]: { jobType: "start", state: "finished", exitcode: 0 },
+    [runPath(recordedTrain.run.id)]: { jobType: "train", state: "finished", exitcode: 0 },
+    [runPath(recordedEnd.run.id)]: { jobType: "end", state: "finished", exitcode: 0 },
+  });
+  const features = snapshot.artifacts[`${TEST_USER.entity}/WindowFlow/features`]!;
+  expect(features.map((v) => ({ digest: v.digest, producer: v.producer, consumers: v.consumers }))).toEqual([
+    { digest: recordedTrain.artifacts.features!.digest, producer: runPath(recordedTrain.run.id), consumers: [runPath(recordedEnd.run.id)] },
+  ]);
 }, 120_000);

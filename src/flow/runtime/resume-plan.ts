@@ -7,6 +7,8 @@ import { ResumeError } from "../errors.js";
 import { reachableFrom, type FlowGraph } from "../graph/graph.js";
 import type { RunContext, TaskSpec } from "./run-context.js";
 import type { ChosenTransition } from "../task/task-state.js";
+import { boundHooksOf } from "../task/attempt-body.js";
+import { runTaskClonedHooks } from "../task/lifecycle.js";
 
 /** What a resume reuses from its origin run. */
 export interface ClonePlan {
@@ -113,5 +115,8 @@ export async function cloneTask(
       clonedFrom: pathspecOf(originKey),
     },
   });
+  const report = (error: unknown) =>
+    process.stderr.write(`wbflow: task ${pathspecOf(key)} was reused from ${pathspecOf(originKey)}, but a step decorator's onTaskCloned hook failed: ${(error as Error).message ?? String(error)}\n`);
+  await runTaskClonedHooks(boundHooksOf(run, spec, 0), { pathspec: pathspecOf(originKey), metadata: origin.metadata }, report);
   return { transition, artifacts: origin.artifacts };
 }

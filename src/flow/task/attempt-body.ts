@@ -123,10 +123,15 @@ function bounded(body: () => Promise<void>, limit: TimeLimit | undefined): () =>
  * executors that enforce them from outside the attempt (ending a worker, sizing a pool).
  */
 export function attemptRequirements(run: RunContext, spec: TaskSpec, attempt: number): { timeLimit: TimeLimit | undefined; resources: ResourceNeeds } {
+  const chain = boundHooksOf(run, spec, attempt);
+  return { timeLimit: shortestTimeLimit(chain), resources: largestResourceNeeds(chain) };
+}
+
+/** The step decorators' hooks bound to attempt `attempt` of a task (no step body runs). */
+export function boundHooksOf(run: RunContext, spec: TaskSpec, attempt: number): BoundHooks[] {
   const pathspec = pathspecOf({ flowName: run.flowName, runId: run.runId, stepName: spec.stepName, taskId: spec.taskId });
   const base = createTaskContext(run, spec, attempt, pathspec, new ArtifactActivityHub(() => new Map()), {});
-  const chain = hookChain(run.definition.steps.get(spec.stepName)!.decorators, base);
-  return { timeLimit: shortestTimeLimit(chain), resources: largestResourceNeeds(chain) };
+  return hookChain(run.definition.steps.get(spec.stepName)!.decorators, base);
 }
 
 /** Runs one attempt's hooks, middleware and step body, then settles its outcome with the hooks. */

@@ -13,6 +13,7 @@
  * 4. The attempt is stored (its done file written), then `onAttemptEnd` (innermost first) — also when
  *    storing it failed. What a decorator opened for the attempt and must not look complete before the
  *    flow has recorded it (e.g. `@wandb_log`'s W&B run) is closed here.
+ * A task `resume` reuses from the origin run runs no attempt; `onTaskCloned` is called once it is copied.
  */
 import type { DecoratorOptions } from "../define/step-decorator.js";
 import type { TaskContext, TaskMiddleware } from "./middleware.js";
@@ -82,6 +83,18 @@ export interface StepLifecycleHooks<O extends DecoratorOptions> {
    * The outcome is settled by now: a hook that throws is reported and changes nothing.
    */
   onAttemptEnd?(ctx: TaskContext<O>, end: AttemptEnd): void | Promise<void>;
+  /**
+   * `resume` reused this task from the origin run (its record is copied; no attempt runs): `origin`
+   * is the origin task's pathspec and stored metadata. For finishing what the origin attempt was
+   * recorded with but did not get to close (its process ended right after the task was stored).
+   */
+  onTaskCloned?(ctx: TaskContext<O>, origin: ClonedFrom): void | Promise<void>;
+}
+
+/** The origin task of a task `resume` reused, as `onTaskCloned` is told. */
+export interface ClonedFrom {
+  pathspec: string;
+  metadata: Readonly<Record<string, unknown>>;
 }
 
 /** One decorator's hooks bound to its options, as the engine calls them. */
@@ -140,6 +153,17 @@ export async function runTaskFailureHooks(chain: readonly BoundHooks[], setArtif
 /** Calls every `onTaskSuccess`, innermost first. */
 export async function runTaskSuccessHooks(chain: readonly BoundHooks[], setArtifact: TaskEndContext["setArtifact"]): Promise<void> {
   for (const { hooks, ctx } of [...chain].reverse()) await hooks.onTaskSuccess?.({ ...ctx, setArtifact });
+}
+
+/** Calls every `onTaskCloned`, innermost first; like `onAttemptEnd`, an error is reported and changes nothing. */
+export async function runTaskClonedHooks(chain: readonly BoundHooks[], origin: ClonedFrom, report: (error: unknown) => void): Promise<void> {
+  for (const { hooks, ctx } of [...chain].reverse()) {
+    try {
+      await hooks.onTaskCloned?.(ctx, origin);
+    } catch (error) {
+      report(error);
+    }
+  }
 }
 
 /**

@@ -7,7 +7,8 @@
  * wrote. Logging problems are printed and never fail a step that succeeded; the body's own error is
  * always rethrown unchanged.
  */
-import type { AttemptEnd } from "../../flow/task/lifecycle.js";
+import type { AttemptEnd, ClonedFrom } from "../../flow/task/lifecycle.js";
+import { applyPreparedFinish } from "../../wandb/offline/prepared-finish.js";
 import type { TaskMiddleware, TaskContext } from "../../flow/task/middleware.js";
 import { init } from "../../wandb/run/init.js";
 import type { Run } from "../../wandb/run/run.js";
@@ -17,7 +18,7 @@ import { toSummaryValue } from "./summary-value.js";
 import { trackInputs, useInputs } from "./task-inputs.js";
 import { logOutputs } from "./task-outputs.js";
 import { taskInitOptions, taskRunName } from "./task-run-options.js";
-import { TASK_METADATA_KEY, type TaskWandbRecord } from "./task-wandb-record.js";
+import { TASK_METADATA_KEY, taskWandbRecordOf, type TaskWandbRecord } from "./task-wandb-record.js";
 import { wandbLogEnvironment } from "./wandb-log-environment.js";
 import type { WandbLogOptions } from "./wandb-log-options.js";
 
@@ -113,6 +114,12 @@ export const wandbLogMiddleware: TaskMiddleware<WandbLogOptions> = async (ctx, n
     print(`wandb: ${label} could not finish logging: ${(error as Error).message}`);
   }
   if (record) ctx.addMetadata(TASK_METADATA_KEY, record);
+  try {
+    // Should the process end once the flow stored the task, resume finishes the run with this (see completeClonedTaskRun).
+    run.prepareFinish(exitCode);
+  } catch (error) {
+    print(`wandb: ${label} could not prepare its run's finish: ${(error as Error).message}`);
+  }
   openTaskRuns.set(ctx, { run, exitCode, label });
   if (failure) throw failure.error;
 };
@@ -138,4 +145,22 @@ export async function finishTaskRun(ctx: TaskContext<WandbLogOptions>, end: Atte
   }
   const url = run.url;
   print(runLine(ctx.pathspec, { id: run.id, dir: run.dir, ...(url ? { url } : {}) }, exitCode));
+}
+
+/**
+ * `@wandb_log`'s `onTaskCloned`: resume reuses a task the flow stored. If its process ended before
+ * the task's W&B run was finished, the run's prepared finish (its outputs and exit, as recorded) is
+ * applied now, so W&B shows what the flow recorded. Offline logs only: an online run's server copy
+ * is completed by `wbflow sync` of that run once its log is.
+ */
+export async function completeClonedTaskRun(_ctx: TaskContext<WandbLogOptions>, origin: ClonedFrom): Promise<void> {
+  const record = taskWandbRecordOf(origin.metadata);
+  if (!record) return;
+  const { print } = wandbLogEnvironment();
+  const outcome = await applyPreparedFinish(record.run.dir);
+  if (outcome.status === "applied") {
+    print(`wandb: ${origin.pathspec} was stored by the flow, but its process ended before its W&B run ${record.run.id} was finished; it is finished now, as recorded`);
+  } else if (outcome.status === "refused") {
+    print(`wandb: ${origin.pathspec}: its W&B run ${record.run.id} was never finished and cannot be finished now: ${outcome.reason}`);
+  }
 }

@@ -10,7 +10,7 @@
  * artifacts, with the inputs the step read marked used at the exact versions their producers logged.
  */
 import { defineStepDecorator, type StepDecorator } from "../../flow/define/step-decorator.js";
-import { finishTaskRun, wandbLogMiddleware } from "./wandb-log-middleware.js";
+import { completeClonedTaskRun, finishTaskRun, wandbLogMiddleware } from "./wandb-log-middleware.js";
 import { validateWandbLogOptions, WANDB_LOG_DEFAULTS, type WandbLogOptions } from "./wandb-log-options.js";
 
 /** Logs each task of the decorated step(s) as a W&B run. */
@@ -20,4 +20,5 @@ export const wandb_log: StepDecorator<WandbLogOptions> = defineStepDecorator<Wan
   validate: validateWandbLogOptions,
   middleware: wandbLogMiddleware,
   onAttemptEnd: finishTaskRun,
+  onTaskCloned: completeClonedTaskRun,
 });

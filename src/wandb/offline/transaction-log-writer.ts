@@ -25,6 +25,11 @@ export class TransactionLogWriter {
     this.offset = FILE_HEADER.length;
   }
 
+  /** The log's size so far: where the next record goes. */
+  get end(): number {
+    return this.offset;
+  }
+
   /** Assigns the next `num` to `record` (unless it already has one) and appends it. Returns the num. */
   append(record: WandbRecord): number {
     if (this.fd === undefined) throw new Error(`transaction log ${this.path} is closed; no record can be appended`);

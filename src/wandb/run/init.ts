@@ -99,6 +99,7 @@ export async function init(options: InitOptions = {}, deps: InitDependencies = {
       clock,
       sinks,
       closeOfflineSync: () => offlineSink.closeSync(),
+      offlineLog: offlineSink,
       artifacts: () => (artifacts ??= new LocalArtifacts(settings.wandb_dir, settings.root_dir, () => clock.now(), print)),
       newClientId: deps.newClientId ?? (() => randomId(128)),
       producer: deps.producer ?? `${CLIENT_NAME} ${CLIENT_VERSION}`,
@@ -133,6 +134,7 @@ function disabledRun(settings: Settings, deps: InitDependencies, config: Record<
       clock,
       sinks: [],
       closeOfflineSync: () => undefined,
+      offlineLog: undefined,
       artifacts: () => {
         throw new WandbDisabledError("log or use artifacts");
       },

@@ -17,6 +17,8 @@ import type { Artifact, LoggedArtifactVersion } from "../artifacts/artifact.js";
 import type { ArtifactVersion } from "../artifacts/artifact-version.js";
 import type { RemoteArtifactResolver, RemoteArtifactVersion } from "../artifacts/remote-artifact-version.js";
 import type { LocalArtifacts } from "../offline/local-artifacts.js";
+import { removePreparedFinish, writePreparedFinish } from "../offline/prepared-finish.js";
+import type { TransactionLogSink } from "../offline/transaction-log-sink.js";
 import {
   logArtifactForRun,
   useArtifactForRun,
@@ -70,6 +72,8 @@ export interface RunParts {
   sinks: RecordSink[];
   /** Synchronously closes the offline log (used at process exit). */
   closeOfflineSync: () => void;
+  /** The offline log sink (undefined when the run stores nothing). */
+  offlineLog: TransactionLogSink | undefined;
   /** The local artifact store and registry of this W&B directory. */
   artifacts: () => LocalArtifacts;
   /** Source of artifact client ids (128 chars `[a-z0-9]`). */
@@ -269,6 +273,27 @@ export class Run {
   }
 
   /**
+   * Prepares `finish(exitCode)` ahead, for a caller that records something elsewhere before finishing
+   * (two-phase): completes the pending row, writes `files/`, and keeps beside the log the exact
+   * records `finish()` would append now (the held versions, then `exit`). If the process dies before
+   * `finish()`, `applyPreparedFinish(run.dir)` ends the run as finish would have. Anything logged
+   * afterwards makes the prepared bytes stale, and they are then refused rather than applied.
+   */
+  prepareFinish(exitCode = 0): void {
+    this.assertOpen("prepare its finish");
+    const log = this.parts.offlineLog;
+    this.commitRow();
+    if (!this.persists || !log) return;
+    writeConfigFile(this.filesDir, this.config.toJSON());
+    writeSummaryFile(this.filesDir, this.summary.toJSON());
+    let num = this.nextNum;
+    const records = [...this.heldOutputs.map((held) => ({ ...held.body, num: num++ })), { ...this.exitBody(exitCode), num: num++ }] as WandbRecord[];
+    const { offset, bytes } = log.frameAhead(records);
+    const published = this.heldOutputs.map(({ project, name, localIndex }) => ({ project, name, localIndex }));
+    writePreparedFinish(log.logPath, { offset, run: this.runRef(), published }, bytes);
+  }
+
+  /**
    * Ends the run: completes the pending row, writes `files/`, publishes (or discards) the versions
    * held for the finish, records `exit` and closes every sink. Exit code 0 means finished, anything
    * else failed. Calling it again returns the same promise. Rejects (after the offline log is
@@ -284,6 +309,7 @@ export class Run {
     if (this.offlineDone) return;
     this.writeFinalRecords(exitCode, []);
     this.parts.closeOfflineSync();
+    if (this.parts.offlineLog) removePreparedFinish(this.parts.offlineLog.logPath);
   }
 
   /** @internal Sends a record body to every sink with the next `num`. */
@@ -347,6 +373,7 @@ export class Run {
     await Promise.all([...this.artifactWork]);
     const published = heldOutputs === "publish" ? this.heldOutputs.splice(0) : [];
     if (!this.offlineDone) this.writeFinalRecords(exitCode, published);
+    if (this.parts.offlineLog) removePreparedFinish(this.parts.offlineLog.logPath);
     await this.confirmProduced(published);
     await Promise.all([...this.sinkWork]);
     const closing = await Promise.allSettled(this.parts.sinks.map((sink) => sink.close()));
@@ -363,7 +390,7 @@ export class Run {
   /** The registry learns that this run produced the versions it published at finish. */
   private async confirmProduced(published: readonly HeldOutput[]): Promise<void> {
     if (published.length === 0) return;
-    const runRef = { runId: this.id, project: this.project, ...(this.entity ? { entity: this.entity } : {}) };
+    const runRef = this.runRef();
     const registry = this.parts.artifacts().registry;
     for (const held of published) {
       try {
@@ -385,7 +412,17 @@ export class Run {
     for (const held of published) this.emit(held.body);
     // No `files` record for output.log: W&B's sender writes and uploads console output itself (from
     // the output records), so naming it would upload it a second time.
-    this.emit({ type: "exit", exit: { exitCode, runtime: this.runtimeSeconds() } }, { alwaysSend: true });
+    const { control, ...exit } = this.exitBody(exitCode);
+    this.emit(exit, control);
+  }
+
+  /** The `exit` record of this run now. */
+  private exitBody(exitCode: number): RecordBody & { control: WandbRecord["control"] } {
+    return { type: "exit", exit: { exitCode, runtime: this.runtimeSeconds() }, control: { alwaysSend: true } };
+  }
+
+  private runRef(): { runId: string; project: string; entity?: string } {
+    return { runId: this.id, project: this.project, ...(this.entity ? { entity: this.entity } : {}) };
   }
 
   private runtimeSeconds(): number {
