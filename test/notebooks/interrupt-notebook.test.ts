@@ -7,7 +7,8 @@
  * pathspec, how to resume), the burning workers are gone, and `%flow resume` finishes the run.
  */
 import { randomUUID } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import type { Kernel, KernelMessage } from "@jupyterlab/services";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { JupyterSandbox } from "./jupyter-harness.js";
@@ -124,3 +125,58 @@ console.log("RESUMED", await latest.successful(), await latest.originPathspec())
   // The kernel has shut down: no process it started is left.
   expect(markedProcesses("worker-main")).toEqual([]);
 }, 300_000);
+
+// In-process, a running step cannot be stopped: its tasks wait for go.txt, which the test writes once
+// the kernel has been interrupted; the run must then end without starting another task.
+const IN_PROCESS_FLOW = `import { existsSync } from "node:fs";
+import { FlowSpec, step } from "wbflow";
+class Gated extends FlowSpec {
+  @step start() { (this as any).parts = [0, 1, 2, 3]; this.next(this.wait, { foreach: "parts" }); }
+  @step async wait() {
+    console.log("waiting " + this.input);
+    while (!existsSync("go.txt")) await new Promise((resolve) => setTimeout(resolve, 20));
+    this.next(this.join);
+  }
+  @step join(inputs: any) { this.next(this.end); }
+  @step end() {}
+}`;
+
+for (const [how, code] of [
+  ["a code cell awaiting it", "await Gated.run({}, { maxWorkers: 2 });"],
+  ["%flow run", "%flow run Gated --max-workers 2"],
+] as const) {
+  it(`in-process (${how}): the interrupt lets the running steps finish, starts no other task, and the cell says the run was interrupted`, async () => {
+    const go = path.join(sandbox.work, "go.txt");
+    rmSync(go, { force: true });
+    await sandbox.withKernel(async (kernel) => {
+      expect(((await kernel.requestExecute({ code: IN_PROCESS_FLOW }).done).content as CellReply).status).toBe("ok");
+      const future = kernel.requestExecute({ code, stop_on_error: false });
+      let printed = "";
+      let interrupted: Promise<void> | undefined;
+      future.onIOPub = (message: KernelMessage.IIOPubMessage) => {
+        if (message.header.msg_type === "stream") printed += String((message.content as { text: string }).text);
+        if (!interrupted && printed.includes("waiting 0") && printed.includes("waiting 1")) {
+          interrupted = kernel.interrupt().then(() => writeFileSync(go, ""));
+        }
+      };
+      const reply = (await future.done).content as CellReply;
+      expect(reply.status).toBe("error");
+      expect(reply.ename).toBe("FlowRunError");
+      expect(reply.evalue).toMatch(/^Flow Gated run Gated\/\d+ was interrupted before it finished\. Tasks that finished are saved;/);
+      expect(printed).not.toContain("waiting 2");
+      const check = kernel.requestExecute({
+        code: `import { Flow } from "wbflow";
+const latest = (await new Flow("Gated").latestRun())!;
+let waits = 0;
+for await (const _task of latest.step("wait")) waits++;
+console.log("RUN", waits, (await latest.steps()).map((s) => s.id).sort().join(","), await latest.finished());`,
+      });
+      let after = "";
+      check.onIOPub = (message) => {
+        if (message.header.msg_type === "stream") after += String((message.content as { text: string }).text);
+      };
+      await check.done;
+      expect(after).toContain("RUN 2 start,wait false"); // the two running steps finished; nothing else ran
+    });
+  }, 300_000);
+}
