@@ -74,11 +74,12 @@ export interface PoolDriver {
 }
 
 /** Starts the pool driver on FILE with these actions (see PoolAction in pool-driver.ts). */
-export function drivePool(file: string, actions: object[], options: { mark: string; datastore?: string; env?: NodeJS.ProcessEnv }): PoolDriver {
+export function drivePool(file: string, actions: object[], options: { mark: string; datastore?: string; env?: NodeJS.ProcessEnv; detached?: boolean }): PoolDriver {
   const root = options.datastore ?? mkdtempSync(path.join(tmpdir(), "wbflow-exec-store-"));
   const child = spawn(process.execPath, ["--import", "tsx", POOL_DRIVER, file, root, JSON.stringify(actions)], {
     cwd: REPO,
     env: { ...process.env, ...options.env, WBFLOW_TEST_MARK: options.mark },
+    detached: options.detached === true, // its own process group, e.g. to signal the whole group
   });
   let stdout = "";
   let stderr = "";

@@ -17,6 +17,8 @@ export type PoolAction =
   | { resume: string; origin: number; executor: string; maxWorkers: number }
   | { write: string; source: string }
   | { remove: string }
+  /** SIGINT to this process's group, as Jupyter interrupts a kernel (this process must lead its group: spawn it detached). */
+  | { interruptGroup: true }
   | { wait: true };
 
 /** Pids of this process's live worker processes (children running worker-main; tsx's esbuild is a child too). */
@@ -36,6 +38,16 @@ function childPids(): number[] {
   return pids.sort((a, b) => a - b);
 }
 
+/** Sends SIGINT to this process's group (it handles the signal, as a kernel does) and gives the others a moment. */
+async function interruptOwnGroup(): Promise<void> {
+  const stat = readFileSync("/proc/self/stat", "utf8");
+  const group = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+  if (group !== process.pid) throw new Error("interruptGroup needs the driver to lead its process group (spawn it detached)");
+  process.on("SIGINT", () => undefined);
+  process.kill(0, "SIGINT");
+  await new Promise((resolve) => setTimeout(resolve, 500));
+}
+
 const [file, root, actionsJson] = process.argv.slice(2) as [string, string, string];
 const module = (await import(pathToFileURL(file).href)) as Record<string, any>;
 const datastore = new Datastore({ root });
@@ -43,6 +55,7 @@ const runIds: string[] = [];
 for (const action of JSON.parse(actionsJson) as PoolAction[]) {
   if ("write" in action) writeFileSync(action.write, action.source);
   else if ("remove" in action) rmSync(action.remove, { force: true });
+  else if ("interruptGroup" in action) await interruptOwnGroup();
   else if ("wait" in action) {
     process.stdout.write(`WAITING ${JSON.stringify(childPids())}\n`);
     setInterval(() => undefined, 1000);

@@ -140,6 +140,19 @@ describe("the shared worker pool", () => {
     await noneMarkedWithin(mark);
   }, 180_000);
 
+  test("an interrupt sent to the whole process group (as Jupyter interrupts a kernel) leaves the idle workers warm", async () => {
+    const mark = randomUUID();
+    const run = { run: "Pooled", executor: "processes", maxWorkers: 2 };
+    const driver = drivePool(`${workspace.dir}/pooled.ts`, [run, { interruptGroup: true }, run], { mark, detached: true });
+    const { code, runs, stderr } = await driver.exited;
+    expect(code, stderr).toBe(0);
+    const [before, after] = runs as [PoolDrivenRun, PoolDrivenRun];
+    expect(after.successful).toBe(true);
+    expect(before.workers).toHaveLength(2);
+    expect(after.workers).toEqual(before.workers);
+    await noneMarkedWithin(mark);
+  }, 180_000);
+
   test("resume with the processes executor clones the finished tasks and runs the rest in workers, with the same artifacts as an in-process resume", async () => {
     const mark = randomUUID();
     const broken = workspace.write("broken", "");

@@ -17,6 +17,12 @@ function send(message: FromWorker): void {
 linkWbflow();
 recordLoadedFiles((file) => send({ type: "loaded", file }));
 
+// Jupyter interrupts a kernel by sending SIGINT to its whole process group, workers included. An idle
+// worker stays (the pool stays warm for the next run); a busy one dies of it as by default (its attempt
+// is then recorded as interrupted). No listener while busy: a listener could not run during a busy step.
+const stayOnInterrupt = () => undefined;
+process.on("SIGINT", stayOnInterrupt);
+
 process.on("disconnect", () => process.exit(0));
 process.on("message", (message: ToWorker) => {
   if (message.type === "preload") {
@@ -24,9 +30,14 @@ process.on("message", (message: ToWorker) => {
     return;
   }
   const { id, request } = message;
+  process.off("SIGINT", stayOnInterrupt);
+  const reply = (answer: FromWorker) => {
+    process.on("SIGINT", stayOnInterrupt);
+    send(answer);
+  };
   runTaskRequest(request, { onEvent: (event) => send({ type: "event", id, event }) }).then(
-    (result) => send({ type: "result", id, result }),
-    (error: unknown) => send({ type: "error", id, error: plainError(error instanceof Error ? error : new Error(String(error))) }),
+    (result) => reply({ type: "result", id, result }),
+    (error: unknown) => reply({ type: "error", id, error: plainError(error instanceof Error ? error : new Error(String(error))) }),
   );
 });
 send({ type: "ready" });
