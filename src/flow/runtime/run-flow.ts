@@ -193,6 +193,12 @@ async function execute(prepared: Prepared, options: RunOptions, clonePlan: Clone
     } finally {
       await executor.close();
     }
+  } catch (error) {
+    // The run stopped before its tasks could end it (an executor that cannot start, Redis gone for
+    // good): listeners such as the notebook's live view hear that it ended, then the caller gets the error.
+    const cause = error instanceof Error ? error : new Error(String(error));
+    emitFlowEvent({ type: "run-finished", flowName: context.flowName, runId: context.runId, successful: false, error: cause }, context.onEvent);
+    throw error;
   } finally {
     tracked.end();
   }

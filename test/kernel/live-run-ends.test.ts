@@ -1,0 +1,50 @@
+/**
+ * A run that stops before its tasks can end it — here an executor that cannot start, because the
+ * flow was defined in a cell and workers can only load module files — still ends its live panel in
+ * the cell (Failed, not Running forever), and the caller gets the error that says what to do.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, expect, it, vi } from "vitest";
+import { Datastore } from "../../src/flow/datastore/datastore.js";
+import type { RunOptions } from "../../src/flow/runtime/run-options.js";
+import { setActiveOutput, settleDeferredOutputs } from "../../src/kernel/cells/active-output.js";
+import type { CellOutput } from "../../src/kernel/cells/cell-output.js";
+import { watchFlowRuns } from "../../src/kernel/flow-view/flow-run-watcher.js";
+import { flowFrom } from "../flow/helpers.js";
+
+afterEach(() => {
+  setActiveOutput(undefined);
+  vi.unstubAllEnvs();
+});
+
+it.each<[string, RunOptions]>([
+  ["processes", { executor: "processes" }],
+  // Never connects: the executor refuses the in-cell flow when it opens, before Redis is asked.
+  ["bullmq", { executor: "bullmq", redis: "redis://127.0.0.1:1" }],
+])("a run whose %s executor cannot start ends its live panel as Failed", async (_name, options) => {
+  const root = mkdtempSync(path.join(tmpdir(), "wbflow-live-end-"));
+  vi.stubEnv("WBFLOW_DATASTORE", root);
+  const panels: string[] = [];
+  const output: CellOutput = {
+    stream: () => undefined,
+    display: (bundle) => void panels.push(String(bundle["text/plain"] ?? "")),
+    result: () => undefined,
+    error: () => undefined,
+    prompt: () => Promise.reject(new Error("no input in this test")),
+  };
+  setActiveOutput(output);
+  const stop = watchFlowRuns();
+  const InCell = flowFrom(`export class InCell extends FlowSpec { @step start() { this.next(this.end); } @step end() {} }`, "InCell");
+  try {
+    const error = await InCell.run({}, { ...options, datastore: new Datastore({ root }) }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "FlowNotInModuleError" });
+    await settleDeferredOutputs();
+  } finally {
+    stop();
+  }
+  const live = panels.filter((text) => /^(Running|Failed|Succeeded|Interrupted) InCell\//.test(text));
+  expect(live[0]).toMatch(/^Running InCell\//);
+  expect(live.at(-1)).toMatch(/^Failed InCell\//);
+});
