@@ -1,6 +1,8 @@
 import { expect, test } from "vitest";
 import { activeRunCount, interruptActiveRuns } from "../../src/flow/runtime/active-runs.js";
 import { flowModule, tempDatastore } from "./helpers.js";
+import type { Executor } from "../../src/flow/executors/executor.js";
+import { executeAttempt } from "../../src/flow/task/task-execution.js";
 
 const FOREACH = `
     export const done: number[] = [];
@@ -66,4 +68,33 @@ test("interruptActiveRuns (the notebook's interrupt) stops every run in progress
   expect(otherError).toMatchObject({ name: "FlowRunError", interrupted: true });
   expect(otherError.run.tasks.map((t: any) => [t.stepName, t.ok])).toEqual([["start", true]]);
   await interruptActiveRuns(); // nothing left to interrupt: resolves at once
+});
+
+test("a run's stop signal takes one listener per running attempt without Node's possible-leak warning", async () => {
+  const warnings: string[] = [];
+  const onWarning = (warning: Error) => warnings.push(warning.message);
+  process.on("warning", onWarning);
+  try {
+    const module = flowModule(`export class Wide extends FlowSpec {
+      @step start() { (this as any).xs = Array.from({ length: 16 }, (_, i) => i); this.next(this.work, { foreach: "xs" }); }
+      @step work() { this.next(this.join); }
+      @step join(inputs: any) { this.next(this.end); }
+      @step end() {}
+    }`);
+    const listening: Executor = {
+      name: "listening",
+      async open() {},
+      async runAttempt(assignment) {
+        assignment.signal!.addEventListener("abort", () => {}); // as the processes and bullmq executors do
+        await new Promise((resolve) => setTimeout(resolve, 20)); // all 16 at once
+        return executeAttempt(assignment.run, assignment.spec, assignment.attempt);
+      },
+      async close() {},
+    };
+    await module.Wide.run({}, { datastore: tempDatastore(), executor: listening, maxWorkers: 16 });
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    process.off("warning", onWarning);
+  }
+  expect(warnings.filter((w) => w.includes("abort listeners"))).toEqual([]);
 });

@@ -6,6 +6,7 @@
  *
  * Each run combines its own stop signal with the user's `RunOptions.signal` (either stops it).
  */
+import { setMaxListeners } from "node:events";
 
 interface ActiveRun {
   readonly controller: AbortController;
@@ -28,8 +29,11 @@ export function trackRun(userSignal: AbortSignal | undefined): TrackedRun {
   let markEnded!: () => void;
   const run: ActiveRun = { controller, ended: new Promise((resolve) => (markEnded = resolve)) };
   active.add(run);
+  const signal = userSignal ? AbortSignal.any([userSignal, controller.signal]) : controller.signal;
+  // Every attempt running on a worker executor listens to it: no "possible leak" warning past 10.
+  setMaxListeners(0, signal);
   return {
-    signal: userSignal ? AbortSignal.any([userSignal, controller.signal]) : controller.signal,
+    signal,
     end() {
       active.delete(run);
       markEnded();
