@@ -51,3 +51,40 @@ console.log("ys", JSON.stringify(data.ys), "in workers", (data.pids as number[])
   const report = outputsOf(executed, 3).flatMap((o) => ("data" in o ? [String(o.data["text/html"] ?? "")] : [])).join("\n");
   expect(report).toContain("<svg");
 }, 600_000);
+
+const editedFlow = (label: string) => `%%writefile edited_flow.ts
+import { FlowSpec, step } from "wbflow";
+export class Edited extends FlowSpec {
+  @step start() { (this as any).xs = [1, 2]; this.next(this.mark, { foreach: "xs" }); }
+  @step mark() { (this as any).label = "${label}"; (this as any).pid = process.pid; this.next(this.join); }
+  @step join(inputs: any) {
+    (this as any).labels = inputs.map((i: any) => i.label);
+    (this as any).pids = inputs.map((i: any) => i.pid);
+    this.next(this.end);
+  }
+  @step end() {}
+}`;
+
+it("a second run in the kernel reuses the warm workers; after %%writefile edits the module, the next run uses the new code", async () => {
+  const runCell = (name: string) => `const ${name}Run = await Edited.run({}, { executor: "processes", maxWorkers: 2 });
+const ${name} = await ${name}Run.data();
+console.log("${name}", JSON.stringify(${name}.labels));`;
+  const executed = await sandbox.nbconvert(
+    notebookOf(
+      editedFlow("old"),
+      `import { Edited } from "./edited_flow";`,
+      runCell("first"),
+      runCell("second"),
+      editedFlow("new"),
+      runCell("third"),
+      `const [one, two, three] = [first, second, third].map((data) => data.pids as number[]);
+console.log("warm", two.every((pid) => one.includes(pid)), "fresh", three.every((pid) => !one.includes(pid)));`,
+    ),
+  );
+  expect(errorOutputs(executed)).toEqual([]);
+  expect(mimeText(executed, 2, "stream")).toContain(`first ["old","old"]`);
+  expect(mimeText(executed, 3, "stream")).toContain(`second ["old","old"]`);
+  expect(mimeText(executed, 4, "text/plain")).toBe("Overwriting edited_flow.ts");
+  expect(mimeText(executed, 5, "stream")).toContain(`third ["new","new"]`);
+  expect(mimeText(executed, 6, "stream")).toContain("warm true fresh true");
+}, 600_000);
