@@ -44,6 +44,20 @@ export class Fragile extends FlowSpec {
 }
 `;
 
+// An async step that gives up the thread past its @timeout: the attempt fails inside the worker, whose
+// abandoned body may still run there, so the pool must not hand that worker another task (of this run or a later one).
+const ABANDONED = `import { FlowSpec, step, retry, timeout, current } from "wbflow";
+export class Abandoned extends FlowSpec {
+  @retry({ times: 1 }) @timeout({ seconds: 1 }) @step async start() {
+    console.log("attempt " + current.retryCount + " in " + process.pid);
+    if (current.retryCount === 0) await new Promise(() => undefined); // never settles
+    (this as any).pid = process.pid;
+    this.next(this.end);
+  }
+  @step end() {}
+}
+`;
+
 async function values(run: PoolDrivenRun, name: string): Promise<unknown> {
   const join = run.tasks.find((t) => t.stepName === "join")!;
   return run.datastore.getValue(run.flowName, join.artifacts[name]);
@@ -62,6 +76,7 @@ beforeAll(() => {
   workspace.write("pooled.ts", pooled("v1"));
   workspace.write("helper.ts", helper(1));
   workspace.write("fragile.ts", FRAGILE);
+  workspace.write("abandoned.ts", ABANDONED);
 });
 
 describe("the shared worker pool", () => {
@@ -150,6 +165,23 @@ describe("the shared worker pool", () => {
     expect(after.successful).toBe(true);
     expect(before.workers).toHaveLength(2);
     expect(after.workers).toEqual(before.workers);
+    await noneMarkedWithin(mark);
+  }, 180_000);
+
+  test("a worker whose attempt timed out inside it is ended, not reused by the retry or by the next run", async () => {
+    const mark = randomUUID();
+    const run = { run: "Abandoned", executor: "processes", maxWorkers: 1 };
+    const { code, runs, stderr } = await drivePool(`${workspace.dir}/abandoned.ts`, [run, run], { mark }).exited;
+    expect(code, stderr).toBe(0);
+    for (const done of runs as PoolDrivenRun[]) {
+      expect(done.successful).toBe(true);
+      const start = done.tasks.find((t) => t.stepName === "start")!;
+      expect(start.attempts).toBe(2);
+      const key = { flowName: "Abandoned", runId: done.runId, stepName: "start", taskId: start.taskId };
+      const timedOutIn = Number(/attempt 0 in (\d+)/.exec(await done.datastore.readLog(key, 0, "stdout"))![1]);
+      expect(await done.datastore.getValue("Abandoned", start.artifacts.pid)).not.toBe(timedOutIn);
+      expect(done.workers).not.toContain(timedOutIn);
+    }
     await noneMarkedWithin(mark);
   }, 180_000);
 
