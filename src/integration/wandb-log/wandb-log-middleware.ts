@@ -121,6 +121,9 @@ export const wandbLogMiddleware: TaskMiddleware<WandbLogOptions> = async (ctx, n
     print(`wandb: ${label} could not prepare its run's finish: ${(error as Error).message}`);
   }
   openTaskRuns.set(ctx, { run, exitCode, label });
+  // Printed here, inside the task's output (its logs keep it); the run is finished once the task is stored.
+  const url = run.url;
+  print(runLine(ctx.pathspec, { id: run.id, dir: run.dir, ...(url ? { url } : {}) }, exitCode));
   if (failure) throw failure.error;
 };
 
@@ -143,8 +146,6 @@ export async function finishTaskRun(ctx: TaskContext<WandbLogOptions>, end: Atte
   } catch (error) {
     print(`wandb: ${label}: ${(error as Error).message}`);
   }
-  const url = run.url;
-  print(runLine(ctx.pathspec, { id: run.id, dir: run.dir, ...(url ? { url } : {}) }, exitCode));
 }
 
 /**
