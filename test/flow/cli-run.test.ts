@@ -157,4 +157,14 @@ describe("wbflow run", () => {
     expect(() => parseRunArgs(["f.ts", "--max-workers", "0"])).toThrow("--max-workers needs a whole number >= 1; got 0.");
     expect(() => parseRunArgs([])).toThrow("Give the file that defines the flow.");
   });
+
+  test("checks the bullmq executor's Redis URL before the run starts, showing it masked", () => {
+    expect(() => parseRunArgs(["f.ts", "--executor", "bullmq"], {})).toThrow(
+      "--executor bullmq needs the workers' Redis: give --redis URL, or set $WBFLOW_REDIS_URL.",
+    );
+    expect(() => parseRunArgs(["f.ts", "--executor", "bullmq", "--redis", "http://u:secret@h"], {})).toThrow(
+      "http://u:***@h is not a Redis URL",
+    );
+    expect(parseRunArgs(["f.ts", "--executor", "bullmq"], { WBFLOW_REDIS_URL: "redis://h:1" })).toMatchObject({ executor: "bullmq" });
+  });
 });

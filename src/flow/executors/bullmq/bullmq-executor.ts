@@ -47,7 +47,7 @@ function endedByTimeLimit(timeLimit: TimeLimit, cause: Error): Error {
 export function bullmqExecutor(options: BullmqExecutorOptions = {}): Executor {
   const redisUrl = options.redis ?? process.env[REDIS_URL_ENV];
   if (!redisUrl) {
-    throw new RedisUrlError(`The bullmq executor needs a Redis URL: pass { redis: "redis://host:6379" } or set $${REDIS_URL_ENV}.`);
+    throw new RedisUrlError(`The bullmq executor needs a Redis URL: give --redis redis://host:6379 (wbflow run, %flow run), { redis: "redis://host:6379" } in run options, or set $${REDIS_URL_ENV}.`);
   }
   checkRedisUrl(redisUrl);
   const queue = options.queue ?? DEFAULT_QUEUE;
