@@ -12,6 +12,8 @@ import path from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { Datastore, TaskNotFinishedError } from "../../src/flow/datastore/datastore.js";
 import { taskWandbRecordOf, type TaskWandbRecord } from "../../src/integration/wandb-log/task-wandb-record.js";
+import { artifactLocations } from "../../src/wandb/offline/artifact-locations.js";
+import { ArtifactRegistry } from "../../src/wandb/offline/artifact-registry.js";
 import { readTransactionLog } from "../../src/wandb/offline/transaction-log-reader.js";
 import type { WandbRecord } from "../../src/wandb/protocol/records.js";
 import { syncRuns } from "../../src/wandb/sync/sync.js";
@@ -51,7 +53,8 @@ export class WindowFlow extends FlowSpec {
   }
   @killAt
   @step train() {
-    this.features = aq.table({ x2: this.raw.array("x").map((v) => v * 2) });
+    const factor = Number(process.env.FACTOR ?? "2"); // a resume may compute other content
+    this.features = aq.table({ x2: this.raw.array("x").map((v) => v * factor) });
     this.accuracy = 0.9;
     this.next(this.end);
   }
@@ -93,7 +96,10 @@ async function recordedRun(store: Datastore, runId: string, stepName: string): P
   return taskWandbRecordOf(task.metadata)!;
 }
 
-test("a process killed after a task's W&B logging but before the flow stored the task: resume and sync leave W&B agreeing with the flow", async () => {
+test.each([
+  ["the same content", {}],
+  ["other content", { FACTOR: "3" }],
+])("a process killed after a task's W&B logging but before the flow stored the task, resumed with %s: after sync W&B agrees with the flow", async (_label, resumeEnv) => {
   const { dir, file } = writeFlowFile("window_flow.ts", FLOW);
   folders.push(dir);
   const datastoreRoot = path.join(dir, ".wbflow");
@@ -115,7 +121,7 @@ test("a process killed after a task's W&B logging but before the flow stored the
   expect.soft(orphanLog.some((r) => r.type === "exit"), "the killed attempt's run has an exit record").toBe(false);
   expect.soft(orphanLog.filter((r) => r.type === "artifact" && !r.artifact.useAfterCommit), "output versions in the killed attempt's run").toEqual([]);
 
-  const resumed = await runCli(["resume", file, "--datastore", datastoreRoot], env, { cwd: dir });
+  const resumed = await runCli(["resume", file, "--datastore", datastoreRoot], { ...env, ...resumeEnv }, { cwd: dir });
   expect(resumed.code, resumed.stderr).toBe(0);
   const resumedRunId = (await store.listRuns("WindowFlow")).map((run) => run.runId).find((id) => id !== origin)!;
   const recordedTrain = await recordedRun(store, resumedRunId, "train");
@@ -129,6 +135,9 @@ test("a process killed after a task's W&B logging but before the flow stored the
   const localFeatures = await api.artifact(`features:${recordedTrain.artifacts.features!.version}`);
   expect(localFeatures.digest).toBe(recordedTrain.artifacts.features!.digest);
   expect(localFeatures.producer?.runId).toBe(recordedTrain.run.id);
+  // Other content: the killed attempt's version stays local, with no producer, and never reaches W&B.
+  const localVersions = await new ArtifactRegistry(artifactLocations(wandbDir).registry).versions("WindowFlow", "features");
+  expect(localVersions.map((v) => v.producer?.runId)).toEqual(Object.keys(resumeEnv).length > 0 ? [undefined, recordedTrain.run.id] : [recordedTrain.run.id]);
 
   const notices: string[] = [];
   const results = await syncRuns({
