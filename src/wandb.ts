@@ -39,4 +39,4 @@ export type { SyncOptions, SyncedRun } from "./wandb/sync/sync.js";
 // Errors a user may want to tell apart.
 export { InvalidSettingError } from "./wandb/settings/settings.js";
 export { InvalidApiKeyError } from "./wandb/settings/api-key.js";
-export { WandbApiError, WandbAuthError, WandbNotFoundError, WandbUnreachableError, WandbUploadError } from "./wandb/online/api-errors.js";
+export { WandbApiError, WandbAuthError, WandbNotFoundError, WandbUnreachableError, WandbUploadError } from "./wandb/online/http/api-errors.js";

@@ -15,10 +15,10 @@ import { pipeline } from "node:stream/promises";
 import type { BenchCase } from "../harness.js";
 import { timeMs } from "../harness.js";
 import { startProtocolServer, TEST_USER, type ProtocolServer } from "../../test/support/protocol-server/protocol-server.js";
-import { WandbHttpClient } from "../../src/wandb/online/http-client.js";
-import { uploadArtifact } from "../../src/wandb/online/artifact-uploader.js";
-import { upsertBucket } from "../../src/wandb/online/run-operations.js";
-import { FileStream, HISTORY_FILE } from "../../src/wandb/online/file-stream.js";
+import { WandbHttpClient } from "../../src/wandb/online/http/http-client.js";
+import { uploadArtifact } from "../../src/wandb/online/artifacts/artifact-uploader.js";
+import { upsertBucket } from "../../src/wandb/online/run/run-operations.js";
+import { FileStream, HISTORY_FILE } from "../../src/wandb/online/run/file-stream.js";
 import { OnlineSender } from "../../src/wandb/online/online-sender.js";
 import type { WandbRecord } from "../../src/wandb/protocol/records.js";
 

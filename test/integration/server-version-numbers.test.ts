@@ -17,7 +17,7 @@ import { buildRunReport } from "../../src/kernel/flow-view/run-report-builder.js
 import { Artifact } from "../../src/wandb/artifacts/artifact.js";
 import { LocalArtifacts } from "../../src/wandb/offline/local-artifacts.js";
 import { tuneOnlineRuns } from "../../src/wandb/online/online-backend-factory.js";
-import { LIVE_RUN_PATIENCE_MS } from "../../src/wandb/online/retry-policy.js";
+import { LIVE_RUN_PATIENCE_MS } from "../../src/wandb/online/http/retry-policy.js";
 import { init } from "../../src/wandb/run/init.js";
 import { syncRuns } from "../../src/wandb/sync/sync.js";
 import { recordingTiming } from "../online/recording-timing.js";

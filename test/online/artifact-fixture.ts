@@ -3,7 +3,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { ArtifactUpload } from "../../src/wandb/online/artifact-uploader.js";
+import type { ArtifactUpload } from "../../src/wandb/online/artifacts/artifact-uploader.js";
 
 /** A fresh temp directory. */
 export function tempDir(prefix = "wbflow-online-"): string {

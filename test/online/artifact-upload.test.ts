@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startProtocolServer, TEST_USER, type ProtocolServer } from "../support/protocol-server/protocol-server.js";
 import type { Fault, Route } from "../support/protocol-server/fault-plan.js";
-import { WandbHttpClient } from "../../src/wandb/online/http-client.js";
-import { upsertBucket } from "../../src/wandb/online/run-operations.js";
-import { uploadArtifact, type ArtifactUploadProgress } from "../../src/wandb/online/artifact-uploader.js";
-import { useArtifactByName } from "../../src/wandb/online/artifact-use.js";
+import { WandbHttpClient } from "../../src/wandb/online/http/http-client.js";
+import { upsertBucket } from "../../src/wandb/online/run/run-operations.js";
+import { uploadArtifact, type ArtifactUploadProgress } from "../../src/wandb/online/artifacts/artifact-uploader.js";
+import { useArtifactByName } from "../../src/wandb/online/artifacts/artifact-use.js";
 import { md5Base64 } from "../support/protocol-server/server-state.js";
 import { artifactFromFiles, tempDir } from "./artifact-fixture.js";
 import { recordingTiming } from "./recording-timing.js";
@@ -136,8 +136,8 @@ describe("artifact upload", () => {
 
 describe("using an exact version", () => {
   it("falls back to the digest when a remembered server id is unknown to the server", async () => {
-    const { ArtifactIdCache } = await import("../../src/wandb/online/artifact-id-cache.js");
-    const { useArtifactVersion } = await import("../../src/wandb/online/artifact-use.js");
+    const { ArtifactIdCache } = await import("../../src/wandb/online/artifacts/artifact-id-cache.js");
+    const { useArtifactVersion } = await import("../../src/wandb/online/artifacts/artifact-use.js");
     const cache = new ArtifactIdCache();
     const upload = artifactFromFiles(dir, base, { "a.txt": "exact" });
     const logged = await uploadArtifact(http, upload);
@@ -162,8 +162,8 @@ describe("upload details", () => {
   });
 
   it("reports a storage host refusing a signed URL as an upload problem, not a bad key", async () => {
-    const { putToUploadUrl } = await import("../../src/wandb/online/signed-upload.js");
-    const { WandbUploadError } = await import("../../src/wandb/online/api-errors.js");
+    const { putToUploadUrl } = await import("../../src/wandb/online/http/signed-upload.js");
+    const { WandbUploadError } = await import("../../src/wandb/online/http/api-errors.js");
     server.faults.inject({ route: "upload" }, { kind: "status", status: 403 });
     const error = await putToUploadUrl(http, `${server.storageOrigin}/storage/runs/x/y`, {}, { bytes: Buffer.from("z") }, "upload of y").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WandbUploadError);
@@ -172,8 +172,8 @@ describe("upload details", () => {
   });
 
   it("never sends the key to signed URLs on the API's own origin, and a 403 there is not a key problem", async () => {
-    const { lookUpArtifact } = await import("../../src/wandb/online/artifact-lookup.js");
-    const { WandbUploadError } = await import("../../src/wandb/online/api-errors.js");
+    const { lookUpArtifact } = await import("../../src/wandb/online/artifacts/artifact-lookup.js");
+    const { WandbUploadError } = await import("../../src/wandb/online/http/api-errors.js");
     const sameOrigin = await startProtocolServer({ storageLayout: "api-origin" });
     try {
       const client = new WandbHttpClient({ baseUrl: sameOrigin.url, apiKey: TEST_USER.apiKey, timing: recordingTiming() });
@@ -206,7 +206,7 @@ describe("upload details", () => {
 
 describe("multipart sizing", () => {
   it("uses 100 MiB parts from 2 GiB, larger parts (4 KiB-aligned) beyond 10 000 parts", async () => {
-    const { MULTIPART_THRESHOLD_BYTES, partSizeFor } = await import("../../src/wandb/online/multipart-upload.js");
+    const { MULTIPART_THRESHOLD_BYTES, partSizeFor } = await import("../../src/wandb/online/artifacts/multipart-upload.js");
     expect(MULTIPART_THRESHOLD_BYTES).toBe(2 * 1024 ** 3);
     expect(partSizeFor(3 * 1024 ** 3)).toBe(100 * 1024 ** 2);
     const huge = 2 * 1024 ** 4; // 2 TiB would need 20 972 parts of 100 MiB

@@ -8,7 +8,7 @@ import { createServer } from "node:net";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { tuneOnlineRuns } from "../../src/wandb/online/online-backend-factory.js";
-import { LIVE_RUN_PATIENCE_MS } from "../../src/wandb/online/retry-policy.js";
+import { LIVE_RUN_PATIENCE_MS } from "../../src/wandb/online/http/retry-policy.js";
 import { syncedMarkerPath } from "../../src/wandb/sync/sync-marker.js";
 import { startProtocolServer } from "../support/protocol-server/protocol-server.js";
 import { tempDir } from "./artifact-fixture.js";

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startProtocolServer, TEST_USER, type ProtocolServer } from "../support/protocol-server/protocol-server.js";
 import type { Fault } from "../support/protocol-server/fault-plan.js";
-import { WandbHttpClient } from "../../src/wandb/online/http-client.js";
-import { upsertBucket } from "../../src/wandb/online/run-operations.js";
-import { FileStream, HISTORY_FILE, OUTPUT_STREAM_FILE, SUMMARY_STREAM_FILE, type IntervalScheduler } from "../../src/wandb/online/file-stream.js";
-import { ConsoleLines } from "../../src/wandb/online/console-lines.js";
+import { WandbHttpClient } from "../../src/wandb/online/http/http-client.js";
+import { upsertBucket } from "../../src/wandb/online/run/run-operations.js";
+import { FileStream, HISTORY_FILE, OUTPUT_STREAM_FILE, SUMMARY_STREAM_FILE, type IntervalScheduler } from "../../src/wandb/online/run/file-stream.js";
+import { ConsoleLines } from "../../src/wandb/online/run/console-lines.js";
 import { recordingTiming } from "./recording-timing.js";
 
 let server: ProtocolServer;

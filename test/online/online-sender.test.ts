@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startProtocolServer, TEST_USER, type ProtocolServer } from "../support/protocol-server/protocol-server.js";
-import { WandbHttpClient } from "../../src/wandb/online/http-client.js";
+import { WandbHttpClient } from "../../src/wandb/online/http/http-client.js";
 import { OnlineSender, type OnlineSenderOptions } from "../../src/wandb/online/online-sender.js";
-import { uploadArtifact } from "../../src/wandb/online/artifact-uploader.js";
-import { upsertBucket } from "../../src/wandb/online/run-operations.js";
+import { uploadArtifact } from "../../src/wandb/online/artifacts/artifact-uploader.js";
+import { upsertBucket } from "../../src/wandb/online/run/run-operations.js";
 import { artifactFromFiles, tempDir } from "./artifact-fixture.js";
 import { recordingTiming } from "./recording-timing.js";
 

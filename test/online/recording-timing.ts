@@ -1,5 +1,5 @@
 /** NetworkTiming for tests: sleeps return at once and are recorded; time and jitter are fixed. */
-import type { NetworkTiming } from "../../src/wandb/online/network-timing.js";
+import type { NetworkTiming } from "../../src/wandb/online/http/network-timing.js";
 
 export interface RecordingTiming extends NetworkTiming {
   sleeps: number[];

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startProtocolServer, TEST_USER, type ProtocolServer } from "../support/protocol-server/protocol-server.js";
-import { WandbHttpClient } from "../../src/wandb/online/http-client.js";
-import { WandbAuthError, WandbGraphQLError, WandbNotFoundError, WandbUnreachableError } from "../../src/wandb/online/api-errors.js";
+import { WandbHttpClient } from "../../src/wandb/online/http/http-client.js";
+import { WandbAuthError, WandbGraphQLError, WandbNotFoundError, WandbUnreachableError } from "../../src/wandb/online/http/api-errors.js";
 import { queryViewer, verifyApiKey } from "../../src/wandb/online/viewer.js";
-import { upsertBucket } from "../../src/wandb/online/run-operations.js";
-import { graphqlRequest } from "../../src/wandb/online/graphql-client.js";
-import { isWithinBaseUrl } from "../../src/wandb/online/credential-scope.js";
-import { GRAPHQL_RETRY_POLICY, retryDelayMs } from "../../src/wandb/online/retry-policy.js";
+import { upsertBucket } from "../../src/wandb/online/run/run-operations.js";
+import { graphqlRequest } from "../../src/wandb/online/http/graphql-client.js";
+import { isWithinBaseUrl } from "../../src/wandb/online/http/credential-scope.js";
+import { GRAPHQL_RETRY_POLICY, retryDelayMs } from "../../src/wandb/online/http/retry-policy.js";
 import { recordingTiming } from "./recording-timing.js";
 
 let server: ProtocolServer;

@@ -4,7 +4,7 @@
  * sender stopped — never a promise that hangs.
  */
 import { expect, it } from "vitest";
-import { VersionNumbers } from "../../src/wandb/online/version-numbers.js";
+import { VersionNumbers } from "../../src/wandb/online/artifacts/version-numbers.js";
 
 it("answers waiters when settled, later callers at once, and everyone still waiting with undefined when the sender stops", async () => {
   const numbers = new VersionNumbers();

@@ -5,7 +5,7 @@
  */
 import { progressText } from "../../display/progress-bar.js";
 import { formatBytes } from "../../display/short-value.js";
-import type { ArtifactUploadProgress } from "../../wandb/online/artifact-uploader.js";
+import type { ArtifactUploadProgress } from "../../wandb/online/artifacts/artifact-uploader.js";
 
 /** Where progress goes: `process.stdout` or anything shaped like it. */
 export interface ProgressOutput {

@@ -10,12 +10,12 @@ import type { WandbRecord } from "../protocol/records.js";
 import type { Settings } from "../settings/settings.js";
 import { learnServerNumbers } from "../sync/server-numbers.js";
 import { markSynced } from "../sync/sync-marker.js";
-import { WandbUnreachableError } from "./api-errors.js";
-import { WandbHttpClient } from "./http-client.js";
-import { realTiming } from "./network-timing.js";
-import { LIVE_RUN_PATIENCE_MS } from "./retry-policy.js";
+import { WandbUnreachableError } from "./http/api-errors.js";
+import { WandbHttpClient } from "./http/http-client.js";
+import { realTiming } from "./http/network-timing.js";
+import { LIVE_RUN_PATIENCE_MS } from "./http/retry-policy.js";
 import { OnlineSender, type OnlineSenderOptions } from "./online-sender.js";
-import type { ServerNumbering } from "./version-numbers.js";
+import type { ServerNumbering } from "./artifacts/version-numbers.js";
 import type { RunSinkContext } from "../protocol/record-sink.js";
 
 /** Options the kernel or tests may set for every online run of this process. */

@@ -17,19 +17,19 @@ import { applyItems, type JsonTree } from "../run/key-value-tree.js";
 import type { ArtifactRecord, RunRecord, WandbRecord } from "../protocol/records.js";
 import type { RecordSink } from "../protocol/record-sink.js";
 import type { RemoteArtifactReference, RemoteArtifactVersion } from "../artifacts/remote-artifact-version.js";
-import { lookUpArtifact } from "./artifact-lookup.js";
-import { WandbAuthError } from "./api-errors.js";
-import { processArtifactIds, type ArtifactIdCache } from "./artifact-id-cache.js";
-import { uploadArtifact, type ArtifactUpload, type ArtifactUploadOptions } from "./artifact-uploader.js";
-import { useArtifactByName, useArtifactVersion } from "./artifact-use.js";
-import { ConsoleLines } from "./console-lines.js";
-import { historyRowLine } from "./history-row.js";
-import { EVENTS_FILE, FileStream, HISTORY_FILE, OUTPUT_STREAM_FILE, SUMMARY_STREAM_FILE, type FileStreamOptions } from "./file-stream.js";
-import type { WandbHttpClient } from "./http-client.js";
-import { createRunFiles, upsertBucket, type RunUpsert, type UpsertedRun } from "./run-operations.js";
-import { parseUploadHeaders, putToUploadUrl } from "./signed-upload.js";
+import { lookUpArtifact } from "./artifacts/artifact-lookup.js";
+import { WandbAuthError } from "./http/api-errors.js";
+import { processArtifactIds, type ArtifactIdCache } from "./artifacts/artifact-id-cache.js";
+import { uploadArtifact, type ArtifactUpload, type ArtifactUploadOptions } from "./artifacts/artifact-uploader.js";
+import { useArtifactByName, useArtifactVersion } from "./artifacts/artifact-use.js";
+import { ConsoleLines } from "./run/console-lines.js";
+import { historyRowLine } from "./run/history-row.js";
+import { EVENTS_FILE, FileStream, HISTORY_FILE, OUTPUT_STREAM_FILE, SUMMARY_STREAM_FILE, type FileStreamOptions } from "./run/file-stream.js";
+import type { WandbHttpClient } from "./http/http-client.js";
+import { createRunFiles, upsertBucket, type RunUpsert, type UpsertedRun } from "./run/run-operations.js";
+import { parseUploadHeaders, putToUploadUrl } from "./http/signed-upload.js";
 import { runUrl } from "./app-urls.js";
-import { VersionNumbers, type ServerNumbering } from "./version-numbers.js";
+import { VersionNumbers, type ServerNumbering } from "./artifacts/version-numbers.js";
 
 /** Options of an online sender. */
 export interface OnlineSenderOptions {

@@ -1,9 +1,9 @@
 /** The `Viewer` query: verifies an API key and tells which user and default entity it belongs to. */
-import { WandbAuthError } from "./api-errors.js";
-import { graphqlRequest } from "./graphql-client.js";
-import { WandbHttpClient } from "./http-client.js";
-import type { NetworkTiming } from "./network-timing.js";
-import { GRAPHQL_RETRY_POLICY, LOGIN_RETRY_POLICY, type RetryPolicy } from "./retry-policy.js";
+import { WandbAuthError } from "./http/api-errors.js";
+import { graphqlRequest } from "./http/graphql-client.js";
+import { WandbHttpClient } from "./http/http-client.js";
+import type { NetworkTiming } from "./http/network-timing.js";
+import { GRAPHQL_RETRY_POLICY, LOGIN_RETRY_POLICY, type RetryPolicy } from "./http/retry-policy.js";
 
 const VIEWER = `query Viewer {
   viewer { id entity username email flags teams { edges { node { name } } } }

@@ -7,7 +7,7 @@
  */
 import type { ViewerInfo } from "../online/viewer.js";
 import { appUrlFor } from "../online/app-urls.js";
-import { WandbAuthError } from "../online/api-errors.js";
+import { WandbAuthError } from "../online/http/api-errors.js";
 import { ApiKey, InvalidApiKeyError } from "./api-key.js";
 import { netrcMachine, netrcPath, readNetrcPassword } from "./netrc.js";
 import { DEFAULT_BASE_URL, InvalidSettingError, redactUrl, saveApiKey } from "./settings.js";

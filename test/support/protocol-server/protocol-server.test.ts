@@ -1,14 +1,14 @@
 /** The protocol test server's own rules: what it refuses is what a real server would refuse. */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startProtocolServer, TEST_USER, type ProtocolServer } from "./protocol-server.js";
-import { WandbHttpClient } from "../../../src/wandb/online/http-client.js";
-import { basicAuthHeader } from "../../../src/wandb/online/credential-scope.js";
-import { WandbApiError, WandbGraphQLError } from "../../../src/wandb/online/api-errors.js";
-import { graphqlRequest } from "../../../src/wandb/online/graphql-client.js";
-import { upsertBucket } from "../../../src/wandb/online/run-operations.js";
-import { commitArtifact, createArtifact } from "../../../src/wandb/online/artifact-operations.js";
-import { putToUploadUrl } from "../../../src/wandb/online/signed-upload.js";
-import { uploadArtifact } from "../../../src/wandb/online/artifact-uploader.js";
+import { WandbHttpClient } from "../../../src/wandb/online/http/http-client.js";
+import { basicAuthHeader } from "../../../src/wandb/online/http/credential-scope.js";
+import { WandbApiError, WandbGraphQLError } from "../../../src/wandb/online/http/api-errors.js";
+import { graphqlRequest } from "../../../src/wandb/online/http/graphql-client.js";
+import { upsertBucket } from "../../../src/wandb/online/run/run-operations.js";
+import { commitArtifact, createArtifact } from "../../../src/wandb/online/artifacts/artifact-operations.js";
+import { putToUploadUrl } from "../../../src/wandb/online/http/signed-upload.js";
+import { uploadArtifact } from "../../../src/wandb/online/artifacts/artifact-uploader.js";
 import { artifactFromFiles, tempDir } from "../../online/artifact-fixture.js";
 import { recordingTiming } from "../../online/recording-timing.js";
 

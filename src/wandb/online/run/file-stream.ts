@@ -5,8 +5,8 @@
  * idle, and `complete` + `exitcode` last. Offsets make every request idempotent, so a request
  * retried after a lost response never duplicates a line.
  */
-import type { WandbHttpClient } from "./http-client.js";
-import { FILE_STREAM_RETRY_POLICY, type RetryPolicy } from "./retry-policy.js";
+import type { WandbHttpClient } from "../http/http-client.js";
+import { FILE_STREAM_RETRY_POLICY, type RetryPolicy } from "../http/retry-policy.js";
 
 /** The file_stream files W&B knows: history rows, the summary line, system metrics, console. */
 export const HISTORY_FILE = "wandb-history.jsonl";

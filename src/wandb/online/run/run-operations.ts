@@ -1,7 +1,7 @@
 /** GraphQL operations on runs: `UpsertBucket` (create/update a run) and `CreateRunFiles`. */
-import { graphqlRequest } from "./graphql-client.js";
-import type { WandbHttpClient } from "./http-client.js";
-import { UPSERT_RETRY_POLICY } from "./retry-policy.js";
+import { graphqlRequest } from "../http/graphql-client.js";
+import type { WandbHttpClient } from "../http/http-client.js";
+import { UPSERT_RETRY_POLICY } from "../http/retry-policy.js";
 
 const UPSERT_BUCKET = `mutation UpsertBucket(
   $id: String, $name: String, $project: String, $entity: String, $groupName: String,

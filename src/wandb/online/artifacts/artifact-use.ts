@@ -3,12 +3,12 @@
  * an `artifact` record logged for use (`useAfterCommit`: the exact version, by digest) and a
  * `use_artifact` record naming `[entity/][project/]name:alias` (resolved through the server).
  */
-import { parseArtifactPath } from "../artifacts/artifact-path.js";
-import { WandbGraphQLError, WandbNotFoundError } from "./api-errors.js";
+import { parseArtifactPath } from "../../artifacts/artifact-path.js";
+import { WandbGraphQLError, WandbNotFoundError } from "../http/api-errors.js";
 import { artifactByName, useArtifactById } from "./artifact-operations.js";
 import type { ArtifactIdCache } from "./artifact-id-cache.js";
 import { uploadArtifact, type ArtifactUpload, type ArtifactUploadOptions } from "./artifact-uploader.js";
-import type { WandbHttpClient } from "./http-client.js";
+import type { WandbHttpClient } from "../http/http-client.js";
 
 /** The consuming run. */
 export interface ConsumerRun {

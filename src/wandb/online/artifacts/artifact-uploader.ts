@@ -6,7 +6,7 @@
  * Every step is safe to repeat, so a retried request or a resumed sync never duplicates a version.
  */
 import { createHash } from "node:crypto";
-import { WandbUploadError } from "./api-errors.js";
+import { WandbUploadError } from "../http/api-errors.js";
 import {
   commitArtifact,
   createArtifact,
@@ -17,9 +17,9 @@ import {
   type ArtifactFileTarget,
 } from "./artifact-operations.js";
 import { runWithConcurrency } from "./concurrency-pool.js";
-import type { WandbHttpClient } from "./http-client.js";
+import type { WandbHttpClient } from "../http/http-client.js";
 import { hashParts, MULTIPART_THRESHOLD_BYTES, partSizeFor, uploadParts, type FilePart } from "./multipart-upload.js";
-import { parseUploadHeaders, putToUploadUrl } from "./signed-upload.js";
+import { parseUploadHeaders, putToUploadUrl } from "../http/signed-upload.js";
 
 /** One file of the version: manifest path, base64 MD5, size and where its bytes are on disk. */
 export interface ArtifactUploadEntry {

@@ -5,10 +5,10 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { WandbUploadError } from "./api-errors.js";
+import { WandbUploadError } from "../http/api-errors.js";
 import { completeMultipartUpload, type ArtifactFileTarget } from "./artifact-operations.js";
-import type { WandbHttpClient } from "./http-client.js";
-import { parseUploadHeaders, putToUploadUrl } from "./signed-upload.js";
+import type { WandbHttpClient } from "../http/http-client.js";
+import { parseUploadHeaders, putToUploadUrl } from "../http/signed-upload.js";
 
 /** Files at least this big are uploaded in parts. */
 export const MULTIPART_THRESHOLD_BYTES = 2 * 1024 ** 3;

@@ -2,13 +2,13 @@
  * Resolves `[entity/]project/name:alias` to a committed version on the server, with its manifest
  * (read from the manifest file's download URL), for `run.useArtifact` online.
  */
-import type { ManifestV1Json } from "../artifacts/artifact-digest.js";
-import { checkManifestPaths } from "../artifacts/manifest-paths.js";
-import type { RemoteArtifactReference, RemoteArtifactVersion } from "../artifacts/remote-artifact-version.js";
-import { WandbApiError } from "./api-errors.js";
-import { graphqlRequest } from "./graphql-client.js";
-import type { WandbHttpClient } from "./http-client.js";
-import { UPLOAD_RETRY_POLICY } from "./retry-policy.js";
+import type { ManifestV1Json } from "../../artifacts/artifact-digest.js";
+import { checkManifestPaths } from "../../artifacts/manifest-paths.js";
+import type { RemoteArtifactReference, RemoteArtifactVersion } from "../../artifacts/remote-artifact-version.js";
+import { WandbApiError } from "../http/api-errors.js";
+import { graphqlRequest } from "../http/graphql-client.js";
+import type { WandbHttpClient } from "../http/http-client.js";
+import { UPLOAD_RETRY_POLICY } from "../http/retry-policy.js";
 
 const ARTIFACT_WITH_MANIFEST = `query ArtifactWithManifest($entityName: String!, $projectName: String!, $name: String!) {
   project(name: $projectName, entityName: $entityName) {

@@ -3,7 +3,7 @@
  * made from the items only). Values are spliced in as written — never parsed and re-encoded — so
  * extended JSON (`NaN`, `Infinity`) passes through and 100k rows cost string joins, not parsing.
  */
-import type { HistoryItem } from "../protocol/records.js";
+import type { HistoryItem } from "../../protocol/records.js";
 
 type Node = string | Map<string, Node>;
 

@@ -1,6 +1,6 @@
 /** The GraphQL operations of the artifact protocol (reference §4.5, §4.7), typed. */
-import { graphqlRequest } from "./graphql-client.js";
-import type { WandbHttpClient } from "./http-client.js";
+import { graphqlRequest } from "../http/graphql-client.js";
+import type { WandbHttpClient } from "../http/http-client.js";
 
 const ARTIFACT_FIELDS = "id digest state versionIndex aliases { alias } artifactType { name } artifactSequence { id name latestArtifact { id versionIndex } }";
 
