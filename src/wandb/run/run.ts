@@ -118,6 +118,8 @@ export class Run {
   private offlineDone = false;
   /** Versions logged with `publishAtFinish`, in logging order. */
   private readonly heldOutputs: HeldOutput[] = [];
+  /** The `num` the next record had when the finish was prepared (files/ are current while it still has it). */
+  private preparedAtNum: number | undefined;
 
   /** @internal Use `init()`. */
   constructor(parts: RunParts, initialConfig: Record<string, unknown>) {
@@ -291,6 +293,7 @@ export class Run {
     const { offset, bytes } = log.frameAhead(records);
     const published = this.heldOutputs.map(({ project, name, localIndex }) => ({ project, name, localIndex }));
     writePreparedFinish(log.logPath, { offset, run: this.runRef(), published }, bytes);
+    this.preparedAtNum = this.nextNum;
   }
 
   /**
@@ -309,7 +312,7 @@ export class Run {
     if (this.offlineDone) return;
     this.writeFinalRecords(exitCode, []);
     this.parts.closeOfflineSync();
-    if (this.parts.offlineLog) removePreparedFinish(this.parts.offlineLog.logPath);
+    if (this.parts.offlineLog && this.preparedAtNum !== undefined) removePreparedFinish(this.parts.offlineLog.logPath);
   }
 
   /** @internal Sends a record body to every sink with the next `num`. */
@@ -373,7 +376,7 @@ export class Run {
     await Promise.all([...this.artifactWork]);
     const published = heldOutputs === "publish" ? this.heldOutputs.splice(0) : [];
     if (!this.offlineDone) this.writeFinalRecords(exitCode, published);
-    if (this.parts.offlineLog) removePreparedFinish(this.parts.offlineLog.logPath);
+    if (this.parts.offlineLog && this.preparedAtNum !== undefined) removePreparedFinish(this.parts.offlineLog.logPath);
     await this.confirmProduced(published);
     await Promise.all([...this.sinkWork]);
     const closing = await Promise.allSettled(this.parts.sinks.map((sink) => sink.close()));
@@ -404,7 +407,8 @@ export class Run {
   private writeFinalRecords(exitCode: number, published: readonly HeldOutput[]): void {
     this.offlineDone = true;
     this.commitRow();
-    if (this.persists) {
+    // Nothing recorded since a prepared finish wrote files/: they are current.
+    if (this.persists && this.preparedAtNum !== this.nextNum) {
       writeConfigFile(this.filesDir, this.config.toJSON());
       writeSummaryFile(this.filesDir, this.summary.toJSON());
     }
