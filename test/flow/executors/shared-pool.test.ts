@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, test } from "vitest";
 import { runSignature } from "../executor-fixtures.js";
-import { drivePool, flowWorkspace, noneMarkedWithin, processesMarked, type PoolDrivenRun } from "./flow-workspace.js";
+import { drivePool, driveRun, flowWorkspace, noneMarkedWithin, processesMarked, type PoolDrivenRun } from "./flow-workspace.js";
 
 const workspace = flowWorkspace();
 
@@ -142,6 +142,11 @@ describe("the shared worker pool", () => {
     const { stdout } = await driver.exited;
     const result = JSON.parse(stdout.split("\n").find((l) => l.startsWith("RESULT "))!.slice(7)) as PoolDrivenRun;
     expect(result.workers).toHaveLength(2); // they were there after the run
+  }, 180_000);
+
+  test("a WBFLOW_WORKER_IDLE_SECONDS that is not a number of seconds fails the run before any task, saying what to set", async () => {
+    const failure = await driveRun(`${workspace.dir}/pooled.ts`, "Pooled", { executor: "processes", maxWorkers: 1, env: { WBFLOW_WORKER_IDLE_SECONDS: "soon" } }).catch((e: Error) => e);
+    expect(String(failure)).toContain('WBFLOW_WORKER_IDLE_SECONDS is "soon": set it to a number of seconds ≥ 0 (0 ends the workers when each run ends), or unset it for 300.');
   }, 180_000);
 
   test("a process killed with idle workers (a kernel shut down or restarted) leaves no worker behind", async () => {
