@@ -260,3 +260,42 @@ test("a process killed after the flow stored the task but before its W&B run was
     { digest: recordedTrain.artifacts.features!.digest, producer: runPath(recordedTrain.run.id), consumers: [runPath(recordedEnd.run.id)] },
   ]);
 }, 120_000);
+
+test.each(["before-stored", "after-stored"])(
+  "processes executor: a worker killed %s is a lost attempt; its W&B run stays unfinished, and resume and sync agree with the flow",
+  async (killAtPoint) => {
+    const { dir, file } = writeFlowFile("window_flow.ts", FLOW);
+    folders.push(dir);
+    const datastoreRoot = path.join(dir, ".wbflow");
+    const wandbDir = path.join(dir, "wandb");
+    const store = new Datastore({ root: datastoreRoot });
+    const env = { HOME: dir, WANDB_MODE: "offline", WANDB_DIR: dir, NETRC: path.join(dir, "netrc") };
+
+    const failed = await runCli(["run", file, "--datastore", datastoreRoot, "--executor", "processes", "--max-workers", "1"], { ...env, KILL_AT: killAtPoint }, { cwd: dir });
+    expect(failed.code, failed.stderr).toBe(1); // the worker died; the run failed with its attempt recorded as lost
+    const [origin] = (await store.listRuns("WindowFlow")).map((run) => run.runId);
+    const [trainTaskId] = await store.listTasks("WindowFlow", origin!, "train");
+    const lost = await store.readTask({ flowName: "WindowFlow", runId: origin!, stepName: "train", taskId: trainTaskId! });
+    expect(taskWandbRecordOf(lost.metadata)).toBeUndefined(); // the flow recorded no W&B run for it
+    const [orphanId, orphanLog] = [...(await runLogs(wandbDir))].find(([, records]) => jobTypeOf(records) === "train")!;
+    expect(orphanLog.some((r) => r.type === "exit")).toBe(false);
+
+    const resumed = await runCli(["resume", file, "--datastore", datastoreRoot], env, { cwd: dir });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const resumedRunId = (await store.listRuns("WindowFlow")).map((run) => run.runId).find((id) => id !== origin)!;
+    const recordedTrain = await recordedRun(store, resumedRunId, "train");
+    const recordedEnd = await recordedRun(store, resumedRunId, "end");
+
+    const results = await syncRuns({ allIn: wandbDir, connection: { baseUrl: server.url, apiKey: TEST_USER.apiKey, timing: recordingTiming() }, notify: () => undefined });
+    expect(results.map((r) => r.status)).toEqual(["synced", "synced", "synced", "synced"]);
+    const snapshot = server.state.snapshot();
+    const runPath = (id: string) => `${TEST_USER.entity}/WindowFlow/${id}`;
+    expect(snapshot.runs[runPath(orphanId)]).toMatchObject({ state: "failed", exitcode: 1 });
+    expect(snapshot.runs[runPath(recordedTrain.run.id)]).toMatchObject({ state: "finished", exitcode: 0 });
+    const features = snapshot.artifacts[`${TEST_USER.entity}/WindowFlow/features`]!;
+    expect(features.map((v) => ({ digest: v.digest, producer: v.producer, consumers: v.consumers }))).toEqual([
+      { digest: recordedTrain.artifacts.features!.digest, producer: runPath(recordedTrain.run.id), consumers: [runPath(recordedEnd.run.id)] },
+    ]);
+  },
+  120_000,
+);
