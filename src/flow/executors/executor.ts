@@ -23,7 +23,12 @@ export interface AttemptAssignment {
   spec: TaskSpec;
   /** 0 for the first attempt, then 1, 2... on retries. */
   attempt: number;
-  /** The run's stop signal: an executor that can stop a running attempt should, and report it failed. */
+  /**
+   * The run's stop signal (the user's `signal` or the host's interrupt). When it aborts, an executor
+   * that can stop the attempt (or withdraw it before it started) should, and resolve with the attempt
+   * recorded as failed with a `TaskInterruptedError` (`recordLostAttempt`): the run then ends as
+   * interrupted, not failed, and neither @retry nor @catch applies. One that cannot lets it finish.
+   */
   signal: AbortSignal | undefined;
 }
 
