@@ -34,6 +34,7 @@ const OUT_OF_MEMORY = /heap out of memory|Reached heap limit|Allocation failed/i
 
 export class PooledWorker {
   readonly child: ChildProcess;
+  /** Running an attempt, or just done with one that the pool has not yet decided to keep it after. */
   busy = false;
   /** Its code changed on disk since it loaded it: ended once its current attempt is done. */
   stale = false;
@@ -92,7 +93,10 @@ export class PooledWorker {
     });
   }
 
-  /** Runs one attempt; the worker keeps its parent alive meanwhile. */
+  /**
+   * Runs one attempt; the worker keeps its parent alive meanwhile. It stays `busy` afterwards: the pool
+   * either ends it or calls `release()`, so no other attempt is handed a worker about to be ended.
+   */
   async attempt(request: TaskRequest, options: RunOptions): Promise<PoolOutcome> {
     this.busy = true;
     this.flows.add(request.flow.module);
@@ -100,10 +104,14 @@ export class PooledWorker {
     try {
       return await this.exchange(request, options);
     } finally {
-      this.busy = false;
       this.lastUsed = Date.now();
       if (this.alive) this.hold(false);
     }
+  }
+
+  /** Makes it idle again, ready for another attempt. */
+  release(): void {
+    this.busy = false;
   }
 
   /** Whether the process (and its IPC channel and stderr pipe) keep the parent's event loop alive. */

@@ -106,6 +106,7 @@ export class WorkerPool {
         outcome.kind === "result" && outcome.result.status !== "ok" && options.recycleAfterFailureMs !== undefined &&
         Date.now() - started >= options.recycleAfterFailureMs;
       if (outcome.kind !== "result" || failedLate || worker.stale) await this.end(worker);
+      else worker.release();
       return outcome;
     } finally {
       slots.give(taken);
