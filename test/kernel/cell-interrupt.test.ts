@@ -18,25 +18,29 @@ const FLOWS = `
     @step end() { started.push("end"); }
   }`;
 
-/** A stand-in for tslab's running cell: `interruptCell` records the call and ends the cell. */
+/** A stand-in for the running cell: interrupting its code or its magic is counted and ends the cell. */
 function fakeCell() {
-  const state = { running: undefined as number | undefined, cellInterrupts: 0 };
+  const state = { running: undefined as number | undefined, cellInterrupts: 0, magicStops: [] as string[] };
   const interrupter = new CellInterrupt(
-    () => {
-      state.cellInterrupts++;
-      state.running = undefined;
+    {
+      runningCell: () => state.running,
+      interruptCode: () => {
+        state.cellInterrupts++;
+        state.running = undefined;
+      },
+      stopWaitingForMagic: (error) => void state.magicStops.push(`${error.name}: ${error.message}`),
     },
-    () => state.running,
     50,
   );
   return { state, interrupter };
 }
 
-test("with no run in progress, the cell is interrupted at once (as tslab does)", () => {
+test("with no run in progress, the cell's TypeScript is interrupted at once (as tslab does), a magic is left alone", () => {
   const { state, interrupter } = fakeCell();
   state.running = 1;
   interrupter.interrupt();
   expect(state.cellInterrupts).toBe(1);
+  expect(state.magicStops).toEqual([]);
 });
 
 test("a cell awaiting a run ends with the run's interrupted error; the cell is not interrupted itself", async () => {
@@ -54,6 +58,7 @@ test("a cell awaiting a run ends with the run's interrupted error; the cell is n
   expect((error as Error).message).toContain("%flow resume Waits");
   expect(module.started).toEqual(["start"]);
   expect(state.cellInterrupts).toBe(0);
+  expect(state.magicStops).toEqual([]);
   expect(activeRunCount()).toBe(0);
 });
 
@@ -67,6 +72,8 @@ test("a cell still running after the grace (an in-process step that keeps awaiti
   expect(state.cellInterrupts).toBe(0);
   while (state.cellInterrupts === 0) await new Promise((resolve) => setTimeout(resolve, 10));
   expect(activeRunCount()).toBe(1); // the step still awaits: the run cannot end before it does
+  // A cell waiting for a magic (%flow run) stops waiting too, saying what goes on in the background.
+  expect(state.magicStops).toEqual([expect.stringMatching(/^CellInterruptedError: Interrupted: the cell stopped waiting\. The flow runs in progress were told to stop/)]);
 
   state.running = 9; // a later cell, while the run still waits for its step
   interrupter.interrupt();

@@ -180,3 +180,44 @@ console.log("RUN", waits, (await latest.steps()).map((s) => s.id).sort().join(",
     });
   }, 300_000);
 }
+
+it("a %flow run cell whose in-process steps keep awaiting stops waiting after the interrupt's grace; the run ends in the background without starting a task", async () => {
+  const go = path.join(sandbox.work, "go.txt");
+  rmSync(go, { force: true });
+  await sandbox.withKernel(async (kernel) => {
+    expect(((await kernel.requestExecute({ code: IN_PROCESS_FLOW }).done).content as CellReply).status).toBe("ok");
+    const future = kernel.requestExecute({ code: "%flow run Gated --max-workers 2", stop_on_error: false });
+    let printed = "";
+    let interrupted: Promise<void> | undefined;
+    future.onIOPub = (message: KernelMessage.IIOPubMessage) => {
+      if (message.header.msg_type === "stream") printed += String((message.content as { text: string }).text);
+      if (!interrupted && printed.includes("waiting 0") && printed.includes("waiting 1")) interrupted = kernel.interrupt();
+    };
+    const reply = (await future.done).content as CellReply;
+    expect(reply).toMatchObject({ status: "error", ename: "CellInterruptedError" });
+    expect(reply.evalue).toContain("steps still running in this kernel end in the background");
+    expect(((await kernel.requestExecute({ code: "6 * 7" }).done).content as CellReply).status).toBe("ok");
+
+    writeFileSync(go, ""); // the two running steps return now
+    const check = kernel.requestExecute({
+      code: `import { Flow } from "wbflow";
+const latest = (await new Flow("Gated").latestRun())!;
+for (;;) {
+  const waits = [];
+  for await (const task of latest.step("wait")) waits.push(task);
+  if ((await Promise.all(waits.map((task) => task.finished()))).every(Boolean)) break;
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
+await new Promise((resolve) => setTimeout(resolve, 200));
+let waits = 0;
+for await (const _task of latest.step("wait")) waits++;
+console.log("RUN", waits, (await latest.steps()).map((s) => s.id).sort().join(","), await latest.finished());`,
+    });
+    let after = "";
+    check.onIOPub = (message) => {
+      if (message.header.msg_type === "stream") after += String((message.content as { text: string }).text);
+    };
+    await check.done;
+    expect(after).toContain("RUN 2 start,wait false");
+  });
+}, 300_000);

@@ -12,7 +12,7 @@ import { setActiveOutput, settleDeferredOutputs } from "./active-output.js";
 import { blankMagicLines, splitCell, type CellSegment } from "./cell-segments.js";
 import type { CellOutput } from "./cell-output.js";
 import { reportError } from "./error-report.js";
-import { CellInterrupt } from "./cell-interrupt.js";
+import { CellInterrupt, type CellInterruptedError } from "./cell-interrupt.js";
 import type { MagicRegistry } from "../magics/magic-registry.js";
 import { tslabConverter, tslabInspect, tslabJupyter, tslabUtil, type Executor } from "./tslab-internals.js";
 
@@ -78,10 +78,13 @@ export class CellExecutor {
   private readonly queue = new tslabUtil.TaskQueue();
   /** The execution count of the cell whose TypeScript tslab is running, if any. */
   private codeRunning: number | undefined;
-  private readonly interrupter = new CellInterrupt(
-    () => this.executor.interrupt(),
-    () => this.codeRunning,
-  );
+  /** The magic a cell is waiting for, and how to stop waiting (see CellInterrupt). */
+  private magicWait: { count: number; stop(error: CellInterruptedError): void } | undefined;
+  private readonly interrupter = new CellInterrupt({
+    runningCell: () => this.codeRunning ?? this.magicWait?.count,
+    interruptCode: () => this.executor.interrupt(),
+    stopWaitingForMagic: (error) => this.magicWait?.stop(error),
+  });
 
   constructor(
     private readonly executor: Executor,
@@ -166,14 +169,33 @@ export class CellExecutor {
     };
     let value: unknown;
     try {
-      value =
+      value = await this.waitForMagic(
+        count,
         segment.kind === "line-magic"
-          ? await this.magics.run("line", segment.name, segment.args, context)
-          : await this.magics.run("cell", segment.name, segment.args, context, segment.body);
+          ? this.magics.run("line", segment.name, segment.args, context)
+          : this.magics.run("cell", segment.name, segment.args, context, segment.body),
+      );
     } catch (error) {
       throw this.fail(count, error, output);
     }
     if (value !== undefined) output.result(await this.renderValue(value), count);
+  }
+
+  /** Waits for a running magic, unless an interrupt stops the waiting (the magic goes on unobserved). */
+  private waitForMagic<T>(count: number, running: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const wait = {
+        count,
+        stop: (error: CellInterruptedError) => {
+          if (this.magicWait === wait) this.magicWait = undefined;
+          reject(error);
+        },
+      };
+      this.magicWait = wait;
+      running.then(resolve, reject).finally(() => {
+        if (this.magicWait === wait) this.magicWait = undefined;
+      });
+    });
   }
 
   private async runCode(source: string, count: number, output: CellOutput): Promise<void> {
