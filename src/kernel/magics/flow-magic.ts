@@ -13,7 +13,7 @@ import { formatLogs, readLogs } from "../../commands/logs.js";
 import { dumpArtifacts, formatDump } from "../../commands/dump.js";
 import { resumeFlowRun } from "../../commands/resume.js";
 import { spinFailedMessage, spinFlowStep, spinReportText } from "../../commands/spin.js";
-import type { Magic } from "./magic.js";
+import type { Magic, MagicAction } from "./magic.js";
 import { FLOW_MAGIC_SUMMARY } from "./summaries.js";
 import { findFlowClass, type FlowClass } from "../flow-view/flow-lookup.js";
 import type { GraphInfo } from "../../flow/graph/graph-info.js";
@@ -60,132 +60,139 @@ function unsuccessfulRun(run: FlowRun): Error {
   return Object.assign(new Error(message), { name: "FlowRunError", userFacing: true });
 }
 
-/** Creates `%flow`. Long only because it is the table of subcommands; each entry is a few lines. */
+const showVerb: MagicAction = {
+  summary: "Draw the flow's graph (steps, branches, foreach, joins).",
+  arguments: { positionals: [flowName] },
+  async run(args, context) {
+    const flow = findFlowClass(context.locals, args.positionals.name!, "%flow show");
+    const graph = checkedGraph(flow);
+    const svg = await graphSvg(graph);
+    return { toMimeBundle: () => ({ "text/plain": graphText(graph), "image/svg+xml": svg }) };
+  },
+};
+
+const checkVerb: MagicAction = {
+  summary: "Check the flow's definition and graph; the first problem names the step and the fix.",
+  arguments: { positionals: [flowName] },
+  async run(args, context) {
+    const flow = findFlowClass(context.locals, args.positionals.name!, "%flow check");
+    return new Notice(checkPassedText(checkedGraph(flow)));
+  },
+};
+
+const runVerb: MagicAction = {
+  summary: "Run the flow in this kernel with parameters; shows live progress, then the run report.",
+  arguments: {
+    positionals: [flowName],
+    options: EXECUTOR_OPTIONS,
+    allowUnknownOptions: true,
+  },
+  async run(args, context) {
+    const flow = findFlowClass(context.locals, args.positionals.name!, "%flow run");
+    checkedGraph(flow);
+    // The kernel's flow-run watcher shows the live display and the report of this run.
+    const run = await flow.run(args.extraOptions, { throwOnFailure: false, ...executorRunOptions(args.options, context.env) }).catch((error: unknown) => {
+      // E.g. a flow defined in a cell asked to run in worker processes: the message says what to do.
+      if (error instanceof FlowNotInModuleError) throw Object.assign(error, { userFacing: true });
+      throw error;
+    });
+    if (!run.successful) {
+      throw unsuccessfulRun(run);
+    }
+    return undefined;
+  },
+};
+
+const resumeVerb: MagicAction = {
+  summary: "Resume the flow's latest (or --origin-run-id) run in this kernel; finished tasks are cloned.",
+  arguments: {
+    positionals: [flowName, { name: "step", help: "re-run this step and everything after it", optional: true }],
+    options: [{ long: "origin-run-id", help: "the run to resume (default: the latest)", valueName: "ID" }, ...EXECUTOR_OPTIONS],
+    allowUnknownOptions: true,
+  },
+  async run(args, context) {
+    const flow = findFlowClass(context.locals, args.positionals.name!, "%flow resume");
+    checkedGraph(flow);
+    const origin = args.options["origin-run-id"];
+    const run = await verb("resume", () =>
+      resumeFlowRun(flow, args.extraOptions, {
+        throwOnFailure: false,
+        ...executorRunOptions(args.options, context.env, "resume"),
+        ...(typeof origin === "string" ? { originRunId: origin } : {}),
+        ...(args.positionals.step === undefined ? {} : { step: args.positionals.step }),
+      }),
+    );
+    if (!run.successful) {
+      throw unsuccessfulRun(run);
+    }
+    return undefined;
+  },
+};
+
+const spinVerb: MagicAction = {
+  summary: "Run one step again with the current code from a finished task's stored inputs (written to DIR-spin).",
+  arguments: {
+    positionals: [flowName, { name: "step", help: "the step to run again" }],
+    options: [
+      { long: "task", help: "the finished task whose inputs to start from (default: the latest run's first)", valueName: "PATHSPEC" },
+      { long: "spin-datastore", help: "where the spin run is written (default: the datastore's folder + \"-spin\")", valueName: "DIR" },
+    ],
+  },
+  async run(args, context) {
+    const flow = findFlowClass(context.locals, args.positionals.name!, "%flow spin");
+    checkedGraph(flow);
+    const { task, "spin-datastore": spinRoot } = args.options;
+    const outcome = await verb("spin", () =>
+      spinFlowStep(flow, args.positionals.step!, {
+        datastore: new Datastore(),
+        ...(typeof spinRoot === "string" ? { spinDatastore: new Datastore({ root: spinRoot }) } : {}),
+        ...(typeof task === "string" ? { task } : {}),
+      }),
+    );
+    if (!outcome.ok) throw Object.assign(new Error(spinFailedMessage(outcome)), { name: "SpinFailedError", userFacing: true });
+    return new Notice(await spinReportText(outcome));
+  },
+};
+
+const runsVerb: MagicAction = {
+  summary: `List the flow's past runs, newest first (at most ${MAX_LISTED_RUNS}).`,
+  arguments: { positionals: [flowName] },
+  async run(args) {
+    const name = args.positionals.name!;
+    const runs = await verb("runs", () => listRuns(new Datastore(), { flow: name, limit: MAX_LISTED_RUNS }));
+    if (runs.length === 0) return new Notice(`${name} has no runs yet. Run it with %flow run ${name}.`);
+    const { headers, rows } = runsTable(runs);
+    return new Notice(textTable(headers, rows), `<h4>${escapeHtml(name)}: runs</h4>${htmlTable(headers, rows, "wbflow-runs-table")}`);
+  },
+};
+
+const logsVerb: MagicAction = {
+  summary: "Show the captured output of a task (of every task, for a step or run).",
+  arguments: { positionals: [pathspec], options: [{ long: "stderr", help: "standard error instead of standard output" }] },
+  async run(args) {
+    const logs = await verb("logs", () => readLogs(args.positionals.pathspec!, new Datastore(), args.options.stderr ? "stderr" : "stdout"));
+    const text = formatLogs(logs);
+    return new Notice(text || "(no output)", `<pre>${escapeHtml(text || "(no output)")}</pre>`);
+  },
+};
+
+const dumpVerb: MagicAction = {
+  summary: "Show a task's artifacts (every task's, for a step): values inline, tables as shape and first rows.",
+  arguments: { positionals: [pathspec], options: [{ long: "name", help: "only this artifact", valueName: "ART" }] },
+  async run(args) {
+    const name = args.options.name;
+    const tasks = await verb("dump", () => dumpArtifacts(args.positionals.pathspec!, new Datastore(), typeof name === "string" ? name : undefined));
+    const text = formatDump(tasks);
+    return new Notice(text, `<pre>${escapeHtml(text)}</pre>`);
+  },
+};
+
+/** Creates `%flow`: the table of its verbs. */
 export function flowMagic(): Magic {
   return {
     name: "flow",
     summary: FLOW_MAGIC_SUMMARY,
     modes: ["line"],
-    subcommands: {
-      show: {
-        summary: "Draw the flow's graph (steps, branches, foreach, joins).",
-        arguments: { positionals: [flowName] },
-        async run(args, context) {
-          const flow = findFlowClass(context.locals, args.positionals.name!, "%flow show");
-          const graph = checkedGraph(flow);
-          const svg = await graphSvg(graph);
-          return { toMimeBundle: () => ({ "text/plain": graphText(graph), "image/svg+xml": svg }) };
-        },
-      },
-      check: {
-        summary: "Check the flow's definition and graph; the first problem names the step and the fix.",
-        arguments: { positionals: [flowName] },
-        async run(args, context) {
-          const flow = findFlowClass(context.locals, args.positionals.name!, "%flow check");
-          return new Notice(checkPassedText(checkedGraph(flow)));
-        },
-      },
-      run: {
-        summary: "Run the flow in this kernel with parameters; shows live progress, then the run report.",
-        arguments: {
-          positionals: [flowName],
-          options: EXECUTOR_OPTIONS,
-          allowUnknownOptions: true,
-        },
-        async run(args, context) {
-          const flow = findFlowClass(context.locals, args.positionals.name!, "%flow run");
-          checkedGraph(flow);
-          // The kernel's flow-run watcher shows the live display and the report of this run.
-          const run = await flow.run(args.extraOptions, { throwOnFailure: false, ...executorRunOptions(args.options, context.env) }).catch((error: unknown) => {
-            // E.g. a flow defined in a cell asked to run in worker processes: the message says what to do.
-            if (error instanceof FlowNotInModuleError) throw Object.assign(error, { userFacing: true });
-            throw error;
-          });
-          if (!run.successful) {
-            throw unsuccessfulRun(run);
-          }
-          return undefined;
-        },
-      },
-      resume: {
-        summary: "Resume the flow's latest (or --origin-run-id) run in this kernel; finished tasks are cloned.",
-        arguments: {
-          positionals: [flowName, { name: "step", help: "re-run this step and everything after it", optional: true }],
-          options: [{ long: "origin-run-id", help: "the run to resume (default: the latest)", valueName: "ID" }, ...EXECUTOR_OPTIONS],
-          allowUnknownOptions: true,
-        },
-        async run(args, context) {
-          const flow = findFlowClass(context.locals, args.positionals.name!, "%flow resume");
-          checkedGraph(flow);
-          const origin = args.options["origin-run-id"];
-          const run = await verb("resume", () =>
-            resumeFlowRun(flow, args.extraOptions, {
-              throwOnFailure: false,
-              ...executorRunOptions(args.options, context.env, "resume"),
-              ...(typeof origin === "string" ? { originRunId: origin } : {}),
-              ...(args.positionals.step === undefined ? {} : { step: args.positionals.step }),
-            }),
-          );
-          if (!run.successful) {
-            throw unsuccessfulRun(run);
-          }
-          return undefined;
-        },
-      },
-      spin: {
-        summary: "Run one step again with the current code from a finished task's stored inputs (written to DIR-spin).",
-        arguments: {
-          positionals: [flowName, { name: "step", help: "the step to run again" }],
-          options: [
-            { long: "task", help: "the finished task whose inputs to start from (default: the latest run's first)", valueName: "PATHSPEC" },
-            { long: "spin-datastore", help: "where the spin run is written (default: the datastore's folder + \"-spin\")", valueName: "DIR" },
-          ],
-        },
-        async run(args, context) {
-          const flow = findFlowClass(context.locals, args.positionals.name!, "%flow spin");
-          checkedGraph(flow);
-          const { task, "spin-datastore": spinRoot } = args.options;
-          const outcome = await verb("spin", () =>
-            spinFlowStep(flow, args.positionals.step!, {
-              datastore: new Datastore(),
-              ...(typeof spinRoot === "string" ? { spinDatastore: new Datastore({ root: spinRoot }) } : {}),
-              ...(typeof task === "string" ? { task } : {}),
-            }),
-          );
-          if (!outcome.ok) throw Object.assign(new Error(spinFailedMessage(outcome)), { name: "SpinFailedError", userFacing: true });
-          return new Notice(await spinReportText(outcome));
-        },
-      },
-      runs: {
-        summary: `List the flow's past runs, newest first (at most ${MAX_LISTED_RUNS}).`,
-        arguments: { positionals: [flowName] },
-        async run(args) {
-          const name = args.positionals.name!;
-          const runs = await verb("runs", () => listRuns(new Datastore(), { flow: name, limit: MAX_LISTED_RUNS }));
-          if (runs.length === 0) return new Notice(`${name} has no runs yet. Run it with %flow run ${name}.`);
-          const { headers, rows } = runsTable(runs);
-          return new Notice(textTable(headers, rows), `<h4>${escapeHtml(name)}: runs</h4>${htmlTable(headers, rows, "wbflow-runs-table")}`);
-        },
-      },
-      logs: {
-        summary: "Show the captured output of a task (of every task, for a step or run).",
-        arguments: { positionals: [pathspec], options: [{ long: "stderr", help: "standard error instead of standard output" }] },
-        async run(args) {
-          const logs = await verb("logs", () => readLogs(args.positionals.pathspec!, new Datastore(), args.options.stderr ? "stderr" : "stdout"));
-          const text = formatLogs(logs);
-          return new Notice(text || "(no output)", `<pre>${escapeHtml(text || "(no output)")}</pre>`);
-        },
-      },
-      dump: {
-        summary: "Show a task's artifacts (every task's, for a step): values inline, tables as shape and first rows.",
-        arguments: { positionals: [pathspec], options: [{ long: "name", help: "only this artifact", valueName: "ART" }] },
-        async run(args) {
-          const name = args.options.name;
-          const tasks = await verb("dump", () => dumpArtifacts(args.positionals.pathspec!, new Datastore(), typeof name === "string" ? name : undefined));
-          const text = formatDump(tasks);
-          return new Notice(text, `<pre>${escapeHtml(text)}</pre>`);
-        },
-      },
-    },
+    subcommands: { show: showVerb, check: checkVerb, run: runVerb, resume: resumeVerb, spin: spinVerb, runs: runsVerb, logs: logsVerb, dump: dumpVerb },
   };
 }
