@@ -169,6 +169,33 @@ async function storeFreshParameters(
   return records;
 }
 
+/** Opens the run's executor, schedules every task on it and closes it, whatever happened. */
+async function scheduleOnExecutor(prepared: Prepared, options: RunOptions, clonePlan: ClonePlan | undefined, signal: AbortSignal): Promise<ScheduleResult> {
+  const { context, maxWorkers } = prepared;
+  const executor = await selectExecutor(options.executor, { maxWorkers, bullmq: bullmqSettings(options) });
+  try {
+    await executor.open(context);
+    return await scheduleRun(context, { maxWorkers, executor }, clonePlan, signal);
+  } finally {
+    await executor.close();
+  }
+}
+
+/** The run's error for the task that failed it: which step and task, and that resume continues. */
+function failedRunError(context: RunContext, failure: NonNullable<ScheduleResult["failure"]>): FlowRunError {
+  const pathspec = `${context.flowName}/${context.runId}/${failure.spec.stepName}/${failure.spec.taskId}`;
+  return new FlowRunError(
+    `Flow ${context.flowName} run ${context.runId} failed in step '${failure.spec.stepName}' (task ${pathspec}): ` +
+      `${failure.error.message}\nTasks that finished before the failure are saved; fix the step and continue with ` +
+      `${context.flowName}.resume().`,
+    context.flowName,
+    context.runId,
+    failure.spec.stepName,
+    failure.spec.taskId,
+    { cause: failure.error },
+  );
+}
+
 async function execute(prepared: Prepared, options: RunOptions, clonePlan: ClonePlan | undefined): Promise<FlowRun> {
   const { context, maxWorkers, endStep } = prepared;
   emitFlowEvent(
@@ -186,13 +213,7 @@ async function execute(prepared: Prepared, options: RunOptions, clonePlan: Clone
   const tracked = trackRun(options.signal);
   let scheduled: ScheduleResult;
   try {
-    const executor = await selectExecutor(options.executor, { maxWorkers, bullmq: bullmqSettings(options) });
-    try {
-      await executor.open(context);
-      scheduled = await scheduleRun(context, { maxWorkers, executor }, clonePlan, tracked.signal);
-    } finally {
-      await executor.close();
-    }
+    scheduled = await scheduleOnExecutor(prepared, options, clonePlan, tracked.signal);
   } catch (error) {
     // The run stopped before its tasks could end it (an executor that cannot start, Redis gone for
     // good): listeners such as the notebook's live view hear that it ended, then the caller gets the error.
@@ -205,22 +226,8 @@ async function execute(prepared: Prepared, options: RunOptions, clonePlan: Clone
   const { outcomes, failure, interrupted } = scheduled;
   const end = outcomes.find((o) => o.stepName === endStep);
   const successful = !failure && end !== undefined && end.ok && end.error === undefined;
-  let error: FlowRunError | undefined;
-  if (interrupted && !failure && !successful) {
-    error = interruptedError(context, scheduled, tracked.signal.reason);
-  } else if (failure) {
-    const pathspec = `${context.flowName}/${context.runId}/${failure.spec.stepName}/${failure.spec.taskId}`;
-    error = new FlowRunError(
-      `Flow ${context.flowName} run ${context.runId} failed in step '${failure.spec.stepName}' (task ${pathspec}): ` +
-        `${failure.error.message}\nTasks that finished before the failure are saved; fix the step and continue with ` +
-        `${context.flowName}.resume().`,
-      context.flowName,
-      context.runId,
-      failure.spec.stepName,
-      failure.spec.taskId,
-      { cause: failure.error },
-    );
-  }
+  const error =
+    interrupted && !failure && !successful ? interruptedError(context, scheduled, tracked.signal.reason) : failure && failedRunError(context, failure);
   const run = new FlowRun({
     flowName: context.flowName,
     runId: context.runId,
