@@ -45,6 +45,8 @@ it.each<[string, RunOptions]>([
     stop();
   }
   const live = panels.filter((text) => /^(Running|Failed|Succeeded|Interrupted) InCell\//.test(text));
-  expect(live[0]).toMatch(/^Running InCell\//);
+  // Only the last panel is certain: a render reads the state when it runs, so on a busy machine the
+  // first one may already show the end.
+  expect(live.length).toBeGreaterThan(0);
   expect(live.at(-1)).toMatch(/^Failed InCell\//);
 });
