@@ -79,6 +79,21 @@ export async function syncRuns(options: SyncOptions): Promise<SyncedRun[]> {
 
 async function syncSources(sources: SyncSource[], options: SyncOptions, notify: (line: string) => void): Promise<SyncedRun[]> {
   const results: SyncedRun[] = [];
+  const loaded = await readSources(sources, options, notify, results);
+  const http = syncHttpClient(options, notify);
+  const senders = await sendRuns(loaded, http, options, notify, results);
+  await sendUses(senders, notify, results);
+  return results;
+}
+
+const failedResult = (logPath: string, error: unknown): SyncedRun => ({
+  logPath,
+  status: "failed",
+  reason: error instanceof Error ? error.message : String(error),
+});
+
+/** The logs to send, oldest run first; skipped and unreadable ones go to `results`. */
+async function readSources(sources: SyncSource[], options: SyncOptions, notify: (line: string) => void, results: SyncedRun[]): Promise<Loaded[]> {
   const loaded: Loaded[] = [];
   for (const source of sources) {
     if (source.alreadySynced && !options.includeSynced) {
@@ -100,13 +115,16 @@ async function syncSources(sources: SyncSource[], options: SyncOptions, notify: 
       }
       loaded.push({ source, startMs: startTimeMs(log.records) });
     } catch (error) {
-      results.push({ logPath: source.logPath, status: "failed", reason: error instanceof Error ? error.message : String(error) });
+      results.push(failedResult(source.logPath, error));
     }
   }
-  loaded.sort((a, b) => a.startMs - b.startMs || a.source.logPath.localeCompare(b.source.logPath));
+  return loaded.sort((a, b) => a.startMs - b.startMs || a.source.logPath.localeCompare(b.source.logPath));
+}
 
+/** One HTTP client for the whole sync; the first retry is told once. */
+function syncHttpClient(options: SyncOptions, notify: (line: string) => void): WandbHttpClient {
   let warnedSlow = false;
-  const http = new WandbHttpClient({
+  return new WandbHttpClient({
     ...options.connection,
     onRetry: (event) => {
       options.connection.onRetry?.(event);
@@ -115,8 +133,17 @@ async function syncSources(sources: SyncSource[], options: SyncOptions, notify: 
       notify(`wandb: ${options.connection.baseUrl} did not answer a ${event.policy} request (${event.reason}); retrying.`);
     },
   });
+}
+
+/** Phase 1: every run with its history, files and produced artifacts; uses wait for phase 2. */
+async function sendRuns(
+  loaded: Loaded[],
+  http: WandbHttpClient,
+  options: SyncOptions,
+  notify: (line: string) => void,
+  results: SyncedRun[],
+): Promise<Array<{ item: Loaded; sender: OnlineSender }>> {
   const senders: Array<{ item: Loaded; sender: OnlineSender }> = [];
-  // Phase 1: every run with its history, files and produced artifacts; uses wait.
   for (const item of loaded) {
     const sender = new OnlineSender({
       http,
@@ -135,18 +162,21 @@ async function syncSources(sources: SyncSource[], options: SyncOptions, notify: 
     try {
       for (const record of (await readTransactionLog(item.source.logPath)).records) void sender.write(record);
     } catch (error) {
-      results.push({ logPath: item.source.logPath, status: "failed", reason: error instanceof Error ? error.message : String(error) });
+      results.push(failedResult(item.source.logPath, error));
       continue;
     }
     await sender.close();
     if (sender.failure !== undefined || !sender.runInfo) {
-      const reason = sender.failure instanceof Error ? sender.failure.message : sender.failure !== undefined ? String(sender.failure) : "the log has no run record";
-      results.push({ logPath: item.source.logPath, status: "failed", reason });
+      results.push(failedResult(item.source.logPath, sender.failure ?? "the log has no run record"));
       continue;
     }
     senders.push({ item, sender });
   }
-  // Phase 2: lineage uses, now that every producing version exists; then mark each run synced.
+  return senders;
+}
+
+/** Phase 2: lineage uses, now that every producing version exists; then each run is marked synced. */
+async function sendUses(senders: Array<{ item: Loaded; sender: OnlineSender }>, notify: (line: string) => void, results: SyncedRun[]): Promise<void> {
   for (const { item, sender } of senders) {
     try {
       await sender.processDeferredUses();
@@ -154,10 +184,9 @@ async function syncSources(sources: SyncSource[], options: SyncOptions, notify: 
       results.push({ logPath: item.source.logPath, status: "synced", url: sender.runInfo!.url });
       notify(`wandb: synced ${item.source.runDir} → ${sender.runInfo!.url}`);
     } catch (error) {
-      results.push({ logPath: item.source.logPath, status: "failed", reason: error instanceof Error ? error.message : String(error) });
+      results.push(failedResult(item.source.logPath, error));
     }
   }
-  return results;
 }
 
 /** The object store file with a digest, in the W&B directory that holds the run (for deleted staging copies). */
