@@ -249,33 +249,14 @@ export class OnlineSender implements RecordSink {
         this.requireRun(record);
         applyItems(this.summary, record.summary.update, record.summary.remove);
         return this.stream!.setLine(SUMMARY_STREAM_FILE, 0, toExtendedJson(this.summary, "summary"));
-      case "stats": {
+      case "stats":
         this.requireRun(record);
-        const row: JsonTree = {};
-        applyItems(row, record.stats.item);
-        row["_wandb"] = true;
-        if (record.stats.timestamp) row["_timestamp"] = timestampMs(record.stats.timestamp) / 1000;
-        return this.stream!.append(EVENTS_FILE, [toExtendedJson(row, "stats")]);
-      }
+        return this.sendStats(record.stats);
       case "outputRaw":
-      case "output": {
-        this.requireRun(record);
-        const out = record.type === "outputRaw" ? record.outputRaw : record.output;
-        const isError = (out.outputType ?? 0) === 0;
-        const ms = out.timestamp ? timestampMs(out.timestamp) : Date.now();
-        const lines =
-          record.type === "outputRaw" ? this.consoleLines.write(out.line ?? "", isError, ms) : this.consoleLines.writeLine(out.line ?? "", isError, ms);
-        for (const line of lines) this.stream!.setLine(OUTPUT_STREAM_FILE, line.offset, line.text);
-        this.sawConsole = true;
-        return;
-      }
+      case "output":
       case "outputLogger":
         this.requireRun(record);
-        for (const line of this.consoleLines.writeLine(record.outputLogger.line ?? "", false, Date.now())) {
-          this.stream!.setLine(OUTPUT_STREAM_FILE, line.offset, line.text);
-        }
-        this.sawConsole = true;
-        return;
+        return this.sendConsole(record);
       case "files":
         this.requireRun(record);
         for (const file of record.files.files ?? []) if (file.path) this.runFiles.add(file.path);
@@ -300,6 +281,30 @@ export class OnlineSender implements RecordSink {
         // the server needs from this client.
         return;
     }
+  }
+
+  /** A system-metrics row, to `wandb-events.jsonl`. */
+  private sendStats(stats: Extract<WandbRecord, { type: "stats" }>["stats"]): void | Promise<void> {
+    const row: JsonTree = {};
+    applyItems(row, stats.item);
+    row["_wandb"] = true;
+    if (stats.timestamp) row["_timestamp"] = timestampMs(stats.timestamp) / 1000;
+    return this.stream!.append(EVENTS_FILE, [toExtendedJson(row, "stats")]);
+  }
+
+  /** Console output (raw chunks, whole lines, logger lines), to `output.log` lines by line number. */
+  private sendConsole(record: Extract<WandbRecord, { type: "outputRaw" | "output" | "outputLogger" }>): void {
+    let lines;
+    if (record.type === "outputLogger") {
+      lines = this.consoleLines.writeLine(record.outputLogger.line ?? "", false, Date.now());
+    } else {
+      const out = record.type === "outputRaw" ? record.outputRaw : record.output;
+      const isError = (out.outputType ?? 0) === 0;
+      const ms = out.timestamp ? timestampMs(out.timestamp) : Date.now();
+      lines = record.type === "outputRaw" ? this.consoleLines.write(out.line ?? "", isError, ms) : this.consoleLines.writeLine(out.line ?? "", isError, ms);
+    }
+    for (const line of lines) this.stream!.setLine(OUTPUT_STREAM_FILE, line.offset, line.text);
+    this.sawConsole = true;
   }
 
   private async startRun(record: RunRecord): Promise<void> {
