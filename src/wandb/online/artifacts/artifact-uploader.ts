@@ -158,6 +158,37 @@ async function useAfterCommit(http: WandbHttpClient, artifact: ArtifactUpload, a
   });
 }
 
+/** Declares one batch of files (with part digests for the multipart ones); returns where each goes. */
+async function declareFiles(
+  http: WandbHttpClient,
+  artifactName: string,
+  batch: ArtifactUploadEntry[],
+  ids: { artifactId: string; manifestId: string },
+  options: ArtifactUploadOptions,
+): Promise<{ targets: ArtifactFileTarget[]; parts: Map<string, FilePart[]> }> {
+  const threshold = options.multipartThresholdBytes ?? MULTIPART_THRESHOLD_BYTES;
+  const parts = new Map<string, FilePart[]>();
+  for (const entry of batch) {
+    if (entry.size >= threshold) {
+      parts.set(entry.path, await hashParts(entry.localPath!, entry.size, partSizeFor(entry.size, options.partBytes)));
+    }
+  }
+  const specs: ArtifactFileSpec[] = batch.map((entry) => ({
+    artifactID: ids.artifactId,
+    artifactManifestID: ids.manifestId,
+    name: entry.path,
+    md5: entry.digest,
+    ...(parts.has(entry.path)
+      ? { uploadPartsInput: parts.get(entry.path)!.map((p) => ({ partNumber: p.partNumber, hexMD5: p.hexMD5 })) }
+      : {}),
+  }));
+  const targets = await createArtifactFiles(http, specs);
+  if (targets.length !== batch.length) {
+    throw new WandbUploadError(`createArtifactFiles answered ${targets.length} files for ${batch.length} declared (${artifactName})`);
+  }
+  return { targets, parts };
+}
+
 /** Declares files in batches, uploads what the server lacks; returns path → birth artifact id. */
 async function uploadFiles(
   http: WandbHttpClient,
@@ -166,7 +197,6 @@ async function uploadFiles(
   manifestId: string,
   options: ArtifactUploadOptions,
 ): Promise<Map<string, string>> {
-  const threshold = options.multipartThresholdBytes ?? MULTIPART_THRESHOLD_BYTES;
   const local = artifact.entries.filter((e) => e.localPath !== undefined);
   const totalBytes = local.reduce((sum, e) => sum + e.size, 0);
   const sentPerFile = new Map<string, number>();
@@ -180,25 +210,7 @@ async function uploadFiles(
   const batchSize = options.batchSize ?? 200;
   for (let i = 0; i < local.length; i += batchSize) {
     const batch = local.slice(i, i + batchSize);
-    const parts = new Map<string, FilePart[]>();
-    for (const entry of batch) {
-      if (entry.size >= threshold) {
-        parts.set(entry.path, await hashParts(entry.localPath!, entry.size, partSizeFor(entry.size, options.partBytes)));
-      }
-    }
-    const specs: ArtifactFileSpec[] = batch.map((entry) => ({
-      artifactID: artifactId,
-      artifactManifestID: manifestId,
-      name: entry.path,
-      md5: entry.digest,
-      ...(parts.has(entry.path)
-        ? { uploadPartsInput: parts.get(entry.path)!.map((p) => ({ partNumber: p.partNumber, hexMD5: p.hexMD5 })) }
-        : {}),
-    }));
-    const targets = await createArtifactFiles(http, specs);
-    if (targets.length !== batch.length) {
-      throw new WandbUploadError(`createArtifactFiles answered ${targets.length} files for ${batch.length} declared (${artifact.name})`);
-    }
+    const { targets, parts } = await declareFiles(http, artifact.name, batch, { artifactId, manifestId }, options);
     const jobs: Array<{ entry: ArtifactUploadEntry; target: ArtifactFileTarget }> = [];
     batch.forEach((entry, index) => {
       const target = targets[index]!;
