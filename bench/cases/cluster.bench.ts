@@ -11,63 +11,18 @@
  * Run `npm run build && npm run bench -- cluster`.
  */
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { readFileSync } from "node:fs";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { flowProject, killWorkers, startWorker, type WorkerProcess } from "../../test/support/cluster.js";
 import { startRedisServer, type RedisServer } from "../../test/support/redis-server.js";
 import { timeMs, type BenchCase } from "../harness.js";
+import { calibrate } from "../fixtures/executor-flows.js";
 
 const TRIVIAL_TASKS = 200;
 const CPU_TASKS = 8;
 
-const FLOWS = `import { FlowSpec, Parameter, step, type JoinInputs } from "wbflow";
-
-export class TrivialFlow extends FlowSpec {
-  n = Parameter("n", { default: ${TRIVIAL_TASKS} });
-  items!: number[];
-  value!: number;
-  total!: number;
-  @step start() {
-    this.items = Array.from({ length: this.n }, (_, i) => i);
-    this.next(this.work, { foreach: "items" });
-  }
-  @step work() {
-    this.value = (this.input as number) + 1;
-    this.next(this.join);
-  }
-  @step join(inputs: JoinInputs) {
-    this.total = inputs.reduce((sum, input) => sum + (input.value as number), 0);
-    this.next(this.end);
-  }
-  @step end() {}
-}
-
-/** About 0.4 s of arithmetic per task on this machine, no I/O. */
-function burn(seed: number): number {
-  let x = seed;
-  for (let i = 0; i < 60_000_000; i++) x = (x * 1103515245 + 12345) % 2147483648;
-  return x;
-}
-
-export class CpuFlow extends FlowSpec {
-  n = Parameter("n", { default: ${CPU_TASKS} });
-  items!: number[];
-  value!: number;
-  total!: number;
-  @step start() {
-    this.items = Array.from({ length: this.n }, (_, i) => i);
-    this.next(this.work, { foreach: "items" });
-  }
-  @step work() {
-    this.value = burn(this.input as number);
-    this.next(this.join);
-  }
-  @step join(inputs: JoinInputs) {
-    this.total = inputs.reduce((sum, input) => sum + (input.value as number), 0);
-    this.next(this.end);
-  }
-  @step end() {}
-}
-`;
+const EXECUTOR_FLOWS = fileURLToPath(new URL("../fixtures/executor-flows.ts", import.meta.url));
+let iterations = 0;
 
 interface Setup {
   redis: RedisServer;
@@ -81,7 +36,9 @@ let setup: Setup | undefined;
 
 async function start(): Promise<void> {
   const redis = await startRedisServer({ persistent: true });
-  const project = flowProject({ "flows.ts": FLOWS });
+  // The executors bench's flows, in a project whose "wbflow" is the built package the workers load.
+  const project = flowProject({ "flows.ts": readFileSync(EXECUTOR_FLOWS, "utf8") });
+  iterations = calibrate(400);
   const env = { WBFLOW_REDIS_URL: redis.url };
   const workers = [
     ...[0, 1].map(() => startWorker(project, ["--queue", "trivial", "--concurrency", "3"], env)),
@@ -103,14 +60,14 @@ async function stop(): Promise<void> {
   setup = undefined;
 }
 
-async function msPerTask(flowName: string, tasks: number, options: Record<string, unknown>): Promise<number> {
+async function msPerTask(flowName: string, params: { splits: number; iterations?: number }, options: Record<string, unknown>): Promise<number> {
   const { flows, project, Datastore } = setup!;
   const datastore = new Datastore({ root: path.join(project, "store") });
   const elapsed = await timeMs(async () => {
-    const run = await flows[flowName]!.run({}, { datastore, maxWorkers: 16, maxNumSplits: 1000, ...options });
+    const run = await flows[flowName]!.run(params, { datastore, maxWorkers: 16, maxNumSplits: 1000, ...options });
     if (!run.successful) throw new Error(`${flowName} failed`);
   });
-  return elapsed / (tasks + 3);
+  return elapsed / (params.splits + 3);
 }
 
 const bullmq = (queue: string) => ({ executor: "bullmq", redis: setup!.redis.url, queue });
@@ -123,8 +80,8 @@ export const cases: BenchCase[] = [
     repeats: 3,
     setup: start,
     teardown: stop,
-    baseline: { label: "in-process executor", run: () => msPerTask("TrivialFlow", TRIVIAL_TASKS, {}) },
-    measured: { label: "bullmq, 2 workers x 3", run: () => msPerTask("TrivialFlow", TRIVIAL_TASKS, bullmq("trivial")) },
+    baseline: { label: "in-process executor", run: () => msPerTask("TrivialForeachBench", { splits: TRIVIAL_TASKS }, {}) },
+    measured: { label: "bullmq, 2 workers x 3", run: () => msPerTask("TrivialForeachBench", { splits: TRIVIAL_TASKS }, bullmq("trivial")) },
   },
   {
     name: "cluster: CPU-bound 8-task foreach, time per task",
@@ -133,7 +90,7 @@ export const cases: BenchCase[] = [
     repeats: 3,
     setup: start,
     teardown: stop,
-    baseline: { label: "processes executor, 2 workers", run: () => msPerTask("CpuFlow", CPU_TASKS, { executor: "processes", maxWorkers: 2 }) },
-    measured: { label: "bullmq, 2 worker processes x 1", run: () => msPerTask("CpuFlow", CPU_TASKS, bullmq("cpu")) },
+    baseline: { label: "processes executor, 2 workers", run: () => msPerTask("CpuForeachBench", { splits: CPU_TASKS, iterations }, { executor: "processes", maxWorkers: 2 }) },
+    measured: { label: "bullmq, 2 worker processes x 1", run: () => msPerTask("CpuForeachBench", { splits: CPU_TASKS, iterations }, bullmq("cpu")) },
   },
 ];

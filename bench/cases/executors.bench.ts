@@ -20,7 +20,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { closeWorkerPool, Datastore } from "wbflow";
-import { burn, CpuForeachBench, TrivialForeachBench } from "../fixtures/executor-flows.js";
+import { calibrate, CpuForeachBench, TrivialForeachBench } from "../fixtures/executor-flows.js";
 import { cpuSecondsWithWorkers } from "../fixtures/worker-processes.js";
 import { timeMs, type BenchCase } from "../harness.js";
 
@@ -30,19 +30,6 @@ const TRIVIAL_SPLITS = 1000;
 const MEMORY_DRIVER = fileURLToPath(new URL("../fixtures/pool-memory-driver.ts", import.meta.url));
 let root = "";
 let iterations = 0;
-
-/** Iterations of `burn` that take about `ms` here and now (the fastest of 5 probes: the first ones run before the JIT has optimised it). */
-function calibrate(ms: number): number {
-  const probe = 2_000_000;
-  const elapsed = Math.max(1, Math.min(...Array.from({ length: 5 }, () => timeMsSync(() => burn(probe)))));
-  return Math.round((probe * ms) / elapsed);
-}
-
-function timeMsSync(work: () => unknown): number {
-  const start = performance.now();
-  work();
-  return performance.now() - start;
-}
 
 type BenchFlow = typeof CpuForeachBench | typeof TrivialForeachBench;
 type Mode = "in-process" | "processes cold" | "processes warm";
