@@ -58,6 +58,14 @@ export class Abandoned extends FlowSpec {
 }
 `;
 
+// A step whose worker's heap is bounded: such a worker serves only tasks asking for the same bound, from any run.
+const BOUNDED = `import { FlowSpec, step, resources } from "wbflow";
+export class Bounded extends FlowSpec {
+  @resources({ memory: 256 }) @step start() { (this as any).boundedPid = process.pid; this.next(this.end); }
+  @step end() { (this as any).plainPid = process.pid; }
+}
+`;
+
 async function values(run: PoolDrivenRun, name: string): Promise<unknown> {
   const join = run.tasks.find((t) => t.stepName === "join")!;
   return run.datastore.getValue(run.flowName, join.artifacts[name]);
@@ -77,6 +85,7 @@ beforeAll(() => {
   workspace.write("helper.ts", helper(1));
   workspace.write("fragile.ts", FRAGILE);
   workspace.write("abandoned.ts", ABANDONED);
+  workspace.write("bounded.ts", BOUNDED);
 });
 
 describe("the shared worker pool", () => {
@@ -123,6 +132,23 @@ describe("the shared worker pool", () => {
     expect(new Set((await values(one, "pids")) as number[])).toEqual(new Set(one.workers));
     expect(three.workers).toHaveLength(3);
     expect(three.workers).toContain(one.workers[0]);
+    await noneMarkedWithin(mark);
+  }, 180_000);
+
+  test("a worker with a heap bound (@resources memory) serves the same bound in the next run, and a plain worker the plain steps", async () => {
+    const mark = randomUUID();
+    const run = { run: "Bounded", executor: "processes", maxWorkers: 2 };
+    const { code, runs, stderr } = await drivePool(`${workspace.dir}/bounded.ts`, [run, run], { mark }).exited;
+    expect(code, stderr).toBe(0);
+    const pids = async (done: PoolDrivenRun) => {
+      const end = done.tasks.find((t) => t.stepName === "end")!;
+      return [await done.datastore.getValue("Bounded", end.artifacts.boundedPid), await done.datastore.getValue("Bounded", end.artifacts.plainPid)];
+    };
+    const [first, second] = runs as [PoolDrivenRun, PoolDrivenRun];
+    const [bounded, plain] = await pids(first);
+    expect(bounded).not.toBe(plain);
+    expect(await pids(second)).toEqual([bounded, plain]);
+    expect(second.workers).toHaveLength(2);
     await noneMarkedWithin(mark);
   }, 180_000);
 
