@@ -33,7 +33,8 @@ export interface DagData {
 }
 
 /** The state of a step in a live run. */
-export type StepState = "pending" | "running" | "done" | "failed" | "retrying";
+/** A step's state in the live view; "stopped" is a task ended by an interrupt (resume runs it again). */
+export type StepState = "pending" | "running" | "done" | "failed" | "retrying" | "stopped";
 
 /** A step's state, with task counts for steps that run several tasks (foreach bodies). */
 export interface StepStatus {
@@ -48,6 +49,7 @@ const FILL: Record<StepState, string> = {
   retrying: "#ffa04d",
   done: "#b7e4c7",
   failed: "#f4a6a6",
+  stopped: "#d9d9d9",
 };
 
 /** The DOT source for `dag`, coloured by `statuses` when given. */

@@ -37,7 +37,7 @@ export interface LiveRunData {
   steps: readonly LiveStepRow[];
 }
 
-const STATE_TEXT: Record<StepState, string> = { pending: "pending", running: "running", retrying: "retrying", done: "done", failed: "failed" };
+const STATE_TEXT: Record<StepState, string> = { pending: "pending", running: "running", retrying: "retrying", done: "done", failed: "failed", stopped: "stopped" };
 
 function progress(step: LiveStepRow): string {
   if (step.totalTasks === undefined || step.totalTasks <= 1) return step.state === "done" ? "1/1" : "";

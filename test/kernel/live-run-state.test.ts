@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { FlowEvent } from "../../src/flow/runtime/events.js";
 import type { GraphInfo } from "../../src/flow/graph/graph-info.js";
 import { LiveRunState } from "../../src/kernel/flow-view/live-run-state.js";
+import { TaskInterruptedError } from "../../src/flow/errors.js";
+import { liveRunText } from "../../src/display/live-run-panel.js";
 
 const graph = {
   flowName: "SweepFlow",
@@ -59,5 +61,14 @@ describe("LiveRunState", () => {
     const error = Object.assign(new Error("Flow SweepFlow run SweepFlow/1 was interrupted before it finished."), { interrupted: true });
     state.apply({ type: "run-finished", flowName: "SweepFlow", runId: "1", successful: false, error });
     expect(state.outcome).toBe("interrupted");
+  });
+
+  it("shows tasks ended by an interrupt as stopped, not failed", () => {
+    const state = new LiveRunState("SweepFlow", "1", graph, 0);
+    state.apply(task("task-started", "train", "2", 0));
+    const stopped = new TaskInterruptedError("SweepFlow/1/train/2 was stopped by the interrupt.");
+    state.apply({ ...(task("task-started", "train", "2", 0) as object), type: "task-failed", error: stopped, handledByCatch: false } as FlowEvent);
+    expect(state.statuses().train?.state).toBe("stopped");
+    expect(liveRunText({ flowName: "SweepFlow", runId: "1", state: "interrupted", elapsedMs: 0, dagSvg: "", steps: state.rows() })).toMatch(/train\s+stopped/);
   });
 });

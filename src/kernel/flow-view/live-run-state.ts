@@ -52,6 +52,8 @@ export class LiveRunState {
         if (event.handledByCatch) {
           step.finished++;
           step.state = step.finished >= (step.total ?? step.started) ? "done" : "running";
+        } else if (event.error.name === "TaskInterruptedError") {
+          step.state = "stopped"; // not the step's fault: resume runs it again
         } else {
           step.failed++;
           step.state = "failed";
