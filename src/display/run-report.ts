@@ -22,6 +22,8 @@ export interface RunReportData {
   flowName: string;
   runId: string;
   successful: boolean;
+  /** Stopped by an interrupt or its signal (resume continues it), rather than failed. */
+  interrupted?: boolean;
   stepRuns: readonly StepRunRow[];
   summaries: readonly RunSummaryData[];
   artifacts: readonly ArtifactRowData[];
@@ -38,10 +40,15 @@ function stepRunCells(row: StepRunRow): TableCell[] {
 
 const STEP_HEADERS = ["step", "task", "W&B run", "where"];
 
+/** "finished", "interrupted" or "failed". */
+function outcomeWord(report: RunReportData): string {
+  return report.successful ? "finished" : report.interrupted ? "interrupted" : "failed";
+}
+
 /** The report as HTML. */
 export function runReportHtml(report: RunReportData): string {
   const parts = [
-    `<div class="wbflow-run-report"><h3>${escapeHtml(`${report.flowName}/${report.runId}`)} ${report.successful ? "finished" : "failed"}</h3>`,
+    `<div class="wbflow-run-report"><h3>${escapeHtml(`${report.flowName}/${report.runId}`)} ${outcomeWord(report)}</h3>`,
   ];
   if (report.stepRuns.length > 0) parts.push(htmlTable(STEP_HEADERS, report.stepRuns.map(stepRunCells), "wbflow-step-runs"));
   for (const summary of report.summaries) parts.push(runSummaryHtml(summary));
@@ -56,7 +63,7 @@ export function runReportHtml(report: RunReportData): string {
 
 /** The report as plain text. */
 export function runReportText(report: RunReportData): string {
-  const parts = [`${report.flowName}/${report.runId} ${report.successful ? "finished" : "failed"}`];
+  const parts = [`${report.flowName}/${report.runId} ${outcomeWord(report)}`];
   if (report.stepRuns.length > 0) parts.push(textTable(STEP_HEADERS, report.stepRuns.map(stepRunCells)));
   for (const summary of report.summaries) parts.push(runSummaryText(summary));
   if (report.artifacts.length > 0) parts.push("Artifacts:", artifactsTableText(report.artifacts));

@@ -6,7 +6,7 @@ import { escapeHtml, safeUrl } from "../../src/display/html-escape.js";
 import { lineageDot } from "../../src/display/lineage-graph.js";
 import { liveRunHtml, liveRunText } from "../../src/display/live-run-panel.js";
 import { progressHtml, progressText } from "../../src/display/progress-bar.js";
-import { runReportHtml } from "../../src/display/run-report.js";
+import { runReportHtml, runReportText } from "../../src/display/run-report.js";
 import { historyRows, runSummaryHtml, summaryRows } from "../../src/display/run-summary-panel.js";
 import { formatBytes, shortValue } from "../../src/display/short-value.js";
 import { downsample, sparkline } from "../../src/display/sparkline.js";
@@ -100,6 +100,16 @@ describe("HTML renderers escape every user-provided string", () => {
     expectNoInjectedMarkup(liveRunHtml(live));
     expect(liveRunText(live)).toContain("37/100");
     expect(liveRunText(live)).toContain("12.3 s");
+  });
+});
+
+describe("run report headline", () => {
+  it("says finished, failed or interrupted", () => {
+    const base = { flowName: "F", runId: "1", stepRuns: [], summaries: [], artifacts: [] };
+    expect(runReportText({ ...base, successful: true })).toMatch(/^F\/1 finished/);
+    expect(runReportText({ ...base, successful: false })).toMatch(/^F\/1 failed/);
+    expect(runReportText({ ...base, successful: false, interrupted: true })).toMatch(/^F\/1 interrupted/);
+    expect(runReportHtml({ ...base, successful: false, interrupted: true })).toContain("F/1 interrupted</h3>");
   });
 });
 

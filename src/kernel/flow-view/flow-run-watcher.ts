@@ -106,6 +106,7 @@ class LiveRunView {
       flowName: this.state.flowName,
       runId: this.state.runId,
       successful: this.state.outcome === "succeeded",
+      interrupted: this.state.outcome === "interrupted",
       tasks: this.finishedTasks,
       datastore: await this.openDatastore(),
     });

@@ -19,10 +19,11 @@ export async function richValueBundle(value: unknown): Promise<MimeBundle> {
   if (typeName !== "FlowRun" && typeName !== "ArtifactVersion") return mimeBundleOf(value);
   const [{ FlowRun }, { ArtifactVersion }] = await Promise.all([import("../../flow/runtime/run-handle.js"), import("../../wandb/artifacts/artifact-version.js")]);
   if (value instanceof FlowRun) {
-    const summary = `FlowRun ${value.pathspec} (${value.successful ? "successful" : "failed"})`;
+    const interrupted = (value.error as { interrupted?: boolean } | undefined)?.interrupted === true;
+    const summary = `FlowRun ${value.pathspec} (${value.successful ? "successful" : interrupted ? "interrupted" : "failed"})`;
     if (reportShownInCell(activeOutput(), value.flowName, value.runId)) return { "text/plain": `${summary}; its report is shown above.` };
     const { buildRunReport } = await import("./run-report-builder.js");
-    const report = await buildRunReport(value);
+    const report = await buildRunReport({ flowName: value.flowName, runId: value.runId, successful: value.successful, interrupted, tasks: value.tasks, datastore: value.datastore });
     return { "text/plain": runReportText(report), "text/html": runReportHtml(report) };
   }
   if (value instanceof ArtifactVersion) return artifactBundle(value);

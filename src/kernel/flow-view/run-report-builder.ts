@@ -18,6 +18,8 @@ export interface RunToReport {
   flowName: string;
   runId: string;
   successful: boolean;
+  /** The run was stopped (a `FlowRun`'s error says so with `interrupted: true`). */
+  interrupted?: boolean;
   tasks: readonly { stepName: string; taskId: string }[];
   datastore: Datastore;
 }
@@ -40,6 +42,7 @@ export async function buildRunReport(run: RunToReport): Promise<RunReportData> {
     flowName: run.flowName,
     runId: run.runId,
     successful: run.successful,
+    ...(run.interrupted ? { interrupted: true } : {}),
     stepRuns: wandbRuns.map((r) => ({
       step: r.stepName,
       taskId: r.taskId,
