@@ -2,7 +2,7 @@
  * The runs in progress in this process, so that the host the flows run in can stop them all at once
  * without knowing where they were started: the notebook kernel calls {@link interruptActiveRuns} when
  * the user interrupts it (a run started by `await MyFlow.run()` in a cell or by `%flow run` is told),
- * and the CLI could do the same on Ctrl-C. The engine never imports its host: the host calls in.
+ * and `wbflow run`/`resume` on the first Ctrl-C. The engine never imports its host: the host calls in.
  *
  * Each run combines its own stop signal with the user's `RunOptions.signal` (either stops it).
  */
