@@ -74,6 +74,21 @@ afterEach(async () => {
   for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
 });
 
+/** A fresh folder holding the window flow, with its datastore, W&B folder and the CLI's environment (`wandb` adds the mode and server). */
+function windowProject(wandb: Record<string, string>) {
+  const { dir, file } = writeFlowFile("window_flow.ts", FLOW);
+  folders.push(dir);
+  const datastoreRoot = path.join(dir, ".wbflow");
+  return {
+    dir,
+    file,
+    datastoreRoot,
+    wandbDir: path.join(dir, "wandb"),
+    store: new Datastore({ root: datastoreRoot }),
+    env: { HOME: dir, ...wandb, WANDB_DIR: dir, NETRC: path.join(dir, "netrc") },
+  };
+}
+
 /** Every W&B run log in the folder (offline and online runs), by run id, with its records. */
 async function runLogs(wandbDir: string): Promise<Map<string, WandbRecord[]>> {
   const logs = new Map<string, WandbRecord[]>();
@@ -100,12 +115,7 @@ test.each([
   ["the same content", {}],
   ["other content", { FACTOR: "3" }],
 ])("a process killed after a task's W&B logging but before the flow stored the task, resumed with %s: after sync W&B agrees with the flow", async (_label, resumeEnv) => {
-  const { dir, file } = writeFlowFile("window_flow.ts", FLOW);
-  folders.push(dir);
-  const datastoreRoot = path.join(dir, ".wbflow");
-  const wandbDir = path.join(dir, "wandb");
-  const store = new Datastore({ root: datastoreRoot });
-  const env = { HOME: dir, WANDB_MODE: "offline", WANDB_DIR: dir, NETRC: path.join(dir, "netrc") };
+  const { dir, file, datastoreRoot, wandbDir, store, env } = windowProject({ WANDB_MODE: "offline" });
 
   const killed = await runCli(["run", file, "--datastore", datastoreRoot], { ...env, KILL_AT: "before-stored" }, { cwd: dir });
   expect(killed.code, killed.stderr).toBe(null); // ended by SIGKILL
@@ -179,11 +189,7 @@ test.each([
 }, 120_000);
 
 test("online: the killed attempt's run is never finished on the server; the resumed task's run is, and later steps use what the datastore points at", async () => {
-  const { dir, file } = writeFlowFile("window_flow.ts", FLOW);
-  folders.push(dir);
-  const datastoreRoot = path.join(dir, ".wbflow");
-  const store = new Datastore({ root: datastoreRoot });
-  const env = { HOME: dir, WANDB_MODE: "online", WANDB_API_KEY: TEST_USER.apiKey, WANDB_BASE_URL: server.url, WANDB_DIR: dir, NETRC: path.join(dir, "netrc") };
+  const { dir, file, datastoreRoot, store, env } = windowProject({ WANDB_MODE: "online", WANDB_API_KEY: TEST_USER.apiKey, WANDB_BASE_URL: server.url });
 
   const killed = await runCli(["run", file, "--datastore", datastoreRoot], { ...env, KILL_AT: "before-stored" }, { cwd: dir });
   expect(killed.code, killed.stderr).toBe(null);
@@ -215,12 +221,7 @@ test("online: the killed attempt's run is never finished on the server; the resu
 }, 120_000);
 
 test("a process killed after the flow stored the task but before its W&B run was finished: resume finishes the run as recorded", async () => {
-  const { dir, file } = writeFlowFile("window_flow.ts", FLOW);
-  folders.push(dir);
-  const datastoreRoot = path.join(dir, ".wbflow");
-  const wandbDir = path.join(dir, "wandb");
-  const store = new Datastore({ root: datastoreRoot });
-  const env = { HOME: dir, WANDB_MODE: "offline", WANDB_DIR: dir, NETRC: path.join(dir, "netrc") };
+  const { dir, file, datastoreRoot, wandbDir, store, env } = windowProject({ WANDB_MODE: "offline" });
 
   const killed = await runCli(["run", file, "--datastore", datastoreRoot], { ...env, KILL_AT: "after-stored" }, { cwd: dir });
   expect(killed.code, killed.stderr).toBe(null);
@@ -264,12 +265,7 @@ test("a process killed after the flow stored the task but before its W&B run was
 test.each(["before-stored", "after-stored"])(
   "processes executor: a worker killed %s is a lost attempt; its W&B run stays unfinished, and resume and sync agree with the flow",
   async (killAtPoint) => {
-    const { dir, file } = writeFlowFile("window_flow.ts", FLOW);
-    folders.push(dir);
-    const datastoreRoot = path.join(dir, ".wbflow");
-    const wandbDir = path.join(dir, "wandb");
-    const store = new Datastore({ root: datastoreRoot });
-    const env = { HOME: dir, WANDB_MODE: "offline", WANDB_DIR: dir, NETRC: path.join(dir, "netrc") };
+    const { dir, file, datastoreRoot, wandbDir, store, env } = windowProject({ WANDB_MODE: "offline" });
 
     const failed = await runCli(["run", file, "--datastore", datastoreRoot, "--executor", "processes", "--max-workers", "1"], { ...env, KILL_AT: killAtPoint }, { cwd: dir });
     expect(failed.code, failed.stderr).toBe(1); // the worker died; the run failed with its attempt recorded as lost

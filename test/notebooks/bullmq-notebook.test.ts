@@ -7,28 +7,11 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { flowProject, killWorkers, startWorker, type WorkerProcess } from "../support/cluster.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
+import { FANOUT_FLOW_CELL } from "./fanout-flow-cell.js";
 import { JupyterSandbox, errorOutputs, mimeText, notebookOf, outputsOf } from "./jupyter-harness.js";
 
 const PASSWORD = "nb-redis-pw-7f3a9c";
 const OTHER_PASSWORD = "typed-in-cell-pw-51d2";
-
-const FLOW_FILE = `%%writefile fanout_flow.ts
-import { FlowSpec, step } from "wbflow";
-export class FanOut extends FlowSpec {
-  @step start() { (this as any).xs = [1, 2, 3]; this.next(this.square, { foreach: "xs" }); }
-  @step square() {
-    (this as any).y = (this.input as number) ** 2;
-    (this as any).pid = process.pid;
-    console.log("squared " + this.input + " on a worker");
-    this.next(this.join);
-  }
-  @step join(inputs: any) {
-    (this as any).ys = inputs.map((i: any) => i.y);
-    (this as any).pids = inputs.map((i: any) => i.pid);
-    this.next(this.end);
-  }
-  @step end() {}
-}`;
 
 let redis: RedisServer;
 let sandbox: JupyterSandbox;
@@ -51,7 +34,7 @@ afterAll(async () => {
 it("a %%writefile flow runs on a wbflow worker through Redis from %flow run --executor bullmq", async () => {
   const executed = await sandbox.nbconvert(
     notebookOf(
-      FLOW_FILE,
+      FANOUT_FLOW_CELL,
       `import { FanOut } from "./fanout_flow";`,
       `%flow run FanOut --executor bullmq --queue notebook`,
       `import { Flow } from "wbflow";

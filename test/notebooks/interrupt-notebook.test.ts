@@ -81,6 +81,16 @@ async function runAndInterrupt(kernel: Kernel.IKernelConnection, code: string): 
   return { reply, burning, panels: [...panels.values()] };
 }
 
+/** Runs `code` to the end; resolves with its reply and everything it printed. */
+async function executeAndRead(kernel: Kernel.IKernelConnection, code: string): Promise<{ reply: CellReply; printed: string }> {
+  const future = kernel.requestExecute({ code });
+  let printed = "";
+  future.onIOPub = (message) => {
+    if (message.header.msg_type === "stream") printed += String((message.content as { text: string }).text);
+  };
+  return { reply: (await future.done).content as CellReply, printed };
+}
+
 function expectInterruptedRun(reply: CellReply): string {
   expect(reply.status).toBe("error");
   expect(reply.ename).toBe("FlowRunError");
@@ -110,16 +120,13 @@ it("the kernel's interrupt stops a flow's tasks in worker processes; the cell sa
     // The kernel still works, and resumes the interrupted run to the end in worker processes.
     expect((await run(`require("node:fs").writeFileSync("quick.txt", "");`)).status).toBe("ok");
     expect(await run(`%flow resume LongBurn --executor processes --max-workers 2`)).toMatchObject({ status: "ok" });
-    const check = kernel.requestExecute({
-      code: `import { Flow } from "wbflow";
+    const { reply: resumed, printed } = await executeAndRead(
+      kernel,
+      `import { Flow } from "wbflow";
 const latest = (await new Flow("LongBurn").latestRun())!;
 console.log("RESUMED", await latest.successful(), await latest.originPathspec());`,
-    });
-    let printed = "";
-    check.onIOPub = (message) => {
-      if (message.header.msg_type === "stream") printed += String((message.content as { text: string }).text);
-    };
-    expect(((await check.done).content as CellReply).status).toBe("ok");
+    );
+    expect(resumed.status).toBe("ok");
     expect(printed).toContain(`RESUMED true ${pathspec}`);
   });
   // The kernel has shut down: no process it started is left.
@@ -164,18 +171,14 @@ for (const [how, code] of [
       expect(reply.ename).toBe("FlowRunError");
       expect(reply.evalue).toMatch(/^Flow Gated run Gated\/\d+ was interrupted before it finished\. Tasks that finished are saved;/);
       expect(printed).not.toContain("waiting 2");
-      const check = kernel.requestExecute({
-        code: `import { Flow } from "wbflow";
+      const { printed: after } = await executeAndRead(
+        kernel,
+        `import { Flow } from "wbflow";
 const latest = (await new Flow("Gated").latestRun())!;
 let waits = 0;
 for await (const _task of latest.step("wait")) waits++;
 console.log("RUN", waits, (await latest.steps()).map((s) => s.id).sort().join(","), await latest.finished());`,
-      });
-      let after = "";
-      check.onIOPub = (message) => {
-        if (message.header.msg_type === "stream") after += String((message.content as { text: string }).text);
-      };
-      await check.done;
+      );
       expect(after).toContain("RUN 2 start,wait false"); // the two running steps finished; nothing else ran
     });
   }, 300_000);
@@ -199,8 +202,9 @@ it("a %flow run cell whose in-process steps keep awaiting stops waiting after th
     expect(((await kernel.requestExecute({ code: "6 * 7" }).done).content as CellReply).status).toBe("ok");
 
     writeFileSync(go, ""); // the two running steps return now
-    const check = kernel.requestExecute({
-      code: `import { Flow } from "wbflow";
+    const { printed: after } = await executeAndRead(
+      kernel,
+      `import { Flow } from "wbflow";
 const latest = (await new Flow("Gated").latestRun())!;
 for (;;) {
   const waits = [];
@@ -212,12 +216,7 @@ await new Promise((resolve) => setTimeout(resolve, 200));
 let waits = 0;
 for await (const _task of latest.step("wait")) waits++;
 console.log("RUN", waits, (await latest.steps()).map((s) => s.id).sort().join(","), await latest.finished());`,
-    });
-    let after = "";
-    check.onIOPub = (message) => {
-      if (message.header.msg_type === "stream") after += String((message.content as { text: string }).text);
-    };
-    await check.done;
+    );
     expect(after).toContain("RUN 2 start,wait false");
   });
 }, 300_000);

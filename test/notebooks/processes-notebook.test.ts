@@ -4,25 +4,8 @@
  * `%flow run ... --executor processes` (live view and report).
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { FANOUT_FLOW_CELL } from "./fanout-flow-cell.js";
 import { JupyterSandbox, errorOutputs, mimeText, notebookOf, outputsOf } from "./jupyter-harness.js";
-
-const FLOW_FILE = `%%writefile fanout_flow.ts
-import { FlowSpec, step } from "wbflow";
-export class FanOut extends FlowSpec {
-  @step start() { (this as any).xs = [1, 2, 3]; this.next(this.square, { foreach: "xs" }); }
-  @step square() {
-    (this as any).y = (this.input as number) ** 2;
-    (this as any).pid = process.pid;
-    console.log("squared " + this.input);
-    this.next(this.join);
-  }
-  @step join(inputs: any) {
-    (this as any).ys = inputs.map((i: any) => i.y);
-    (this as any).pids = inputs.map((i: any) => i.pid);
-    this.next(this.end);
-  }
-  @step end() {}
-}`;
 
 let sandbox: JupyterSandbox;
 beforeAll(() => {
@@ -35,7 +18,7 @@ afterAll(async () => {
 it("a %%writefile flow module runs in worker processes from the notebook, with its output and the live view", async () => {
   const executed = await sandbox.nbconvert(
     notebookOf(
-      FLOW_FILE,
+      FANOUT_FLOW_CELL,
       `import { FanOut } from "./fanout_flow";`,
       `const run = await FanOut.run({}, { executor: "processes", maxWorkers: 2 });
 const data = await run.data();
