@@ -3,7 +3,7 @@
  * through `jupyter server` + `@jupyterlab/services`. The outputs are checked: tables, links or run
  * directories, and well-formed SVG graphs.
  */
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readNotebook, type Notebook } from "../../scripts/jupyter-client/notebook-file.js";

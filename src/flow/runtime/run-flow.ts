@@ -197,7 +197,7 @@ function failedRunError(context: RunContext, failure: NonNullable<ScheduleResult
 }
 
 async function execute(prepared: Prepared, options: RunOptions, clonePlan: ClonePlan | undefined): Promise<FlowRun> {
-  const { context, maxWorkers, endStep } = prepared;
+  const { context, endStep } = prepared;
   emitFlowEvent(
     {
       type: "run-started",

@@ -6,7 +6,7 @@ import { joinInputOf } from "./join-inputs.js";
 import { isFlowObject, type TaskState } from "./task-state.js";
 
 /** The flow object and join inputs are views of stored data, not values: name the mistake clearly. */
-function refuseFlowObjects(value: unknown, name: string, stepName: string): void {
+function refuseFlowObjects(value: unknown, name: string): void {
   const isInputs = Array.isArray(value) && value.length > 0 && value.every((v) => joinInputOf(v) !== undefined);
   if (isFlowObject(value) || joinInputOf(value) !== undefined || isInputs) {
     throw new TypeError(
@@ -37,7 +37,7 @@ export async function persistUserArtifacts(
   const skipped: ArtifactStoreError[] = [];
   const store = async (name: string, value: unknown): Promise<ArtifactRecord | undefined> => {
     try {
-      refuseFlowObjects(value, name, state.stepName);
+      refuseFlowObjects(value, name); // the error is wrapped below with the step's name
       const stored = await run.datastore.putValue(run.flowName, value);
       return { name, ...stored, producedBy: pathspec };
     } catch (error) {

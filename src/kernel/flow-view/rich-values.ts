@@ -2,7 +2,6 @@
  * How the kernel shows a cell's value: a `FlowRun` as its run report, a W&B artifact version as its
  * table row and lineage, everything else through the display protocol (display/mime-bundle.ts).
  */
-import type { FlowRun } from "../../flow/runtime/run-handle.js";
 import type { ArtifactVersion } from "../../wandb/artifacts/artifact-version.js";
 import { artifactsTableHtml, artifactsTableText } from "../../display/artifacts-table.js";
 import { renderDotToSvg } from "../../display/graphviz.js";
