@@ -383,32 +383,40 @@ export class LoggedFlow extends FlowSpec {
     expect(await artifact(c.store, runId, "join", "total")).toBe(1 + 4 + 9);
   });
 
-  it("an interrupted run takes its queued jobs back out of Redis (no worker runs them later); the running task finishes; resume completes", async () => {
-    const c = await cluster({ workers: 1, concurrency: 1 });
-    const runner = run(c, { n: 4, sleep_ms: 3000 });
-    await until(() => (marks(c).length > 0 ? true : undefined)); // the worker runs one task; three jobs wait
+  it("an interrupted run takes its queued jobs back out of Redis and stops its running tasks, even busy in synchronous code; resume completes", async () => {
+    const c = await cluster({ workers: 1, concurrency: 2 });
+    const runner = run(c, { n: 4, busy_ms: 5000 });
+    await until(() => (marks(c).length === 2 ? true : undefined)); // two tasks spin on the worker; two jobs wait
     runner.child.kill("SIGINT");
     const outcome = await runner.done;
     expect(outcome.result, outcome.output).toMatchObject({ successful: false });
     const runId = outcome.result!.runId as string;
     expect(outcome.result!.error).toContain(`Flow SquaresFlow run SquaresFlow/${runId} was interrupted before it finished.`);
-    // Redis holds nothing of the run for a worker to take later: only the jobs that ran (and finished).
+    // Redis holds nothing of the run for a worker to take later; the two running jobs ended as failed.
     const queue = new Queue("wbflow", { connection: { url: c.redis.url } });
     const counts = await queue.getJobCounts("waiting", "delayed", "prioritized", "active", "completed", "failed");
     await queue.close();
-    expect(counts).toEqual({ waiting: 0, delayed: 0, prioritized: 0, active: 0, completed: 2, failed: 0 }); // start, one work task
-    expect(marks(c)).toHaveLength(1);
-    // The three withdrawn tasks are stored as interrupted (no @retry for them); the one that ran is saved.
+    expect(counts).toEqual({ waiting: 0, delayed: 0, prioritized: 0, active: 0, completed: 1, failed: 2 }); // start; two stopped
+    expect(marks(c)).toHaveLength(2);
+    expect(c.workers[0]!.output().match(/stopped: its run was interrupted/g), c.workers[0]!.output()).toHaveLength(2);
+    // All four tasks are stored as interrupted (no @retry for them): two withdrawn, two stopped mid-step.
     const datastore = new Datastore({ root: c.store });
     const exceptions = [];
     for (const taskId of await datastore.listTasks("SquaresFlow", runId, "work")) {
-      exceptions.push((await new Task(`SquaresFlow/${runId}/work/${taskId}`, { datastore }).exception())?.type ?? "none");
+      const exception = await new Task(`SquaresFlow/${runId}/work/${taskId}`, { datastore }).exception();
+      exceptions.push(`${exception?.type ?? "none"}: ${/was stopped|was not run/.exec(exception?.message ?? "")?.[0]}`);
     }
-    expect(exceptions.sort()).toEqual(["TaskInterruptedError", "TaskInterruptedError", "TaskInterruptedError", "none"]);
+    expect(exceptions.sort()).toEqual([
+      "TaskInterruptedError: was not run",
+      "TaskInterruptedError: was not run",
+      "TaskInterruptedError: was stopped",
+      "TaskInterruptedError: was stopped",
+    ]);
 
+    // The same worker (its child processes replaced) runs all four on resume.
     const resumed = await resume(c).done;
     const resumedId = expectSuccess(resumed);
     expect(await artifact(c.store, resumedId, "join", "total")).toBe(1 + 4 + 9 + 16);
-    expect(marks(c)).toHaveLength(4); // the finished task was cloned, the other three ran
+    expect(marks(c)).toHaveLength(6);
   });
 });

@@ -83,9 +83,9 @@ export function bullmqExecutor(options: BullmqExecutorOptions = {}): Executor {
       const request = taskRequestOf({ ...assignment, attempt: assignment.attempt + offset });
       const jobId = `${key.replaceAll("/", ".")}.${request.task.attempt}`;
       const submitted = Date.now();
-      // Interrupted: a job still queued is taken back (a worker would otherwise run it later); a running one finishes.
-      const withdraw = () => void dispatcher!.withdraw(jobId);
-      assignment.signal?.addEventListener("abort", withdraw, { once: true });
+      // Interrupted: a job still queued is taken back (a worker would otherwise run it later); a running one is stopped.
+      const interrupt = () => void dispatcher!.interrupt(jobId);
+      assignment.signal?.addEventListener("abort", interrupt, { once: true });
       let reply: ClusterJobResult;
       try {
         if (assignment.signal?.aborted) throw new ClusterJobWithdrawnError(`Task ${key}: not queued, the run was interrupted.`);
@@ -105,12 +105,16 @@ export function bullmqExecutor(options: BullmqExecutorOptions = {}): Executor {
           return recordLostAttempt({ ...assignment, attempt: request.task.attempt }, interrupted);
         }
         if (!(error instanceof ClusterJobFailedError)) throw error; // Redis is gone: the run stops
+        if (assignment.signal?.aborted) {
+          const stopped = new TaskInterruptedError(`Task ${key} (attempt ${request.task.attempt}) was stopped because the run was interrupted: its process on the worker was ended. Resume the run to run it again.`);
+          return recordLostAttempt({ ...assignment, attempt: request.task.attempt }, stopped);
+        }
         // The worker could not run it (refused it, could not load the code, or died on it again
         // and again): stored as a failed attempt, so @retry and @catch apply as to any failure.
         const timedOut = timeLimit !== undefined && Date.now() - submitted >= timeLimit.milliseconds;
         return recordLostAttempt({ ...assignment, attempt: request.task.attempt }, timedOut ? endedByTimeLimit(timeLimit, error) : error);
       } finally {
-        assignment.signal?.removeEventListener("abort", withdraw);
+        assignment.signal?.removeEventListener("abort", interrupt);
       }
       if (reply.attempt > request.task.attempt) skipped.set(key, offset + reply.attempt - request.task.attempt);
       return attemptResultOf(reply.result);

@@ -4,15 +4,21 @@
  * expires, another worker's stalled-job check puts the job back in the queue, and it runs again
  * elsewhere (as the next attempt: see remote-attempt.ts).
  */
-import { Worker, type Job } from "bullmq";
+import { QueueEvents, Worker, type Job, type QueueEventsListener } from "bullmq";
 import { hostname } from "node:os";
 import path from "node:path";
 import type { ClusterJobData, ClusterJobResult } from "./job-data.js";
 import { redactRedisSecrets } from "./redis-url.js";
 import { CHILD_ENV } from "./child-env.js";
+import { CANCEL_EVENT, isChildStarted, JobStopper } from "./job-cancel.js";
 
 /** BullMQ's default job lock: a dead worker's jobs run again within about twice this. */
 export const DEFAULT_LOCK_DURATION_MS = 30_000;
+
+/** The runners' cancel events, as a worker's QueueEvents reports them. */
+interface CancelListener extends QueueEventsListener {
+  [CANCEL_EVENT]: (event: { jobId: string }, id: string) => void;
+}
 
 /** Options of {@link startClusterWorker}. */
 export interface ClusterWorkerOptions {
@@ -36,7 +42,7 @@ export interface ClusterWorker {
   ready: Promise<void>;
   /** Jobs being run now. */
   readonly active: number;
-  /** Stops taking jobs, lets the running ones finish, then stops the child processes and disconnects. */
+  /** Stops taking jobs, lets the running ones finish (unless their run stops them), then stops the child processes and disconnects. */
   close(): Promise<void>;
 }
 
@@ -46,8 +52,9 @@ export function startClusterWorker(options: ClusterWorkerOptions): ClusterWorker
   const clean = (text: string) => redactRedisSecrets(text, options.redisUrl);
   const label = (job: Job<ClusterJobData> | undefined) => `[${job?.data?.pathspec ?? job?.id ?? "?"}]`;
   const active = new Set<string>();
+  const connection = { url: options.redisUrl, maxRetriesPerRequest: null };
   const worker = new Worker<ClusterJobData, ClusterJobResult>(options.queue, new URL("./sandboxed-processor.js", import.meta.url), {
-    connection: { url: options.redisUrl, maxRetriesPerRequest: null },
+    connection,
     name: `${hostname()}:${process.pid}`,
     concurrency: options.concurrency,
     lockDuration,
@@ -62,34 +69,55 @@ export function startClusterWorker(options: ClusterWorkerOptions): ClusterWorker
       },
     },
   });
+  const labels = new Map<string, string>();
+  const stopper = new JobStopper((jobId, pid) => options.log(`${labels.get(jobId) ?? `[${jobId}]`} stopping: its run was interrupted (ending child process ${pid})`));
+  // Runners publish their cancels on the queue's event stream, read from when this worker is ready on.
+  const cancels = new QueueEvents(options.queue, { connection });
+  cancels.on<CancelListener>(CANCEL_EVENT, ({ jobId }: { jobId: string }) => stopper.cancel(jobId));
   worker.on("active", (job) => {
     active.add(job.id!);
+    labels.set(job.id!, label(job));
     options.log(`${label(job)} started (job ${job.id}${job.attemptsStarted > 1 ? `, run ${job.attemptsStarted} after a stalled worker` : ""})`);
   });
+  worker.on("progress", (job, progress) => {
+    if (isChildStarted(progress)) stopper.childStarted(job.id!, progress.pid);
+  });
+  const ended = (jobId: string) => {
+    active.delete(jobId);
+    labels.delete(jobId);
+    stopper.ended(jobId);
+  };
   worker.on("completed", (job, result) => {
-    active.delete(job.id!);
+    ended(job.id!);
     options.log(`${label(job)} attempt ${result.attempt} ${result.result.status}`);
   });
   worker.on("failed", (job, error) => {
-    if (job?.id !== undefined) active.delete(job.id);
-    options.log(`${label(job)} refused or failed: ${clean(error.message)}`);
+    if (job?.id === undefined) return void options.log(`[?] refused or failed: ${clean(error.message)}`);
+    const stopped = stopper.wasStopped(job.id);
+    ended(job.id);
+    options.log(stopped ? `${label(job)} stopped: its run was interrupted` : `${label(job)} refused or failed: ${clean(error.message)}`);
   });
   let lastError = "";
-  worker.on("error", (error) => {
+  const reportError = (error: Error) => {
     // ioredis reconnects by itself; say so once per distinct problem rather than per retry.
     const message = clean(error.message);
     if (message !== lastError) options.log(`Redis connection problem (reconnecting): ${message}`);
     lastError = message;
-  });
+  };
+  worker.on("error", reportError);
+  cancels.on("error", reportError);
   worker.on("ready", () => {
     if (lastError) options.log("Redis connection is back.");
     lastError = "";
   });
   return {
-    ready: worker.waitUntilReady().then(() => undefined),
+    ready: Promise.all([worker.waitUntilReady(), cancels.waitUntilReady()]).then(() => undefined),
     get active() {
       return active.size;
     },
-    close: () => worker.close(),
+    close: async () => {
+      await worker.close();
+      await cancels.close();
+    },
   };
 }

@@ -4,8 +4,9 @@
  * hanging: a periodic check of every pending job's state (an event missed while Redis was away, or
  * a job Redis lost in a restart without persistence), and a limit on how long Redis may stay away.
  */
-import { Queue, QueueEvents } from "bullmq";
+import { Queue, QueueEvents, QueueEventsProducer } from "bullmq";
 import type { ClusterJobData } from "./job-data.js";
+import { CANCEL_EVENT } from "./job-cancel.js";
 import type { OutputChunk } from "./output-forwarder.js";
 import { maskRedisUrl, redactRedisSecrets } from "./redis-url.js";
 
@@ -57,6 +58,8 @@ export class JobDispatcher {
   private readonly events: QueueEvents;
   private readonly pending = new Map<string, Pending>();
   private readonly timer: NodeJS.Timeout;
+  /** Publishes cancels; made on the first interrupt (most runs never need it). */
+  private cancels: QueueEventsProducer | undefined;
   private downSince: number | undefined;
   private closed = false;
   private checking = false;
@@ -68,7 +71,7 @@ export class JobDispatcher {
     this.events.on("completed", ({ jobId, returnvalue }) => this.settle(jobId, { value: returnvalue }));
     this.events.on("failed", ({ jobId, failedReason }) => this.settle(jobId, { failure: failedReason }));
     this.events.on("progress", ({ jobId, data }) => {
-      if (this.pending.has(jobId) && typeof data === "object" && data !== null) options.onOutput?.(jobId, data as OutputChunk);
+      if (this.pending.has(jobId) && isOutputChunk(data)) options.onOutput?.(jobId, data);
     });
     this.events.on("stalled", ({ jobId }) => {
       if (this.pending.has(jobId)) options.onStalled?.(jobId);
@@ -130,6 +133,17 @@ export class JobDispatcher {
     return removed;
   }
 
+  /**
+   * The run was interrupted: a job still queued is withdrawn ({@link withdraw}); one a worker is
+   * running is cancelled, and its worker ends the child process running it, so its `submit` soon
+   * rejects with the job's failure.
+   */
+  async interrupt(jobId: string): Promise<void> {
+    if (!this.pending.has(jobId) || (await this.withdraw(jobId)) || !this.pending.has(jobId)) return;
+    this.cancels ??= new QueueEventsProducer(this.options.queue, { connection: { url: this.options.redisUrl, maxRetriesPerRequest: null } });
+    await this.cancels.publishEvent({ eventName: CANCEL_EVENT, jobId }).catch(() => undefined); // Redis away: the job runs on
+  }
+
   /** Jobs submitted and not settled yet. */
   get pendingCount(): number {
     return this.pending.size;
@@ -140,9 +154,10 @@ export class JobDispatcher {
     this.closed = true;
     clearInterval(this.timer);
     // A graceful close waits for Redis; when it is away, drop the connections instead.
-    const closing = Promise.allSettled([this.events.close(), this.queue.close()]);
+    const connections = [this.events, this.queue, ...(this.cancels ? [this.cancels] : [])];
+    const closing = Promise.allSettled(connections.map((connection) => connection.close()));
     const closed = await Promise.race([closing.then(() => true), sleep(2000).then(() => false)]);
-    if (!closed) await Promise.allSettled([this.events.disconnect(), this.queue.disconnect()]);
+    if (!closed) await Promise.allSettled(connections.map((connection) => connection.disconnect()));
   }
 
   private settle(jobId: string, outcome: { value: unknown } | { failure: string } | { unavailable: string } | { withdrawn: true }): void {
@@ -226,4 +241,9 @@ export class JobDispatcher {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** Whether a job's progress update is printed output (the first one names the child's pid instead). */
+function isOutputChunk(data: unknown): data is OutputChunk {
+  return typeof data === "object" && data !== null && typeof (data as OutputChunk).stdout === "string";
 }

@@ -13,7 +13,7 @@ import { runRemoteAttempt } from "./remote-attempt.js";
 import { runClusterJob } from "./run-job.js";
 import { armWatchdog } from "./watchdog.js";
 import { OutputForwarder } from "./output-forwarder.js";
-
+import type { ChildStarted } from "./job-cancel.js";
 
 // A child whose worker died must not finish its task: the job runs again elsewhere as the next attempt.
 process.on("disconnect", () => process.exit(1));
@@ -27,6 +27,8 @@ export default async function processJob(job: SandboxedJob<ClusterJobData>): Pro
     loadFlowClass: importPackagedFlow,
     runAttempt: runRemoteAttempt,
   };
+  // First of all, so the worker can end this child if the run is interrupted (see job-cancel.ts).
+  await job.updateProgress({ pid: process.pid } satisfies ChildStarted);
   const output = new OutputForwarder((chunk) => job.updateProgress(chunk));
   armWatchdog(job.data.deadlineMs);
   try {
