@@ -26,7 +26,7 @@ test("bullmq takes --redis, else $WBFLOW_REDIS_URL, and --queue; flow parameters
 
 test("bullmq without a Redis, or with a URL that is none, is refused before the run and never shows the password", () => {
   expect(() => optionsOf("--executor bullmq")).toThrow(
-    "%flow run --executor bullmq needs the workers' Redis: give --redis URL, or set $WBFLOW_REDIS_URL in the kernel's environment.",
+    "%flow run: --executor bullmq needs the workers' Redis: give --redis URL, or set $WBFLOW_REDIS_URL in the kernel's environment.",
   );
   let message = "";
   try {

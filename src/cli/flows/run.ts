@@ -8,7 +8,7 @@ import type { FlowRun } from "../../flow/runtime/run-handle.js";
 import type { RunOptions } from "../../flow/runtime/run-options.js";
 import { Datastore } from "../../flow/datastore/datastore.js";
 import { readFlowDefinition } from "../../flow/define/flow-definition.js";
-import { checkRedisUrl, REDIS_URL_ENV, RedisUrlError } from "../../flow/executors/bullmq/redis-url.js";
+import { REDIS_URL_ENV, RedisUrlError, redisUrlFrom } from "../../flow/executors/bullmq/redis-url.js";
 import { CliUsageError, type CliCommand } from "../command.js";
 import { parametersHelp } from "./run-help.js";
 import { loadFlowClass } from "./flow-file.js";
@@ -130,15 +130,14 @@ export function parseRunArgs(args: string[], env: NodeJS.ProcessEnv = process.en
   const [file, flowName, ...extra] = positional;
   if (!file) throw new CliUsageError("Give the file that defines the flow.");
   if (extra.length > 0) throw new CliUsageError(`Unexpected argument '${extra[0]}'. Parameters are given as --name value.`);
-  if (parsed.executor === "bullmq") checkBullmqRedis(parsed.redis ?? env[REDIS_URL_ENV]);
+  if (parsed.executor === "bullmq") checkBullmqRedis(parsed.redis, env);
   return { ...parsed, file, flowName };
 }
 
 /** The bullmq executor's Redis URL is checked before the run starts (messages show it masked). */
-function checkBullmqRedis(url: string | undefined): void {
-  if (!url) throw new CliUsageError(`--executor bullmq needs the workers' Redis: give --redis URL, or set $${REDIS_URL_ENV}.`);
+function checkBullmqRedis(given: string | undefined, env: NodeJS.ProcessEnv): void {
   try {
-    checkRedisUrl(url);
+    redisUrlFrom(given, env, `--executor bullmq needs the workers' Redis: give --redis URL, or set $${REDIS_URL_ENV}.`);
   } catch (error) {
     if (error instanceof RedisUrlError) throw new CliUsageError(error.message);
     throw error;

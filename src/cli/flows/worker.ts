@@ -6,7 +6,7 @@
 import path from "node:path";
 import { startClusterWorker } from "../../flow/executors/bullmq/cluster-worker.js";
 import { DEFAULT_QUEUE } from "../../flow/executors/bullmq/job-data.js";
-import { checkRedisUrl, maskRedisUrl, REDIS_URL_ENV, RedisUrlError } from "../../flow/executors/bullmq/redis-url.js";
+import { maskRedisUrl, REDIS_URL_ENV, RedisUrlError, redisUrlFrom } from "../../flow/executors/bullmq/redis-url.js";
 import { WBFLOW_VERSION } from "../../flow/datastore/code-package/wbflow-version.js";
 import { CliUsageError, type CliCommand } from "../command.js";
 
@@ -54,13 +54,12 @@ export function parseWorkerArgs(args: string[], env: NodeJS.ProcessEnv = process
     if (value === undefined || value.startsWith("--")) throw new CliUsageError(`${flag} needs a value.`);
     values.set(flag, value);
   }
-  const redisUrl = values.get("--redis") ?? env[REDIS_URL_ENV];
-  if (!redisUrl) throw new CliUsageError(`Give the Redis URL with --redis URL or $${REDIS_URL_ENV}.`);
+  const redisUrl = redisUrlFrom(values.get("--redis"), env, `Give the Redis URL with --redis URL or $${REDIS_URL_ENV}.`);
   const queue = values.get("--queue") ?? DEFAULT_QUEUE;
   if (!/^[\w.-]+$/.test(queue)) throw new CliUsageError(`--queue must be letters, digits, '.', '_' or '-'; got ${JSON.stringify(queue)}.`);
   const lock = values.get("--lock-duration");
   return {
-    redisUrl: checkRedisUrl(redisUrl),
+    redisUrl,
     concurrency: values.has("--concurrency") ? wholeNumber("--concurrency", values.get("--concurrency"), 1) : 1,
     queue,
     datastore: values.get("--datastore"),

@@ -4,7 +4,7 @@
  * out of the notebook) and `--queue NAME`.
  */
 import type { RunOptions } from "../../flow/runtime/run-options.js";
-import { checkRedisUrl, REDIS_URL_ENV, RedisUrlError } from "../../flow/executors/bullmq/redis-url.js";
+import { REDIS_URL_ENV, RedisUrlError, redisUrlFrom } from "../../flow/executors/bullmq/redis-url.js";
 import type { OptionSpec } from "./magic-arguments.js";
 import { MagicUsageError } from "./notice.js";
 
@@ -44,12 +44,9 @@ export function executorRunOptions(options: Record<string, string | true>, env: 
 
 /** `--redis`, else `$WBFLOW_REDIS_URL`, checked before the run starts (messages show it masked). */
 function bullmqRedisUrl(options: Record<string, string | true>, env: NodeJS.ProcessEnv, verb: string): string {
-  const redis = typeof options.redis === "string" ? options.redis : env[REDIS_URL_ENV];
-  if (!redis) {
-    throw new MagicUsageError(`%flow ${verb} --executor bullmq needs the workers' Redis: give --redis URL, or set $${REDIS_URL_ENV} in the kernel's environment.`);
-  }
+  const given = typeof options.redis === "string" ? options.redis : undefined;
   try {
-    return checkRedisUrl(redis);
+    return redisUrlFrom(given, env, `--executor bullmq needs the workers' Redis: give --redis URL, or set $${REDIS_URL_ENV} in the kernel's environment.`);
   } catch (error) {
     if (error instanceof RedisUrlError) throw new MagicUsageError(`%flow ${verb}: ${error.message}`);
     throw error;

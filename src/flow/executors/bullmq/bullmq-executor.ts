@@ -17,7 +17,7 @@ import { attemptResultOf, flowNotInModule, taskRequestOf } from "../task-request
 import { DEFAULT_QUEUE, JOB_FORMAT, type ClusterJobResult } from "./job-data.js";
 import { ClusterJobFailedError, ClusterJobWithdrawnError, JobDispatcher } from "./job-dispatcher.js";
 import { TaskInterruptedError } from "../../errors.js";
-import { checkRedisUrl, REDIS_URL_ENV, RedisUrlError } from "./redis-url.js";
+import { REDIS_URL_ENV, redisUrlFrom } from "./redis-url.js";
 
 /** Options of the `bullmq` executor (from `RunOptions`). */
 export interface BullmqExecutorOptions {
@@ -45,11 +45,11 @@ function endedByTimeLimit(timeLimit: TimeLimit, cause: Error): Error {
  * run's dispatcher, code package and attempt bookkeeping.
  */
 export function bullmqExecutor(options: BullmqExecutorOptions = {}): Executor {
-  const redisUrl = options.redis ?? process.env[REDIS_URL_ENV];
-  if (!redisUrl) {
-    throw new RedisUrlError(`The bullmq executor needs a Redis URL: give --redis redis://host:6379 (wbflow run, %flow run), { redis: "redis://host:6379" } in run options, or set $${REDIS_URL_ENV}.`);
-  }
-  checkRedisUrl(redisUrl);
+  const redisUrl = redisUrlFrom(
+    options.redis,
+    process.env,
+    `The bullmq executor needs a Redis URL: give --redis redis://host:6379 (wbflow run, %flow run), { redis: "redis://host:6379" } in run options, or set $${REDIS_URL_ENV}.`,
+  );
   const queue = options.queue ?? DEFAULT_QUEUE;
   let dispatcher: JobDispatcher | undefined;
   let code: RunCode | undefined;

@@ -13,6 +13,17 @@ export class RedisUrlError extends Error {
 export const REDIS_URL_ENV = "WBFLOW_REDIS_URL";
 
 /**
+ * The Redis URL to use: `given` (an option), else `$WBFLOW_REDIS_URL`, checked. `missing` is the
+ * message when neither is set: each caller says how to give it where it is used.
+ * @throws RedisUrlError (its message shows the URL masked).
+ */
+export function redisUrlFrom(given: string | undefined, env: NodeJS.ProcessEnv, missing: string): string {
+  const url = given ?? env[REDIS_URL_ENV];
+  if (!url) throw new RedisUrlError(missing);
+  return checkRedisUrl(url);
+}
+
+/**
  * Checks that `url` is a redis:// or rediss:// URL with a host.
  * @throws RedisUrlError (its message shows the URL masked).
  */
