@@ -80,8 +80,8 @@ function runOnTerminal(
       stdout += d.toString();
       if (reply && !typed && stdout.includes(reply.promptText)) {
         typed = true;
-        // A moment later, as a person would type: by then the prompt has switched echo off.
-        setTimeout(() => child.stdin.write(`${reply.answer}\r`), 200);
+        // At once, as a paste would: the CLI switches echo off before it shows the prompt, so no wait is needed.
+        child.stdin.write(`${reply.answer}\r`);
       }
     });
     child.on("error", reject);

@@ -20,10 +20,11 @@ async function promptForKey(question: string): Promise<string> {
     }
     return "";
   }
+  // Echo goes off before the question shows: a key typed (or pasted) the moment it appears is never echoed.
+  input.setRawMode(true);
   process.stderr.write(question);
   return new Promise<string>((resolve, reject) => {
     let typed = "";
-    input.setRawMode(true);
     input.resume();
     input.setEncoding("utf8");
     const done = (result: string | Error) => {
