@@ -18,8 +18,11 @@ const FLOWS = `
     @step end() { started.push("end"); }
   }`;
 
-/** A stand-in for the running cell: interrupting its code or its magic is counted and ends the cell. */
-function fakeCell() {
+/**
+ * A stand-in for the running cell: interrupting its code or its magic is counted and ends the cell.
+ * `graceMs`: how long after the interrupt a cell still running is interrupted itself.
+ */
+function fakeCell(graceMs: number) {
   const state = { running: undefined as number | undefined, cellInterrupts: 0, magicStops: [] as string[] };
   const interrupter = new CellInterrupt(
     {
@@ -30,13 +33,13 @@ function fakeCell() {
       },
       stopWaitingForMagic: (error) => void state.magicStops.push(`${error.name}: ${error.message}`),
     },
-    50,
+    graceMs,
   );
   return { state, interrupter };
 }
 
 test("with no run in progress, the cell's TypeScript is interrupted at once (as tslab does), a magic is left alone", () => {
-  const { state, interrupter } = fakeCell();
+  const { state, interrupter } = fakeCell(50);
   state.running = 1;
   interrupter.interrupt();
   expect(state.cellInterrupts).toBe(1);
@@ -45,7 +48,8 @@ test("with no run in progress, the cell's TypeScript is interrupted at once (as 
 
 test("a cell awaiting a run ends with the run's interrupted error; the cell is not interrupted itself", async () => {
   const module = flowModule(FLOWS);
-  const { state, interrupter } = fakeCell();
+  // A grace no loaded machine reaches: the run's end (its task stored), not the grace, must end the wait.
+  const { state, interrupter } = fakeCell(60_000);
   state.running = 7;
   const run = module.Waits.run({}, { datastore: tempDatastore() }).catch((error: unknown) => error);
   while (module.started.length === 0) await new Promise((resolve) => setImmediate(resolve));
@@ -64,7 +68,7 @@ test("a cell awaiting a run ends with the run's interrupted error; the cell is n
 
 test("a cell still running after the grace (an in-process step that keeps awaiting) is interrupted; so at once on a second interrupt", async () => {
   const module = flowModule(FLOWS);
-  const { state, interrupter } = fakeCell();
+  const { state, interrupter } = fakeCell(50);
   state.running = 8;
   const run = module.Waits.run({}, { datastore: tempDatastore() }).catch((error: unknown) => error);
   while (module.started.length === 0) await new Promise((resolve) => setImmediate(resolve));
