@@ -1,6 +1,6 @@
 /** A temporary folder holding flow files that `import ... from "wbflow"` (this package's build), and running them. */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -103,8 +103,12 @@ export function drivePool(file: string, actions: object[], options: { mark: stri
   return { child, waiting, exited };
 }
 
-/** Resolves once no live process carries the mark (processes killed a moment ago may take a while to go); rejects with their pids after `ms`. */
-export async function noneMarkedWithin(mark: string, ms = 10_000): Promise<void> {
+/**
+ * Resolves once no live process carries the mark; rejects with their pids after `ms`. Processes ended a
+ * moment ago may take a while to go on a loaded machine: tsx's esbuild service process, for one, exits
+ * only once it notices its parent is gone. A process really left behind outlives `ms` by far.
+ */
+export async function noneMarkedWithin(mark: string, ms = 30_000): Promise<void> {
   const deadline = Date.now() + ms;
   for (;;) {
     const left = processesMarked(mark);
@@ -112,6 +116,11 @@ export async function noneMarkedWithin(mark: string, ms = 10_000): Promise<void>
     if (Date.now() > deadline) throw new Error(`processes left behind: ${left.join(", ")}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** Whether a process exists (a zombie not yet reaped counts). */
+export function isAlive(pid: number): boolean {
+  return existsSync(`/proc/${pid}`);
 }
 
 /** Pids of live processes whose environment holds WBFLOW_TEST_MARK=mark. */

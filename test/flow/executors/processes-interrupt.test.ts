@@ -6,14 +6,14 @@
  */
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdtempSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, test } from "vitest";
 import { Task } from "../../../src/flow/client/task.js";
 import { Datastore } from "../../../src/flow/datastore/datastore.js";
-import { flowWorkspace, processesMarked } from "./flow-workspace.js";
+import { flowWorkspace, isAlive, noneMarkedWithin } from "./flow-workspace.js";
 
 const REPO = fileURLToPath(new URL("../../../", import.meta.url));
 const DRIVER = fileURLToPath(new URL("./interrupt-driver.ts", import.meta.url));
@@ -65,10 +65,6 @@ function drive(args: string[], env: NodeJS.ProcessEnv, onLine: (line: string, in
   });
 }
 
-function alive(pid: number): boolean {
-  return existsSync(`/proc/${pid}`);
-}
-
 test("interrupting a processes run ends the running attempts' workers; the run is interrupted; resume with workers finishes it", async () => {
   const workspace = flowWorkspace();
   const file = workspace.write("long_burn.ts", LONG_BURN);
@@ -92,9 +88,10 @@ test("interrupting a processes run ends the running attempts' workers; the run i
   expect(stopped.map((t) => t.error?.name)).toEqual(["TaskInterruptedError", "TaskInterruptedError"]);
   for (const task of stopped) expect(run.error!.message).toContain(task.pathspec);
   expect(run.tasks.filter((t) => t.ok).map((t) => t.stepName).sort()).toEqual(["burn", "start"]);
-  // The busy workers were ended (they would burn for ten minutes), and nothing the run started is left.
-  expect([...burning.values()].filter(alive)).toEqual([]);
-  expect(processesMarked(mark)).toEqual([]);
+  // The busy workers were ended (they would burn for ten minutes) before the run ended, and nothing the run
+  // started is left (waited for: tsx's esbuild helper of a process just ended goes a moment later).
+  expect([...burning.values()].filter(isAlive)).toEqual([]);
+  await noneMarkedWithin(mark);
   // The datastore has each stopped attempt as failed, with the interrupt as its exception; split 3 never started.
   const datastore = new Datastore({ root });
   for (const task of stopped) {
@@ -111,7 +108,7 @@ test("interrupting a processes run ends the running attempts' workers; the run i
   expect(cloned).toEqual(["burn", "start"]); // start and split 0
   expect(resumed.tasks.filter((t) => !t.cloned && t.stepName === "burn")).toHaveLength(3);
   expect(resumed.stdout).toMatch(/burning 3 in \d+/);
-  expect(processesMarked(mark)).toEqual([]);
+  await noneMarkedWithin(mark);
 }, 120_000);
 
 test("Ctrl-C (SIGINT) to wbflow run --executor processes interrupts the run: busy workers are ended, exit 130, the message says how to resume", async () => {
@@ -139,6 +136,6 @@ test("Ctrl-C (SIGINT) to wbflow run --executor processes interrupts the run: bus
   expect(output).toContain("Interrupting the run: no task starts any more");
   expect(output).toMatch(/Flow LongBurn run LongBurn\/\d+ was interrupted before it finished\. Stopped while running: /);
   expect(output).toContain("`wbflow resume FILE LongBurn`");
-  expect([...burning].filter(alive)).toEqual([]);
-  expect(processesMarked(mark)).toEqual([]);
+  expect([...burning].filter(isAlive)).toEqual([]);
+  await noneMarkedWithin(mark);
 }, 120_000);

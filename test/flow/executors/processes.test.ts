@@ -5,6 +5,9 @@
  * Each run is started by a separate Node process importing the flow file, as a user's program would.
  */
 import { randomUUID } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { runSignature, SHAPES_FLOW } from "../executor-fixtures.js";
 import { drivePool, driveRun, flowWorkspace, noneMarkedWithin, type DrivenRun } from "./flow-workspace.js";
@@ -12,14 +15,23 @@ import { drivePool, driveRun, flowWorkspace, noneMarkedWithin, type DrivenRun } 
 const HEADER = `import { FlowSpec, step, Parameter, retry, catchFailure, timeout, resources, current } from "wbflow";\n`;
 const workspace = flowWorkspace();
 
+// Each split busy-loops for 400 ms and, beyond that, until another split has started (at most 5 s): two
+// splits running at once overlap even when a loaded machine starts the second one late; splits run one
+// after another (in-process) never do.
 const BURN = `${HEADER}
+import { readdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
 export class Burn extends FlowSpec {
+  markers = Parameter("markers", { type: "string", required: true });
   @step start() { (this as any).parts = [0, 1, 2, 3]; this.next(this.burn, { foreach: "parts" }); }
   @step burn() {
     const now = () => performance.timeOrigin + performance.now();
     const started = now();
+    const markers = (this as any).markers as string;
+    writeFileSync(path.join(markers, String(this.input)), "");
+    const othersStarted = () => readdirSync(markers).length > 1;
     let x = 0;
-    while (now() < started + 400) x += Math.sqrt(x + 1); // busy: the thread does nothing else meanwhile
+    while (now() < started + 400 || (now() < started + 5000 && !othersStarted())) x += Math.sqrt(x + 1); // busy: the thread does nothing else meanwhile
     (this as any).interval = [started, now()];
     (this as any).pid = process.pid;
     this.next(this.join);
@@ -108,10 +120,11 @@ describe("processes executor", () => {
     const file = `${workspace.dir}/burn.ts`;
     // The second of two runs in one process: its workers are warm, so neither split waits for a worker to start.
     const mark = randomUUID();
-    const twice = await drivePool(file, [1, 2].map(() => ({ run: "Burn", executor: "processes", maxWorkers: 2 })), { mark }).exited;
+    const markers = () => ({ markers: mkdtempSync(path.join(tmpdir(), "wbflow-burn-")) }); // a fresh folder per run
+    const twice = await drivePool(file, [1, 2].map(() => ({ run: "Burn", executor: "processes", maxWorkers: 2, params: markers() })), { mark }).exited;
     await noneMarkedWithin(mark);
     const processes = twice.runs[1]!;
-    const inProcess = await driveAndCheckLeftovers(file, "Burn", { executor: "in-process", maxWorkers: 4 });
+    const inProcess = await driveAndCheckLeftovers(file, "Burn", { executor: "in-process", maxWorkers: 4, params: markers() });
     const joined = async (run: DrivenRun) => {
       const join = run.tasks.find((t) => t.stepName === "join")!;
       return {
