@@ -15,6 +15,6 @@ for (let i = 0; i < Number(countText); i++) {
     const value = Number(readFileSync(counter, "utf8"));
     await new Promise((resolve) => setImmediate(resolve));
     writeFileSync(counter, String(value + 1));
-  }, { timeoutMs: 60_000, staleGraceMs: 1_000 });
+  }, { timeoutMs: 60_000, staleGraceMs: 30_000 });
 }
 console.log("done");
