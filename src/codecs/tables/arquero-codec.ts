@@ -15,7 +15,7 @@ export const arqueroCodec: Codec<ColumnTable> = {
     return `ColumnTable[${table.numRows()}x${table.numCols()}]`;
   },
   async encode(table) {
-    return { bytes: arqueroTableToIPC(table) };
+    return { bytes: await arqueroTableToIPC(table) };
   },
   async decode(encoded) {
     return arqueroTableFromIPC(await encoded.bytes());

@@ -4,8 +4,12 @@
  * tables are recognised by structure, serialized by the copy that built them (its own
  * `toArrowIPC`), and loaded back as tables of the user's copy.
  */
-import { ColumnTable, fromArrow, toArrowIPC } from "arquero";
+import type { ColumnTable } from "arquero";
 import { userCopyOf } from "./user-library-copy.js";
+
+/** wbflow's own arquero, loaded on first use: a flow without tables (and every worker start) skips its ~130 ms. */
+let ownArquero: Promise<typeof import("arquero")> | undefined;
+const loadOwnArquero = () => (ownArquero ??= import("arquero"));
 
 /** The members of a ColumnTable wbflow relies on, present in every arquero version since 5. */
 interface ArqueroTableShape {
@@ -22,9 +26,8 @@ type ColumnTableClass = new (columns: Record<string, unknown>, names?: string[])
 /** The ColumnTable class of the last foreign copy whose table was stored, to load tables back as that type. */
 let foreignClass: ColumnTableClass | undefined;
 
-/** Whether `value` is an arquero table, from wbflow's copy or any other. */
+/** Whether `value` is an arquero table, from wbflow's copy or any other (by its members: no copy needs loading). */
 export function isArqueroTable(value: unknown): value is ColumnTable {
-  if (value instanceof ColumnTable) return true;
   if (typeof value !== "object" || value === null) return false;
   const table = value as Partial<Record<keyof ArqueroTableShape | "groupby" | "derive", unknown>>;
   return (
@@ -38,18 +41,19 @@ export function isArqueroTable(value: unknown): value is ColumnTable {
 }
 
 /** Arrow IPC (stream format) bytes of a table, written by the arquero copy that built it. */
-export function arqueroTableToIPC(table: ColumnTable): Uint8Array {
-  if (table instanceof ColumnTable) return toArrowIPC(table, { format: "stream" });
+export async function arqueroTableToIPC(table: ColumnTable): Promise<Uint8Array> {
+  const { ColumnTable: OwnColumnTable, toArrowIPC } = await loadOwnArquero();
+  if (table instanceof OwnColumnTable) return toArrowIPC(table, { format: "stream" });
   const shape: object = table;
   foreignClass = shape.constructor as ColumnTableClass;
-  return foreignTableToIPC(shape as ArqueroTableShape);
+  if (typeof (shape as ArqueroTableShape).toArrowIPC === "function") return (shape as ArqueroTableShape).toArrowIPC!({ format: "stream" });
+  return rebuiltInOwnCopy(shape as ArqueroTableShape, OwnColumnTable, toArrowIPC);
 }
 
-function foreignTableToIPC(shape: ArqueroTableShape): Uint8Array {
-  if (typeof shape.toArrowIPC === "function") return shape.toArrowIPC({ format: "stream" });
-  // An arquero without the method: rebuild the table in wbflow's copy from its columns.
+/** An arquero without `toArrowIPC`: the table rebuilt in wbflow's copy from its columns, then written. */
+function rebuiltInOwnCopy(shape: ArqueroTableShape, OwnColumnTable: typeof ColumnTable, toArrowIPC: typeof import("arquero").toArrowIPC): Uint8Array {
   const names = shape.columnNames();
-  return toArrowIPC(new ColumnTable(Object.fromEntries(names.map((name) => [name, shape.column(name)])) as never, names), {
+  return toArrowIPC(new OwnColumnTable(Object.fromEntries(names.map((name) => [name, shape.column(name)])) as never, names), {
     format: "stream",
   });
 }
@@ -60,6 +64,7 @@ function foreignTableToIPC(shape: ArqueroTableShape): Uint8Array {
  */
 export async function arqueroTableFromIPC(bytes: Uint8Array): Promise<ColumnTable> {
   // useBigInt: int64 columns (only made from bigint values) come back as bigint, not lossy numbers.
+  const { fromArrow } = await loadOwnArquero();
   const ours = fromArrow(bytes, { useBigInt: true });
   if (foreignClass) return rebuildIn(foreignClass, ours);
   const user = await userCopyOf<{ fromArrow?: typeof fromArrow }>("arquero");

@@ -6,12 +6,19 @@
  * cannot serialize another copy's table (its visitors recognise only their own classes), so a
  * table is always serialized by the copy it was built with, and loaded back by the user's copy.
  */
-import * as esArrow from "apache-arrow";
+import type * as esArrow from "apache-arrow";
 import { createRequire } from "node:module";
 import { userCopyOf } from "./user-library-copy.js";
 
 /** The parts of an apache-arrow module wbflow uses. */
 type ArrowModule = Pick<typeof esArrow, "Table" | "tableToIPC" | "tableFromIPC">;
+
+/** wbflow's own apache-arrow (ES module), loaded on first use: a flow without tables (and every worker start) skips its ~190 ms. */
+let ownArrow: Promise<ArrowModule> | undefined;
+const loadOwnArrow = () => (ownArrow ??= import("apache-arrow"));
+
+/** Arrow's cross-copy marker of a Table (what `Table.isTable` checks), readable without loading a copy. */
+const TABLE_MARKER = Symbol.for("apache-arrow/Table");
 
 /** The last foreign copy whose table was stored, to load tables back as that copy's type. */
 let foreignCopy: ArrowModule | undefined;
@@ -37,7 +44,8 @@ function loadedCommonJsCopyOf(table: object): ArrowModule | undefined {
 
 /** The apache-arrow module whose Table built `table`: wbflow's, a loaded CommonJS copy, or the user's ES module copy. */
 async function arrowModuleOf(table: object): Promise<ArrowModule | undefined> {
-  if (isOwnTable(esArrow, table)) return esArrow;
+  const own = await loadOwnArrow();
+  if (isOwnTable(own, table)) return own;
   const prototype = Object.getPrototypeOf(table) as object;
   let copy = copiesByPrototype.get(prototype) ?? loadedCommonJsCopyOf(table);
   if (!copy) {
@@ -50,7 +58,7 @@ async function arrowModuleOf(table: object): Promise<ArrowModule | undefined> {
 
 /** Whether a value is an apache-arrow Table, from any copy or version (Arrow's own marker check). */
 export function isArrowTable(value: unknown): value is esArrow.Table {
-  return typeof value === "object" && value !== null && esArrow.Table.isTable(value);
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[TABLE_MARKER] === true;
 }
 
 /** Arrow IPC (stream format) bytes of a table, written by the apache-arrow copy that built it. */
@@ -62,7 +70,7 @@ export async function arrowTableToIPC(table: esArrow.Table): Promise<Uint8Array>
         "nor the one this folder's node_modules resolves. Build it with that copy, or convert it (e.g. with tableFromIPC) first.",
     );
   }
-  if (arrow !== esArrow) foreignCopy = arrow;
+  if (arrow !== (await loadOwnArrow())) foreignCopy = arrow;
   return arrow.tableToIPC(table, "stream");
 }
 
@@ -72,5 +80,5 @@ export async function arrowTableToIPC(table: esArrow.Table): Promise<Uint8Array>
  */
 export async function arrowTableFromIPC(bytes: Uint8Array): Promise<esArrow.Table> {
   const user = foreignCopy ?? (await userCopyOf<ArrowModule>("apache-arrow"));
-  return typeof user?.tableFromIPC === "function" ? user.tableFromIPC(bytes) : esArrow.tableFromIPC(bytes);
+  return typeof user?.tableFromIPC === "function" ? user.tableFromIPC(bytes) : (await loadOwnArrow()).tableFromIPC(bytes);
 }
