@@ -129,7 +129,10 @@ console.log("RESUMED", await latest.successful(), await latest.originPathspec())
     expect(resumed.status).toBe("ok");
     expect(printed).toContain(`RESUMED true ${pathspec}`);
   });
-  // The kernel has shut down: no process it started is left.
+  // The kernel has shut down: no process it started is left. Its idle workers end as it exits, or, when Jupyter
+  // had to kill a kernel slow to exit, once they see it gone: waited for (a worker left behind stays for minutes).
+  const deadline = Date.now() + 30_000;
+  while (markedProcesses("worker-main").length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
   expect(markedProcesses("worker-main")).toEqual([]);
 }, 300_000);
 
