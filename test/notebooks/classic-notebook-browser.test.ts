@@ -74,22 +74,25 @@ describe("the executed quickstart in the classic Jupyter Notebook (headless Chro
     const port = await freePort();
     const token = randomBytes(16).toString("hex");
     notebookServer = await startClassicNotebook(sandbox.work, sandbox.env, port, token);
-    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_FLAGS });
+    // Waits are bounded generously (Playwright's own default is 30 s, expect.poll's 1 s): a loaded machine
+    // may take long to start the browser and to load and render the page, which is not what this test checks.
+    const patience = { timeout: 120_000 };
+    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_FLAGS, ...patience });
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(`http://127.0.0.1:${port}/notebooks/quickstart.executed.ipynb?token=${token}`);
+    await page.goto(`http://127.0.0.1:${port}/notebooks/quickstart.executed.ipynb?token=${token}`, patience);
 
     const artifacts = page.locator("table.wbflow-artifacts-table").first();
-    await artifacts.waitFor({ state: "visible" });
+    await artifacts.waitFor({ state: "visible", ...patience });
     expect(await artifacts.innerText()).toMatch(/raw_df\s+dataset\s+v\d/);
-    await expect.poll(() => page.locator("table.wbflow-summary-table").count()).toBeGreaterThan(0);
+    await expect.poll(() => page.locator("table.wbflow-summary-table").count(), patience).toBeGreaterThan(0);
     const lineage = page.locator(".wbflow-lineage svg").first();
-    await lineage.waitFor({ state: "visible" });
+    await lineage.waitFor({ state: "visible", ...patience });
     expect(await lineage.locator("g.node").count()).toBeGreaterThan(1);
     expect(await lineage.innerHTML()).toMatch(/raw_df:v\d/);
     expect(await page.locator(".output_area .output_error").count()).toBe(0);
 
-    await lineage.scrollIntoViewIfNeeded();
+    await lineage.scrollIntoViewIfNeeded(patience);
     mkdirSync(path.join(repoRoot, "test-output"), { recursive: true });
-    await page.screenshot({ path: path.join(repoRoot, "test-output", "quickstart-classic-notebook.png"), fullPage: true });
+    await page.screenshot({ path: path.join(repoRoot, "test-output", "quickstart-classic-notebook.png"), fullPage: true, ...patience });
   }, 600_000); // a whole notebook, a server and a browser on a shared 2-core machine: room, not a limit
 });
