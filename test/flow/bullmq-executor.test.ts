@@ -10,7 +10,7 @@ import { promisify } from "node:util";
 import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import { Task } from "../../src/flow/client/task.js";
-import { Datastore, TaskNotFinishedError } from "../../src/flow/datastore/datastore.js";
+import { Datastore } from "../../src/flow/datastore/datastore.js";
 import { readRunCode } from "../../src/flow/datastore/code-package/code-package.js";
 import { flowProject, killWorkers, REPO, WBFLOW_BIN, startRunner, startWorker, type RunnerOutcome, type WorkerProcess } from "../support/cluster.js";
 import { startRedisServer, type RedisServer, type RedisServerOptions } from "../support/redis-server.js";
@@ -182,7 +182,7 @@ describe("bullmq executor", () => {
     expect(readFileSync(path.join(c.project, ".wbflow-code", code!.sha, "lib", "square.ts"), "utf8")).toBe(SQUARE_LIB);
   });
 
-  it("a worker SIGKILLed mid-task: its job is recovered as stalled and runs again elsewhere as a new attempt; the run completes", async () => {
+  it("a worker SIGKILLed mid-task: its job is recovered as stalled, the lost attempt is stored as failed and @retry runs the task again elsewhere; the run completes", async () => {
     const c = await cluster({ concurrency: 1 });
     const [victim, survivor] = c.workers as [WorkerProcess, WorkerProcess];
     const runner = run(c, { n: 4, sleep_ms: 1500 });
@@ -196,14 +196,34 @@ describe("bullmq executor", () => {
 
     const datastore = new Datastore({ root: c.store });
     const key = { flowName: "SquaresFlow", runId, stepName: "work", taskId: killedTask };
-    // The killed attempt stays started and never done; the re-run is the next attempt.
+    // The killed attempt is stored as failed (its worker was lost), as @retry's first use; the re-run is the next attempt.
     expect(await datastore.listAttempts(key)).toEqual([0, 1]);
-    await expect(datastore.readTask(key, 0)).rejects.toThrow(TaskNotFinishedError);
+    const lost = await new Task(`SquaresFlow/${runId}/work/${killedTask}`, { datastore, attempt: 0 }).exception();
+    expect(lost?.type).toBe("WorkerLostError");
+    expect(lost?.message).toContain(`Task SquaresFlow/${runId}/work/${killedTask} (attempt 0) failed: the wbflow worker running it stopped renewing its job`);
     const task = await datastore.readTask(key);
     expect(task.attempt).toBe(1);
     expect(await datastore.getValue("SquaresFlow", task.artifacts.pid!)).toBe(survivor.child.pid);
     const runsOfKilled = marks(c).filter((m) => m.taskId === killedTask);
     expect(runsOfKilled.map((m) => m.pid)).toEqual([victim.child.pid, survivor.child.pid]);
+  });
+
+  it("a worker SIGKILLed mid-task of a step without @retry: the task fails (a lost worker is a failure, as in-process) and is not run again", async () => {
+    const c = await cluster({ concurrency: 1, files: { "flow.ts": SQUARES_FLOW.replace("@retry({ times: 2 })\n", ""), "lib/square.ts": SQUARE_LIB } });
+    const [victim, survivor] = c.workers as [WorkerProcess, WorkerProcess];
+    const runner = run(c, { n: 4, sleep_ms: 1500 });
+    const killedTask = await until(() => marks(c).find((m) => m.pid === victim.child.pid)?.taskId);
+    victim.child.kill("SIGKILL");
+    const outcome = await runner.done;
+    expect(outcome.result, outcome.output).toMatchObject({ successful: false });
+    const runId = outcome.result!.runId as string;
+    expect(outcome.result!.error).toContain(`Task SquaresFlow/${runId}/work/${killedTask} (attempt 0) failed: the wbflow worker running it stopped renewing its job`);
+    const datastore = new Datastore({ root: c.store });
+    const key = { flowName: "SquaresFlow", runId, stepName: "work", taskId: killedTask };
+    expect(await datastore.listAttempts(key)).toEqual([0]);
+    expect((await new Task(`SquaresFlow/${runId}/work/${killedTask}`, { datastore, attempt: 0 }).exception())?.type).toBe("WorkerLostError");
+    expect(marks(c).filter((m) => m.taskId === killedTask)).toHaveLength(1); // no step body ran again
+    expect(survivor.output()).toMatch(new RegExp(`\\[SquaresFlow/${runId}/work/${killedTask}\\] attempt 0 failed`));
   });
 
   it("SIGTERM to a worker mid-task: it takes no new task, finishes the running one (no re-run) and exits 0", async () => {

@@ -105,12 +105,8 @@ function runContextOf(request: TaskRequest, flowClass: Function): Promise<RunCon
   return context;
 }
 
-/**
- * Runs the attempt a request describes and returns its plain result. A failing step is a result
- * (status "failed"); this rejects only when the attempt could not be run (a module that cannot be
- * imported, an unreadable datastore, a request of another version).
- */
-export async function runTaskRequest(request: TaskRequest, hooks: TaskRunnerHooks = {}): Promise<TaskResult> {
+/** The run's context and the task's spec, as the in-process executor would have them. */
+async function attemptOf(request: TaskRequest, hooks: TaskRunnerHooks): Promise<{ run: RunContext; spec: TaskSpec }> {
   if (request.version !== TASK_REQUEST_VERSION) {
     throw new Error(`This worker runs task requests of version ${TASK_REQUEST_VERSION}, not ${String(request.version)}: run the same wbflow version on both sides.`);
   }
@@ -127,12 +123,33 @@ export async function runTaskRequest(request: TaskRequest, hooks: TaskRunnerHook
     branchStack: task.branchStack,
     iterationStack: task.iterationStack,
   };
+  return { run, spec };
+}
+
+/**
+ * Runs the attempt a request describes and returns its plain result. A failing step is a result
+ * (status "failed"); this rejects only when the attempt could not be run (a module that cannot be
+ * imported, an unreadable datastore, a request of another version).
+ */
+export async function runTaskRequest(request: TaskRequest, hooks: TaskRunnerHooks = {}): Promise<TaskResult> {
+  const { run, spec } = await attemptOf(request, hooks);
   const output = { stdout: "", stderr: "" };
-  const result = await executeAttempt(run, spec, task.attempt, {
+  const result = await executeAttempt(run, spec, request.task.attempt, {
     onOutput: (stream, text) => {
       output[stream] += text;
       hooks.onEvent?.({ type: "output", stream, text });
     },
   });
   return taskResultOf(result, output);
+}
+
+/**
+ * Stores the request's attempt as failed with `error`, for an attempt whose process was lost
+ * elsewhere (no hook or step body runs), and returns its result with the decorators' decision:
+ * `retry` set when @retry allows another attempt, else a failure (or @catch's handled one).
+ */
+export async function recordLostTaskRequest(request: TaskRequest, error: Error, hooks: TaskRunnerHooks = {}): Promise<TaskResult> {
+  const { run, spec } = await attemptOf(request, hooks);
+  const result = await executeAttempt(run, spec, request.task.attempt, { lost: { error, output: { stdout: "", stderr: "" } } });
+  return taskResultOf(result, { stdout: "", stderr: "" });
 }

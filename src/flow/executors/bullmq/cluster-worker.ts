@@ -1,8 +1,8 @@
 /**
  * A wbflow worker: a BullMQ Worker that takes task jobs from the queue and runs each in a child
  * process until closed. This process only renews each active job's lock; if it dies, the lock
- * expires, another worker's stalled-job check puts the job back in the queue, and it runs again
- * elsewhere (as the next attempt: see remote-attempt.ts).
+ * expires, another worker's stalled-job check puts the job back in the queue, and it goes on
+ * elsewhere (the lost attempt stored as failed, then @retry decides: see remote-attempt.ts).
  */
 import { QueueEvents, Worker, type Job, type QueueEventsListener } from "bullmq";
 import { hostname } from "node:os";
@@ -10,6 +10,7 @@ import path from "node:path";
 import type { ClusterJobData, ClusterJobResult } from "./job-data.js";
 import { redactRedisSecrets } from "./redis-url.js";
 import { CHILD_ENV } from "./child-env.js";
+import { MAX_ATTEMPTS } from "../../task/attempt-body.js";
 import { CANCEL_EVENT, isChildStarted, JobStopper } from "./job-cancel.js";
 
 /** BullMQ's default job lock: a dead worker's jobs run again within about twice this. */
@@ -59,8 +60,9 @@ export function startClusterWorker(options: ClusterWorkerOptions): ClusterWorker
     concurrency: options.concurrency,
     lockDuration,
     stalledInterval: lockDuration,
-    // A job whose worker died runs again elsewhere, up to twice; a third death fails the task.
-    maxStalledCount: 2,
+    // A job whose worker died runs again elsewhere, where @retry decides whether the task goes on
+    // (remote-attempt.ts); BullMQ's own limit is only a backstop, at the engine's attempt limit.
+    maxStalledCount: MAX_ATTEMPTS - 1,
     workerForkOptions: {
       env: {
         ...process.env,
