@@ -55,7 +55,10 @@ export class JupyterSandbox {
     const input = path.join(this.work, `${options.name ?? "nb"}.ipynb`);
     const output = path.join(this.work, `${options.name ?? "nb"}.out.ipynb`);
     writeNotebook(input, notebook);
-    const args = ["nbconvert", "--to", "notebook", "--execute", input, "--output", output, "--ExecutePreprocessor.timeout=300"];
+    // nbclient's other bounds are short for a loaded machine: 60 s for the kernel to start, and 4 s after a
+    // cell's reply for the rest of its output, past which it drops that output with only a warning.
+    const patience = ["--ExecutePreprocessor.startup_timeout=300", "--ExecutePreprocessor.iopub_timeout=120"];
+    const args = ["nbconvert", "--to", "notebook", "--execute", input, "--output", output, "--ExecutePreprocessor.timeout=300", ...patience];
     if (options.allowErrors) args.push("--allow-errors");
     try {
       await execFileAsync("jupyter", args, { cwd: this.work, env: this.env, maxBuffer: 64 * 1024 * 1024 });
