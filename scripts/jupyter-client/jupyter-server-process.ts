@@ -69,6 +69,9 @@ export async function startJupyterServer(options: JupyterServerOptions): Promise
     "--port-retries=0",
     `--ServerApp.token=${token}`,
     `--ServerApp.root_dir=${options.rootDir}`,
+    // A kernel starting on a loaded machine may take over a minute to answer; by default the server then
+    // presumes it dead.
+    "--MappingKernelManager.kernel_info_timeout=300",
   ];
   if (process.getuid?.() === 0) args.push("--allow-root");
   // Kernels started without a notebook path run in the server's working directory: make that rootDir.
