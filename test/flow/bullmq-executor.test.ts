@@ -322,6 +322,46 @@ describe("bullmq executor", () => {
     expect(await userArtifacts(c.store, "BranchesFlow", remote)).toEqual(expected);
   });
 
+  it("files a step reads at run time reach the workers with --package-suffixes (text and binary); without, the step cannot find them", async () => {
+    const readerFlow = `import { FlowSpec, step } from "wbflow";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export class ReaderFlow extends FlowSpec {
+  lr!: number;
+  weights!: number[];
+
+  @step start() {
+    this.lr = JSON.parse(readFileSync(path.join(here, "config", "train.json"), "utf8")).lr;
+    this.weights = [...readFileSync(path.join(here, "weights.bin"))];
+    this.next(this.end);
+  }
+
+  @step end() {}
+}
+`;
+    const weights = Buffer.from([0, 255, 128, 0xc3, 0x28]);
+    const c = await cluster({ workers: 1, files: { "flow.ts": readerFlow, "config/train.json": `{ "lr": 0.25 }` } });
+    writeFileSync(path.join(c.project, "weights.bin"), weights);
+    // The worker imports the flow from its unpacked package, so `here` is the package's folder.
+    const without = await startRunner(c.project, { file: path.join(c.project, "flow.ts"), flowName: "ReaderFlow", mode: "run", store: c.store, options: { executor: "bullmq" } }, c.env).done;
+    expect(without.result?.successful, without.output).toBe(false);
+    expect(without.result?.error).toMatch(/ENOENT.*config\/train\.json/);
+
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [WBFLOW_BIN, "run", "flow.ts", "--executor", "bullmq", "--package-suffixes", ".json,.bin", "--datastore", c.store],
+      { cwd: c.project, env: { ...process.env, ...c.env } },
+    );
+    const runId = /Run ReaderFlow\/(\d+) finished successfully/.exec(stdout)?.[1];
+    expect(runId, stdout).toBeDefined();
+    const artifacts = await userArtifacts(c.store, "ReaderFlow", runId!);
+    expect(Object.entries(artifacts).find(([task]) => task.startsWith("start"))?.[1]).toMatchObject({ lr: 0.25, weights: [...weights] });
+  });
+
   it("wbflow run FILE --executor bullmq runs the flow on the workers, the Redis URL from the environment", async () => {
     const c = await cluster();
     const { stdout, stderr } = await promisify(execFile)(

@@ -167,4 +167,16 @@ describe("wbflow run", () => {
     );
     expect(parseRunArgs(["f.ts", "--executor", "bullmq"], { WBFLOW_REDIS_URL: "redis://h:1" })).toMatchObject({ executor: "bullmq" });
   });
+
+  test("--package-suffixes takes file endings, for the bullmq executor only", () => {
+    const env = { WBFLOW_REDIS_URL: "redis://h:1" };
+    expect(parseRunArgs(["f.ts", "--executor", "bullmq", "--package-suffixes", ".json,.csv"], env)).toMatchObject({ packageSuffixes: [".json", ".csv"] });
+    expect(() => parseRunArgs(["f.ts", "--package-suffixes", ".json"], env)).toThrow(
+      "--package-suffixes is for --executor bullmq (workers elsewhere); other executors read files where they are.",
+    );
+    expect(() => parseRunArgs(["f.ts", "--executor", "bullmq", "--package-suffixes", "json"], env)).toThrow(
+      `Package suffix "json" is not a file name ending: give ones like .json or .csv.`,
+    );
+    expect(() => parseRunArgs(["f.ts", "--executor", "bullmq", "--package-suffixes", ","], env)).toThrow("--package-suffixes needs file endings, e.g. .json,.csv.");
+  });
 });

@@ -14,6 +14,7 @@ import {
 import { CodePackageError, WbflowVersionMismatchError } from "../../src/flow/datastore/code-package/errors.js";
 import { checkWbflowVersion, extractCodePackage } from "../../src/flow/datastore/code-package/extract.js";
 import { WBFLOW_VERSION } from "../../src/flow/datastore/code-package/wbflow-version.js";
+import { SUFFIX_FILES_LIMIT } from "../../src/flow/datastore/code-package/suffix-files.js";
 
 /** A small flow project: flow.ts -> lib/model.ts -> lib/math/add.ts (+ a JSON file), npm imports, an unused file. */
 function project(): string {
@@ -58,6 +59,52 @@ describe("code package", () => {
     // Only the module type of package.json travels: its name must not capture the workers' imports.
     expect(JSON.parse(content.files["package.json"])).toEqual({ type: "module" });
     expect(built.sha).toBe(createHash("sha256").update(built.bytes).digest("hex"));
+  });
+
+  it("with package suffixes, holds the files under the module's folder that end in them, text and binary byte for byte; not node_modules, hidden folders or the datastore", async () => {
+    const dir = project();
+    const flows = path.join(dir, "flows");
+    const write = (file: string, bytes: string | Buffer) => {
+      mkdirSync(path.dirname(path.join(flows, file)), { recursive: true });
+      writeFileSync(path.join(flows, file), bytes);
+    };
+    const weights = Buffer.from([0, 255, 128, 1, 0xc3, 0x28]); // not UTF-8
+    write("config.json", `{ "lr": 0.1 }`);
+    write("data/weights.bin", weights);
+    write("data/notes.txt", "not selected");
+    write("node_modules/pkg/x.json", "{}");
+    write(".cache/y.json", "{}");
+    write("store/Flow/1/_meta.json", "{}");
+    const datastore = await datastoreWithRun();
+    const storeInside = new Datastore({ root: path.join(flows, "store") });
+    const built = await buildCodePackage(path.join(flows, "train.ts"), { suffixes: [".json", ".bin"], exclude: [storeInside.root] });
+    const content = JSON.parse(built.bytes.toString("utf8"));
+    expect(content.files["flows/config.json"]).toBe(`{ "lr": 0.1 }`);
+    expect(content.binary).toEqual({ "flows/data/weights.bin": weights.toString("base64") });
+    expect(Object.keys(content.files).filter((file) => !file.startsWith("lib/") && !file.startsWith("package") && !file.startsWith("tsconfig")).sort()).toEqual([
+      "flows/config.json",
+      "flows/train.ts",
+    ]);
+    // A worker unpacks them beside the module, byte for byte.
+    const code = await storeRunCode(datastore, "TrainFlow", "100", path.join(flows, "train.ts"), [".json", ".bin"]);
+    const entry = await extractCodePackage(datastore, "TrainFlow", code, path.join(dir, ".wbflow-code"));
+    expect(readFileSync(path.join(path.dirname(entry), "data", "weights.bin")).equals(weights)).toBe(true);
+    expect(readFileSync(path.join(path.dirname(entry), "config.json"), "utf8")).toBe(`{ "lr": 0.1 }`);
+    // Without suffixes, none of them.
+    expect(JSON.parse((await buildCodePackage(path.join(flows, "train.ts"))).bytes.toString("utf8")).files["flows/config.json"]).toBeUndefined();
+  });
+
+  it("refuses a suffix that is not a file ending, and more data by suffix than a package should carry", async () => {
+    const dir = project();
+    const entry = path.join(dir, "flows", "train.ts");
+    await expect(buildCodePackage(entry, { suffixes: ["json"] })).rejects.toThrow(`Package suffix "json" is not a file name ending: give ones like .json or .csv.`);
+    await expect(buildCodePackage(entry, { suffixes: ["./x"] })).rejects.toThrow(CodePackageError);
+    const big = Buffer.alloc(SUFFIX_FILES_LIMIT.bytes / 2 + 1);
+    writeFileSync(path.join(dir, "flows", "a.dat"), big);
+    writeFileSync(path.join(dir, "flows", "b.dat"), big);
+    await expect(buildCodePackage(entry, { suffixes: [".dat"] })).rejects.toThrow(
+      /The files ending in \.dat under .*flows come to over 2000 files or 64 MiB, too much for the code package every worker reads\. Narrow the suffixes/,
+    );
   });
 
   it("is content-addressed: the same code gives the same sha and is stored once; a changed import gives another", async () => {

@@ -24,6 +24,18 @@ test("bullmq takes --redis, else $WBFLOW_REDIS_URL, and --queue; flow parameters
   expect(optionsOf("--executor processes --max-workers 3", { WBFLOW_REDIS_URL: ENV_URL }).options).toEqual({ executor: "processes", maxWorkers: 3 });
 });
 
+test("--package-suffixes: file endings for bullmq; refused elsewhere or when not endings", () => {
+  expect(optionsOf("--executor bullmq --package-suffixes .json,.bin", { WBFLOW_REDIS_URL: ENV_URL }).options).toEqual({
+    executor: "bullmq",
+    redis: ENV_URL,
+    packageSuffixes: [".json", ".bin"],
+  });
+  expect(() => optionsOf("--package-suffixes .json")).toThrow("%flow run --package-suffixes is for --executor bullmq (workers elsewhere)");
+  expect(() => optionsOf("--executor bullmq --package-suffixes csv", { WBFLOW_REDIS_URL: ENV_URL })).toThrow(
+    `%flow run: Package suffix "csv" is not a file name ending: give ones like .json or .csv.`,
+  );
+});
+
 test("bullmq without a Redis, or with a URL that is none, is refused before the run and never shows the password", () => {
   expect(() => optionsOf("--executor bullmq")).toThrow(
     "%flow run: --executor bullmq needs the workers' Redis: give --redis URL, or set $WBFLOW_REDIS_URL in the kernel's environment.",

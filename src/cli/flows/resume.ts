@@ -11,7 +11,7 @@ import { Datastore } from "../../flow/datastore/datastore.js";
 import { resumeFlowRun } from "../../commands/resume.js";
 import { CliUsageError, type CliCommand } from "../command.js";
 import { importFlowFile, pickFlowClass } from "./flow-file.js";
-import { parseRunArgs, progressLine } from "./run.js";
+import { bullmqRunOptions, parseRunArgs, progressLine } from "./run.js";
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK } from "../exit-codes.js";
 import { interruptibleByCtrlC } from "./ctrl-c.js";
 import type { FlowRunError } from "../../flow/errors.js";
@@ -31,7 +31,7 @@ Options:
   --max-num-splits N    most splits one foreach may produce (default 100)
   --tag TAG             a tag for the new run (repeatable)
   --datastore DIR       where runs are stored (default $WBFLOW_DATASTORE or ./.wbflow)
-  --executor NAME       where tasks run: in-process (default), processes or bullmq; --redis URL, --queue NAME as for run
+  --executor NAME       where tasks run: in-process (default), processes or bullmq; --redis URL, --queue NAME, --package-suffixes S as for run
   --quiet               print only the final result line`;
 
 /** Flags of `run` (and resume) that take a value: the words after them are not positional. */
@@ -89,8 +89,7 @@ async function resume(args: string[]): Promise<number> {
     ...(parsed.maxNumSplits === undefined ? {} : { maxNumSplits: parsed.maxNumSplits }),
     ...(parsed.datastore === undefined ? {} : { datastore: new Datastore({ root: parsed.datastore }) }),
     ...(parsed.executor === undefined ? {} : { executor: parsed.executor, flowModule: path.resolve(parsed.file) }),
-    ...(parsed.redis === undefined ? {} : { redis: parsed.redis }),
-    ...(parsed.queue === undefined ? {} : { queue: parsed.queue }),
+    ...bullmqRunOptions(parsed),
     ...(parsed.quiet ? {} : { onEvent: (event: FlowEvent) => void printProgress(event) }),
   };
   const result: FlowRun = await interruptibleByCtrlC(() => resumeFlowRun(flow, parsed.params, options));

@@ -6,6 +6,8 @@ import path from "node:path";
 import type { FlowEvent } from "../../flow/runtime/events.js";
 import type { FlowRun } from "../../flow/runtime/run-handle.js";
 import type { RunOptions } from "../../flow/runtime/run-options.js";
+import { checkPackageSuffixes } from "../../flow/datastore/code-package/suffix-files.js";
+import { CodePackageError } from "../../flow/datastore/code-package/errors.js";
 import { Datastore } from "../../flow/datastore/datastore.js";
 import { readFlowDefinition } from "../../flow/define/flow-definition.js";
 import { REDIS_URL_ENV, RedisUrlError, redisUrlFrom } from "../../flow/executors/bullmq/redis-url.js";
@@ -31,6 +33,8 @@ Options:
   --datastore DIR       where runs are stored (default $WBFLOW_DATASTORE or ./.wbflow)
   --redis URL           bullmq: the Redis of the workers (default $WBFLOW_REDIS_URL, which keeps a password out of ps)
   --queue NAME          bullmq: the queue the workers take tasks from (default wbflow)
+  --package-suffixes S  bullmq: also package the files under the flow file's folder ending in these
+                        (comma-separated, e.g. .json,.csv): files the steps read at run time
   --quiet               print only the final result line`;
 
 interface ParsedArgs {
@@ -42,9 +46,10 @@ interface ParsedArgs {
   maxNumSplits: number | undefined;
   tags: string[];
   datastore: string | undefined;
-  /** bullmq: the Redis URL and the queue. */
+  /** bullmq: the Redis URL, the queue and the suffixes of extra files to package. */
   redis: string | undefined;
   queue: string | undefined;
+  packageSuffixes: string[] | undefined;
   quiet: boolean;
 }
 
@@ -69,6 +74,7 @@ export function parseRunArgs(args: string[], env: NodeJS.ProcessEnv = process.en
     datastore: undefined,
     redis: undefined,
     queue: undefined,
+    packageSuffixes: undefined,
     quiet: false,
   };
   const positional: string[] = [];
@@ -120,6 +126,9 @@ export function parseRunArgs(args: string[], env: NodeJS.ProcessEnv = process.en
         parsed[flag === "--redis" ? "redis" : "queue"] = value;
         break;
       }
+      case "--package-suffixes":
+        parsed.packageSuffixes = packageSuffixes(takeValue());
+        break;
       case "--quiet":
         parsed.quiet = true;
         break;
@@ -131,7 +140,30 @@ export function parseRunArgs(args: string[], env: NodeJS.ProcessEnv = process.en
   if (!file) throw new CliUsageError("Give the file that defines the flow.");
   if (extra.length > 0) throw new CliUsageError(`Unexpected argument '${extra[0]}'. Parameters are given as --name value.`);
   if (parsed.executor === "bullmq") checkBullmqRedis(parsed.redis, env);
+  if (parsed.packageSuffixes && parsed.executor !== "bullmq") {
+    throw new CliUsageError("--package-suffixes is for --executor bullmq (workers elsewhere); other executors read files where they are.");
+  }
   return { ...parsed, file, flowName };
+}
+
+function packageSuffixes(text: string | undefined): string[] {
+  const suffixes = (text ?? "").split(",").filter((suffix) => suffix !== "");
+  if (suffixes.length === 0) throw new CliUsageError("--package-suffixes needs file endings, e.g. .json,.csv.");
+  try {
+    return [...checkPackageSuffixes(suffixes)];
+  } catch (error) {
+    if (error instanceof CodePackageError) throw new CliUsageError(error.message);
+    throw error;
+  }
+}
+
+/** The bullmq executor's options among the parsed arguments (of run, and resume). */
+export function bullmqRunOptions(parsed: ParsedArgs): Pick<RunOptions, "redis" | "queue" | "packageSuffixes"> {
+  return {
+    ...(parsed.redis === undefined ? {} : { redis: parsed.redis }),
+    ...(parsed.queue === undefined ? {} : { queue: parsed.queue }),
+    ...(parsed.packageSuffixes === undefined ? {} : { packageSuffixes: parsed.packageSuffixes }),
+  };
 }
 
 /** The bullmq executor's Redis URL is checked before the run starts (messages show it masked). */
@@ -205,8 +237,7 @@ async function run(args: string[]): Promise<number> {
     ...(parsed.executor === undefined ? {} : { executor: parsed.executor, flowModule: path.resolve(parsed.file) }),
     ...(parsed.maxNumSplits === undefined ? {} : { maxNumSplits: parsed.maxNumSplits }),
     ...(parsed.datastore === undefined ? {} : { datastore: new Datastore({ root: parsed.datastore }) }),
-    ...(parsed.redis === undefined ? {} : { redis: parsed.redis }),
-    ...(parsed.queue === undefined ? {} : { queue: parsed.queue }),
+    ...bullmqRunOptions(parsed),
     ...(parsed.quiet
       ? {}
       : {

@@ -305,8 +305,9 @@ function interruptedError(context: RunContext, { stopped }: ScheduleResult, reas
 }
 
 /** The bullmq executor's settings among the run's options. */
-function bullmqSettings({ redis, queue, redisDownLimitMs }: RunOptions): BullmqExecutorOptions {
+function bullmqSettings({ redis, queue, redisDownLimitMs, packageSuffixes }: RunOptions): BullmqExecutorOptions {
   return {
+    ...(packageSuffixes === undefined ? {} : { packageSuffixes }),
     ...(redis === undefined ? {} : { redis }),
     ...(queue === undefined ? {} : { queue }),
     ...(redisDownLimitMs === undefined ? {} : { redisDownLimitMs }),

@@ -22,7 +22,8 @@ export interface RunOptions {
   /**
    * Stops the run: no task starts after the signal aborts; attempts running in worker processes
    * (`executor: "processes"`) are ended and stored as failed with a TaskInterruptedError, attempts
-   * running in-process finish and are saved; queued `bullmq` jobs are removed. The run then ends
+   * running in-process finish and are saved; queued `bullmq` jobs are removed and running ones ended
+   * on their workers. The run then ends
    * with a FlowRunError whose `interrupted` is true, naming the run and how to resume it. The
    * notebook kernel's interrupt stops every run the same way (see `interruptActiveRuns`).
    */
@@ -40,6 +41,12 @@ export interface RunOptions {
   queue?: string;
   /** The `bullmq` executor: how long Redis may be unreachable before the run fails (default 60000 ms; `resume` continues it). */
   redisDownLimitMs?: number;
+  /**
+   * The `bullmq` executor: also package every file under the flow module's folder whose name ends
+   * with one of these, e.g. `[".json", ".csv"]`: files the steps read at run time (configs, small
+   * data), found on the workers beside the module (Metaflow's `--package-suffixes`). See docs/cluster.md.
+   */
+  packageSuffixes?: string[];
   /** Clock in epoch milliseconds, used for run ids; injectable for tests. */
   now?: () => number;
 }

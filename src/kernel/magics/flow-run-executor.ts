@@ -1,10 +1,12 @@
 /**
  * The executor flags of `%flow run`, the same as `wbflow run`'s: `--executor in-process|processes|bullmq`,
  * `--max-workers N`, and for bullmq `--redis URL` (default `$WBFLOW_REDIS_URL`, which keeps a password
- * out of the notebook) and `--queue NAME`.
+ * out of the notebook), `--queue NAME` and `--package-suffixes LIST`.
  */
 import type { RunOptions } from "../../flow/runtime/run-options.js";
 import { REDIS_URL_ENV, RedisUrlError, redisUrlFrom } from "../../flow/executors/bullmq/redis-url.js";
+import { checkPackageSuffixes } from "../../flow/datastore/code-package/suffix-files.js";
+import { CodePackageError } from "../../flow/datastore/code-package/errors.js";
 import type { OptionSpec } from "./magic-arguments.js";
 import { MagicUsageError } from "./notice.js";
 
@@ -17,6 +19,7 @@ export const EXECUTOR_OPTIONS: OptionSpec[] = [
   { long: "max-workers", help: "most tasks running at once", valueName: "N" },
   { long: "redis", help: `bullmq: the workers' Redis (default $${REDIS_URL_ENV}, which keeps a password out of the notebook)`, valueName: "URL" },
   { long: "queue", help: "bullmq: the queue the workers take tasks from (default wbflow)", valueName: "NAME" },
+  { long: "package-suffixes", help: "bullmq: also package the files under the flow's folder ending in these (e.g. .json,.csv)", valueName: "LIST" },
 ];
 
 function isExecutorName(name: unknown): name is ExecutorName {
@@ -34,12 +37,27 @@ export function executorRunOptions(options: Record<string, string | true>, env: 
     throw new MagicUsageError(`%flow ${verb} --max-workers needs a whole number >= 1; got ${String(options["max-workers"])}.`);
   }
   const redis = executor === "bullmq" ? bullmqRedisUrl(options, env, verb) : undefined;
+  const packageSuffixes = options["package-suffixes"] === undefined ? undefined : suffixList(options["package-suffixes"], executor, verb);
   return {
+    ...(packageSuffixes === undefined ? {} : { packageSuffixes }),
     ...(executor === undefined ? {} : { executor }),
     ...(maxWorkers === undefined ? {} : { maxWorkers }),
     ...(redis === undefined ? {} : { redis }),
     ...(typeof queue === "string" ? { queue } : {}),
   };
+}
+
+/** `--package-suffixes .json,.csv`, for bullmq only. */
+function suffixList(value: string | true, executor: string | true | undefined, verb: string): string[] {
+  if (executor !== "bullmq") throw new MagicUsageError(`%flow ${verb} --package-suffixes is for --executor bullmq (workers elsewhere); other executors read files where they are.`);
+  const suffixes = typeof value === "string" ? value.split(",").filter((suffix) => suffix !== "") : [];
+  if (suffixes.length === 0) throw new MagicUsageError(`%flow ${verb} --package-suffixes needs file endings, e.g. .json,.csv.`);
+  try {
+    return [...checkPackageSuffixes(suffixes)];
+  } catch (error) {
+    if (error instanceof CodePackageError) throw new MagicUsageError(`%flow ${verb}: ${error.message}`);
+    throw error;
+  }
 }
 
 /** `--redis`, else `$WBFLOW_REDIS_URL`, checked before the run starts (messages show it masked). */

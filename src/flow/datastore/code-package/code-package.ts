@@ -16,6 +16,7 @@ import path from "node:path";
 import { writeFileAtomic } from "../../../core/atomic-write.js";
 import type { Datastore } from "../datastore.js";
 import { collectFlowSources } from "./collect-sources.js";
+import type { SuffixSelection } from "./suffix-files.js";
 import { CodePackageError } from "./errors.js";
 import { WBFLOW_VERSION } from "./wbflow-version.js";
 
@@ -29,6 +30,8 @@ export interface CodePackage {
   entry: string;
   /** File path -> UTF-8 text, keys sorted. */
   files: Record<string, string>;
+  /** Files gathered by suffix that are not UTF-8 text: path -> base64 of their bytes. */
+  binary?: Record<string, string>;
 }
 
 /** What a run records about the code it runs. */
@@ -43,27 +46,37 @@ export interface RunCode {
 }
 
 /** Builds the package of the flow module `entryFile` (see collectFlowSources for what goes in). */
-export async function buildCodePackage(entryFile: string): Promise<{ bytes: Buffer; sha: string; entry: string }> {
-  const sources = await collectFlowSources(entryFile);
+export async function buildCodePackage(entryFile: string, bySuffix?: SuffixSelection): Promise<{ bytes: Buffer; sha: string; entry: string }> {
+  const sources = await collectFlowSources(entryFile, bySuffix);
+  const data = new Set(sources.suffixFiles);
   const files: Record<string, string> = {};
+  const binary: Record<string, string> = {};
   for (const file of sources.files) {
     const relative = path.relative(sources.root, file).split(path.sep).join("/");
-    const text = await readFile(file, "utf8");
-    files[relative] = path.basename(file) === "package.json" ? moduleTypeOnly(text, file) : text;
+    const bytes = await readFile(file);
+    const text = bytes.toString("utf8");
+    if (data.has(file)) {
+      // Data is stored exactly: text as text (readable in the package), anything else as base64.
+      if (Buffer.from(text, "utf8").equals(bytes)) files[relative] = text;
+      else binary[relative] = bytes.toString("base64");
+    } else {
+      files[relative] = path.basename(file) === "package.json" ? moduleTypeOnly(text, file) : text;
+    }
   }
   const entry = path.relative(sources.root, sources.entry).split(path.sep).join("/");
-  const content: CodePackage = { format: CODE_PACKAGE_FORMAT, entry, files };
+  const content: CodePackage = { format: CODE_PACKAGE_FORMAT, entry, files, ...(Object.keys(binary).length > 0 ? { binary } : {}) };
   const bytes = Buffer.from(JSON.stringify(content));
   return { bytes, sha: createHash("sha256").update(bytes).digest("hex"), entry };
 }
 
 /**
  * Packages the flow's code into the datastore (a package with the same content is stored once) and
- * records it, with this wbflow's version, as the code of run `runId`.
+ * records it, with this wbflow's version, as the code of run `runId`. `suffixes` adds the files under
+ * the module's folder with those endings (files the code reads at run time).
  */
-export async function storeRunCode(datastore: Datastore, flowName: string, runId: string, entryFile: string): Promise<RunCode> {
+export async function storeRunCode(datastore: Datastore, flowName: string, runId: string, entryFile: string, suffixes: readonly string[] = []): Promise<RunCode> {
   const runFolder = await existingRunFolder(datastore, flowName, runId);
-  const { bytes, sha, entry } = await buildCodePackage(entryFile);
+  const { bytes, sha, entry } = await buildCodePackage(entryFile, { suffixes, exclude: [datastore.root] });
   const packagePath = codePackagePath(datastore, flowName, sha);
   if (!existsSync(packagePath)) await writeFileAtomic(packagePath, bytes);
   const record: RunCode = { sha, size: bytes.byteLength, entry, wbflowVersion: WBFLOW_VERSION };

@@ -9,6 +9,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { CodePackageError } from "./errors.js";
+import { filesWithSuffixes, type SuffixSelection } from "./suffix-files.js";
 
 /** Project files that change how the code is loaded (module type, decorator mode), packaged when present. */
 const PROJECT_FILES = ["package.json", "tsconfig.json"];
@@ -21,6 +22,8 @@ export interface FlowSources {
   entry: string;
   /** Every file to package (entry included), absolute, sorted. */
   files: string[];
+  /** Those of `files` gathered by suffix (data the code reads, not imports); stored byte for byte. */
+  suffixFiles: string[];
 }
 
 /** wbflow's own code: a flow must reach it as the package `wbflow`, never by a relative path. */
@@ -28,12 +31,13 @@ const WBFLOW_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 const WBFLOW_CODE = [path.join(WBFLOW_ROOT, "src"), path.join(WBFLOW_ROOT, "dist")];
 
 /**
- * Finds the files of the flow module `entryFile`: the module, its local imports, and the
- * package.json / tsconfig.json of its project (the nearest folder upward that has a package.json).
+ * Finds the files of the flow module `entryFile`: the module, its local imports, the
+ * package.json / tsconfig.json of its project (the nearest folder upward that has a package.json),
+ * and the files under the module's folder that `bySuffix` selects.
  * @throws CodePackageError when a file cannot be resolved or parsed, or reaches wbflow or an npm
  *   package through a relative path (a worker would not have that path).
  */
-export async function collectFlowSources(entryFile: string): Promise<FlowSources> {
+export async function collectFlowSources(entryFile: string, bySuffix?: SuffixSelection): Promise<FlowSources> {
   const entry = path.resolve(entryFile);
   if (!existsSync(entry)) throw new CodePackageError(`The flow's module ${entry} does not exist, so its code cannot be packaged.`);
   const workingDir = path.dirname(entry);
@@ -62,8 +66,10 @@ export async function collectFlowSources(entryFile: string): Promise<FlowSources
   for (const file of imported) checkLocal(file, entry);
   const project = projectFolder(entry);
   const extra = project ? PROJECT_FILES.map((name) => path.join(project, name)).filter((file) => existsSync(file)) : [];
-  const files = [...new Set([entry, ...imported, ...extra])].sort();
-  return { root: commonFolder(files), entry, files };
+  const code = new Set([entry, ...imported, ...extra]);
+  const suffixFiles = bySuffix ? (await filesWithSuffixes(workingDir, bySuffix)).filter((file) => !code.has(file)) : [];
+  const files = [...code, ...suffixFiles].sort();
+  return { root: commonFolder(files), entry, files, suffixFiles };
 }
 
 function checkLocal(file: string, entry: string): void {

@@ -35,10 +35,11 @@ export async function extractCodePackage(datastore: Datastore, flowName: string,
   }
   const staging = path.join(path.resolve(cacheDir), `.tmp-${randomUUID()}`);
   try {
-    for (const [relative, text] of Object.entries(content.files)) {
+    const binary = Object.entries(content.binary ?? {}).map(([relative, base64]) => [relative, Buffer.from(base64, "base64")] as const);
+    for (const [relative, bytes] of [...Object.entries(content.files), ...binary]) {
       const file = path.join(staging, ...safeRelativePath(relative, code.sha).split("/"));
       await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, text);
+      await writeFile(file, bytes);
     }
     await rename(staging, target).catch((error: NodeJS.ErrnoException) => {
       // Another worker on this machine unpacked the same package first: theirs is identical.

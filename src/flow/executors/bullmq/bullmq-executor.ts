@@ -27,6 +27,8 @@ export interface BullmqExecutorOptions {
   queue?: string;
   /** How long Redis may be away before the run fails (default 60 s; `resume` continues it). */
   redisDownLimitMs?: number;
+  /** Files under the flow module's folder with these endings go into the code package too. */
+  packageSuffixes?: readonly string[];
 }
 
 // A body that keeps the event loop free times out inside the attempt; this grace lets that happen
@@ -62,7 +64,7 @@ export function bullmqExecutor(options: BullmqExecutorOptions = {}): Executor {
     async open(context) {
       if (context.flowModule === undefined) throw flowNotInModule(context.flowName);
       run = context;
-      code = await storeRunCode(context.datastore, context.flowName, context.runId, context.flowModule);
+      code = await storeRunCode(context.datastore, context.flowName, context.runId, context.flowModule, options.packageSuffixes);
       dispatcher = new JobDispatcher({
         redisUrl,
         queue,
