@@ -66,7 +66,9 @@ export async function startJupyterServer(options: JupyterServerOptions): Promise
     "--no-browser",
     "--ip=127.0.0.1",
     `--port=${port}`,
-    "--port-retries=0",
+    // The port was free a moment ago; another process may have taken it since: the server then tries the
+    // next ones, and the URL it prints says which it got.
+    "--port-retries=50",
     `--ServerApp.token=${token}`,
     `--ServerApp.root_dir=${options.rootDir}`,
     // A kernel starting on a loaded machine may take over a minute to answer; by default the server then
@@ -76,23 +78,24 @@ export async function startJupyterServer(options: JupyterServerOptions): Promise
   if (process.getuid?.() === 0) args.push("--allow-root");
   // Kernels started without a notebook path run in the server's working directory: make that rootDir.
   const child = spawn("jupyter", args, { cwd: options.rootDir, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
-  const baseUrl = `http://127.0.0.1:${port}/`;
-  await waitUntilListening(child, port, options.log);
+  const listening = await waitUntilListening(child, options.log);
   return {
-    baseUrl,
+    baseUrl: `http://127.0.0.1:${listening}/`,
     token,
     stop: () => stopProcess(child),
   };
 }
 
-function waitUntilListening(child: ChildProcess, port: number, log?: (line: string) => void): Promise<void> {
+/** Resolves with the port the server listens on, read from the URL it prints once it does. */
+function waitUntilListening(child: ChildProcess, log?: (line: string) => void): Promise<number> {
   return new Promise((resolve, reject) => {
     let output = "";
     const onData = (data: Buffer) => {
       const text = data.toString();
       output += text;
       for (const line of text.split("\n")) if (line.trim()) log?.(line);
-      if (output.includes(`127.0.0.1:${port}/`)) resolve();
+      const url = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(output);
+      if (url) resolve(Number(url[1]));
     };
     child.stdout?.on("data", onData);
     child.stderr?.on("data", onData);

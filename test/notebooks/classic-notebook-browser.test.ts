@@ -27,15 +27,20 @@ async function freePort(): Promise<number> {
   });
 }
 
-function startClassicNotebook(rootDir: string, env: NodeJS.ProcessEnv, port: number, token: string): Promise<ChildProcess> {
-  const args = ["notebook", "--no-browser", "--ip=127.0.0.1", `--port=${port}`, "--port-retries=0", `--NotebookApp.token=${token}`, `--notebook-dir=${rootDir}`];
+/**
+ * Starts the classic Notebook on `port` or, when another process took that port meanwhile, one of the next
+ * ones; resolves with the process and the port it listens on (read from the URL it prints).
+ */
+function startClassicNotebook(rootDir: string, env: NodeJS.ProcessEnv, port: number, token: string): Promise<{ child: ChildProcess; port: number }> {
+  const args = ["notebook", "--no-browser", "--ip=127.0.0.1", `--port=${port}`, "--port-retries=50", `--NotebookApp.token=${token}`, `--notebook-dir=${rootDir}`];
   if (process.getuid?.() === 0) args.push("--allow-root");
   const child = spawn("jupyter", args, { cwd: rootDir, env, stdio: ["ignore", "pipe", "pipe"] });
   return new Promise((resolve, reject) => {
     let log = "";
     const onData = (data: Buffer) => {
       log += data.toString();
-      if (log.includes(`127.0.0.1:${port}/`)) resolve(child);
+      const url = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(log);
+      if (url) resolve({ child, port: Number(url[1]) });
     };
     child.stdout?.on("data", onData);
     child.stderr?.on("data", onData);
@@ -71,9 +76,10 @@ describe("the executed quickstart in the classic Jupyter Notebook (headless Chro
     const sign = "import sys, nbformat; from nbformat.sign import NotebookNotary; nb = nbformat.read(sys.argv[1], 4); NotebookNotary().sign(nb)";
     await execFileAsync("/usr/bin/python3", ["-c", sign, file], { env: sandbox.env });
 
-    const port = await freePort();
     const token = randomBytes(16).toString("hex");
-    notebookServer = await startClassicNotebook(sandbox.work, sandbox.env, port, token);
+    const started = await startClassicNotebook(sandbox.work, sandbox.env, await freePort(), token);
+    notebookServer = started.child;
+    const port = started.port;
     // Waits are bounded generously (Playwright's own default is 30 s, expect.poll's 1 s): a loaded machine
     // may take long to start the browser and to load and render the page, which is not what this test checks.
     const patience = { timeout: 120_000 };
