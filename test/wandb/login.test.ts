@@ -3,10 +3,14 @@
  * process) and `%wandb login` (the magic's action with an in-memory cell output): the same options,
  * `--no-verify` included, and the same messages, against the protocol test server on loopback.
  */
-import { readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loginAction } from "../../src/kernel/magics/wandb-login.js";
+import { login } from "../../src/wandb/settings/login.js";
+import { verifyApiKey } from "../../src/wandb/online/viewer.js";
+import { recordingTiming } from "../online/recording-timing.js";
 import { parseArguments } from "../../src/kernel/magics/magic-arguments.js";
 import type { CellOutput } from "../../src/kernel/cells/cell-output.js";
 import type { MimeBundle } from "../../src/display/mime-bundle.js";
@@ -118,5 +122,71 @@ describe("one login flow for wbflow login and %wandb login", () => {
     expect(result.stderr).toContain(magic.shown[0]);
     expect(result.stderr).toContain(`Paste your API key from ${server.url}/authorize and press enter (it will not be shown): `);
     expect(readFileSync(path.join(cli.home, ".netrc"), "utf8")).toContain(TEST_USER.apiKey);
+  });
+});
+
+/** A loopback HTTP server answering every request with `answer`; it records what it was sent. */
+async function loopbackServer(answer: (res: import("node:http").ServerResponse) => void): Promise<{ url: string; seen: IncomingHttpHeaders[]; server: Server }> {
+  const seen: IncomingHttpHeaders[] = [];
+  const server = createServer((req, res) => {
+    seen.push(req.headers);
+    req.resume();
+    answer(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}`, seen, server };
+}
+
+describe("a server that cannot check the key", () => {
+  it("a redirect: one line naming the target and what to change, in both front ends; nothing saved, the key sent nowhere else", async () => {
+    const target = await loopbackServer((res) => res.writeHead(200).end("{}"));
+    const moved = await loopbackServer((res) => res.writeHead(301, { location: `${target.url}/graphql?sig=secret` }).end());
+    try {
+      const key = "k".repeat(40);
+      const cli = sandbox({ WANDB_BASE_URL: moved.url });
+      const result = await runCli(["login", key], cli.env);
+      expect(result.code).toBe(1);
+      expect(result.stderr).not.toContain("    at ");
+      const lines = result.stderr.trim().split("\n");
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^wbflow login: could not check the key with http:\/\/127\.0\.0\.1:\d+: .*redirect \(HTTP 301\) to http:\/\/127\.0\.0\.1:\d+\/graphql\. /);
+      expect(lines[0]).toContain("set its new API URL as base_url");
+      expect(lines[0]).toContain("wbflow login --no-verify");
+      expect(lines[0]).not.toContain("secret");
+
+      const notebook = sandbox({ WANDB_BASE_URL: moved.url });
+      const magic = await magicLogin(notebook.env, [key]);
+      expect(magic.error?.name).toBe("MagicUsageError");
+      expect(neutral(magic.error!.message)).toBe(neutral(lines[0]!));
+
+      for (const home of [cli.home, notebook.home]) expect(existsSync(path.join(home, ".netrc"))).toBe(false);
+      expect(result.stdout + result.stderr + magic.error!.message + magic.stderr).not.toContain(key);
+      expect(moved.seen.length).toBeGreaterThanOrEqual(2);
+      expect(target.seen).toEqual([]); // the key never went to the redirect's target
+    } finally {
+      moved.server.close();
+      target.server.close();
+    }
+  });
+
+  it("a server that does not answer: a LoginError saying so and what to do, not a crash", async () => {
+    const home = tempDir("wbflow-login-");
+    const env = { HOME: home, NETRC: path.join(home, ".netrc"), WANDB_BASE_URL: "http://127.0.0.1:9" };
+    const frontEnd = { command: "wbflow login", givenKeySource: "the command line", env, inform: () => undefined, warn: () => undefined, askForKey: async () => "" };
+    const verify = (host: string, key: string) => verifyApiKey(host, key, recordingTiming());
+    const error = await login({ key: TEST_USER.apiKey }, frontEnd, verify).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.name).toBe("LoginError");
+    expect(error?.message).toMatch(/^could not check the key with http:\/\/127\.0\.0\.1:9: .*gave up after 3 attempts.*Nothing was saved\. .*wbflow login --no-verify\.$/);
+    expect(existsSync(path.join(home, ".netrc"))).toBe(false);
+    // A configured key is checked the same way when the server is down.
+    const configured = await login({}, { ...frontEnd, env: { ...env, WANDB_API_KEY: TEST_USER.apiKey } }, verify).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(configured?.name).toBe("LoginError");
   });
 });

@@ -7,7 +7,7 @@
  */
 import type { ViewerInfo } from "../online/viewer.js";
 import { appUrlFor } from "../online/app-urls.js";
-import { WandbAuthError } from "../online/http/api-errors.js";
+import { WandbApiError, WandbAuthError } from "../online/http/api-errors.js";
 import { ApiKey, InvalidApiKeyError } from "./api-key.js";
 import { netrcMachine, netrcPath, readNetrcPassword } from "./netrc.js";
 import { DEFAULT_BASE_URL, InvalidSettingError, redactUrl, saveApiKey } from "./settings.js";
@@ -161,7 +161,7 @@ class LoginSession {
     try {
       return this.result(await this.verifyKey(this.host, key.reveal()), keyWhere);
     } catch (error) {
-      if (!(error instanceof WandbAuthError)) throw error;
+      if (!(error instanceof WandbAuthError)) throw this.unverified(error);
       this.frontEnd.warn(`The key from ${source} is no longer accepted by ${this.host}; enter a new one.`);
       return undefined;
     }
@@ -174,7 +174,7 @@ class LoginSession {
       try {
         viewer = await this.verifyKey(this.host, key.reveal());
       } catch (error) {
-        if (!(error instanceof WandbAuthError)) throw error;
+        if (!(error instanceof WandbAuthError)) throw this.unverified(error);
         const app = appUrlFor(this.host, this.frontEnd.env["WANDB_APP_URL"]);
         throw new LoginError(
           `${this.host} refused this API key; nothing was saved. Copy the key again from ${app}/authorize and rerun ${this.frontEnd.command}.`,
@@ -184,6 +184,18 @@ class LoginSession {
     const file = netrcPath(this.frontEnd.env);
     await saveApiKey(key.reveal(), { base_url: this.host, netrc_path: file });
     return this.result(viewer, `saved in ${file}`);
+  }
+
+  /**
+   * The server could not say whether the key is good (unreachable, a redirect, an error answer):
+   * a one-line `LoginError` saying what happened and what to do; other errors stay as they are.
+   */
+  private unverified(error: unknown): unknown {
+    if (!(error instanceof WandbApiError)) return error;
+    return new LoginError(
+      `could not check the key with ${this.host}: ${error.message.replace(/\.?$/, ".")} Nothing was saved. Check the server's API URL ` +
+        `(--host or WANDB_BASE_URL) and your network, or save the key without checking: ${this.frontEnd.command} --no-verify.`,
+    );
   }
 
   private result(viewer: ViewerInfo | undefined, keyWhere: string): LoginResult {

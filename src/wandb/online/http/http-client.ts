@@ -105,7 +105,7 @@ export class WandbHttpClient {
         if (response.status >= 200 && response.status < 300) return response;
         const detail = summarizeBody(response.body);
         const refused = response.status === 401 || response.status === 403; // never retried, whatever the policy
-        if (refused || !policy.retriesStatus(response.status)) throw this.refusal(response.status, detail, where, toApi);
+        if (refused || !policy.retriesStatus(response.status)) throw this.refusal(response, detail, where, toApi);
         lastProblem = `HTTP ${response.status}${detail}`;
         const header = response.headers["retry-after"];
         retryAfter = Array.isArray(header) ? header[0] : header;
@@ -127,7 +127,9 @@ export class WandbHttpClient {
     );
   }
   /** The error for an answer that retrying cannot change. */
-  private refusal(status: number, detail: string, where: string, toApi: boolean): Error {
+  private refusal(response: AttemptResponse, detail: string, where: string, toApi: boolean): Error {
+    const status = response.status;
+    if (status >= 300 && status < 400) return this.redirectRefusal(response, where, toApi);
     if ((status === 401 || status === 403) && !toApi) {
       // A storage host refusing a signed URL says nothing about the API key (it was not sent).
       return new WandbUploadError(
@@ -147,6 +149,32 @@ export class WandbHttpClient {
     const hint = status === 404 ? " Check the entity and project names and that the run exists." : "";
     return new ErrorClass(`${where}: HTTP ${status}${detail}.${hint}`, status);
   }
+
+  /**
+   * A redirect is never followed: the request (and its key) goes only where the user pointed it.
+   * The message names where the server wanted to go (credentials stripped) and what to change.
+   */
+  private redirectRefusal(response: AttemptResponse, where: string, toApi: boolean): Error {
+    const header = response.headers["location"];
+    const location = Array.isArray(header) ? header[0] : header;
+    let target = "";
+    try {
+      if (location) target = urlForMessage(new URL(location, this.baseUrl));
+    } catch {
+      // an unparsable Location names nothing useful
+    }
+    const to = target === "" ? "" : ` to ${target}`;
+    const todo = toApi
+      ? `wbflow does not follow redirects, so the API key goes only to ${this.baseUrl}. If the server moved (e.g. to https), ` +
+        "set its new API URL as base_url (WANDB_BASE_URL, or --host for wbflow login and sync) and try again."
+      : "Nothing is lost: try again (`wbflow sync` resends what did not arrive).";
+    return new WandbApiError(`${where}: the server answered with a redirect (HTTP ${response.status})${to}. ${todo}`, response.status);
+  }
+}
+
+/** A URL for messages: no user or password, no query (signed URLs carry their signature there). */
+function urlForMessage(url: URL): string {
+  return `${url.origin}${url.pathname}`;
 }
 
 /** A short, key-free excerpt of an error body for messages. */
