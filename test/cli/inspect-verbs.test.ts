@@ -3,7 +3,7 @@
  * resume after a failure, logs and dump of foreach and join tasks, tags, runs, show, check, and the
  * one-line errors (with the nearest names) and exit codes of every command.
  */
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runCli, writeFlowFile } from "../support/cli.js";
@@ -94,7 +94,10 @@ describe("wbflow resume", () => {
   });
 
   test("resume STEP re-runs that step and everything after it", async () => {
-    const result = await cli(["resume", file, "join", "--origin-run-id", resumedRun]);
+    // On a copy of the store: the other tests see the two runs beforeAll made, whichever order they run in.
+    const copy = `${store}-resume-step`;
+    cpSync(store, copy, { recursive: true });
+    const result = await runCli(["resume", file, "join", "--origin-run-id", resumedRun, "--datastore", copy], {}, { cwd: dir });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/\[\d+\/square\/\d+\] Cloned from the origin run\./);
     expect(result.stdout).toMatch(/\[\d+\/join\/\d+\] Task is starting\./);
