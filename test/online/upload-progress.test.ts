@@ -103,7 +103,8 @@ describe("wbflow sync on a terminal and in a pipe", () => {
   const env = () => ({ HOME: home, WANDB_DIR: home, WANDB_BASE_URL: server.url, WANDB_API_KEY: TEST_USER.apiKey });
 
   it("draws a bar updated with carriage returns on a pseudo-terminal", async () => {
-    const result = await runCliOnTerminal(["sync", "--all"], env());
+    // --include-synced: the run is uploaded whichever of these tests ran first and marked it synced.
+    const result = await runCliOnTerminal(["sync", "--all", "--include-synced"], env());
     expect(result.code).toBe(0);
     const bar = result.stdout.split("\n").find((line) => line.includes("wandb: uploading weights"));
     expect(bar).toBeDefined();
