@@ -321,6 +321,7 @@ export class OnlineSender implements RecordSink {
     this.run = { ...upserted, url: runUrl(this.options.http.baseUrl, upserted.entity, upserted.project, upserted.runId, this.options.appUrl) };
     const failureHook = { onFailure: (error: unknown) => this.fail(error) };
     this.stream = new FileStream(this.options.http, { entity: upserted.entity, project: upserted.project, runId: upserted.runId }, {
+      onLineDropped: this.lineDroppedNotice(upserted.runId),
       ...this.options.fileStream,
       ...(this.options.mode === "live" ? failureHook : {}),
     });
@@ -328,6 +329,22 @@ export class OnlineSender implements RecordSink {
       this.stream.startAt(HISTORY_FILE, upserted.historyLineCount);
       this.stream.start();
     }
+  }
+
+  /** Says once per file that lines over the server's limit are skipped, and what to do instead. */
+  private lineDroppedNotice(runId: string): (file: string, bytes: number, limit: number) => void {
+    const told = new Set<string>();
+    const what: Record<string, string> = { [HISTORY_FILE]: "a run.log() row", [SUMMARY_STREAM_FILE]: "the summary", [EVENTS_FILE]: "a system-metrics row" };
+    const size = (bytes: number) => `${bytes.toLocaleString("en-US")} bytes`;
+    return (file, bytes, limit) => {
+      if (told.has(file)) return;
+      told.add(file);
+      (this.options.notify ?? ((line: string) => console.error(line)))(
+        `wandb: run ${runId}: ${what[file] ?? `a line of ${file}`} is ${size(bytes)} of JSON, over the W&B server's limit of ${size(limit)} ` +
+          "for one line, so it is not uploaded (the rest of the run is, and its offline log keeps everything). " +
+          "Log large values as artifacts instead.",
+      );
+    };
   }
 
   private async updateRun(record: RunRecord): Promise<void> {

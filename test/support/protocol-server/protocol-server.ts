@@ -86,6 +86,21 @@ export interface ProtocolServer {
   close(): Promise<void>;
 }
 
+/**
+ * The back end's limit for one file_stream line (wandb-core's `defaultMaxFileLineBytes`, "imposed by
+ * the back-end"; W&B's client never sends a longer one). Our reading: the request is refused.
+ */
+const MAX_STREAM_LINE_BYTES = (10 << 20) - (100 << 10);
+
+/** Why a file_stream body is refused for an over-long line, or undefined. */
+function overlongLine(files: Record<string, { offset: number; content: string[] }>): string | undefined {
+  for (const [fileName, chunk] of Object.entries(files)) {
+    const index = chunk.content.findIndex((line) => Buffer.byteLength(line) > MAX_STREAM_LINE_BYTES);
+    if (index >= 0) return `${fileName}: line ${chunk.offset + index} is longer than ${MAX_STREAM_LINE_BYTES} bytes`;
+  }
+  return undefined;
+}
+
 /** A default user whose key is accepted by a fresh server. */
 export const TEST_USER: ServerUser = {
   apiKey: "a".repeat(8) + "0123456789abcdef0123456789abcdef",
@@ -235,6 +250,11 @@ export async function startProtocolServer(options: ProtocolServerOptions = {}): 
       entry.fileStreamBody = parsed;
       const files = parsed.files ?? {};
       if (Object.keys(files).length === 0 && !parsed.complete) run.heartbeats += 1;
+      const overlong = overlongLine(files);
+      if (overlong) {
+        finish(mode, res, 400, { error: overlong });
+        return;
+      }
       for (const [fileName, chunk] of Object.entries(files)) {
         const lines = run.streamed.get(fileName) ?? [];
         if (chunk.offset > lines.length) {

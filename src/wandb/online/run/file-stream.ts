@@ -14,6 +14,16 @@ export const SUMMARY_STREAM_FILE = "wandb-summary.json";
 export const EVENTS_FILE = "wandb-events.jsonl";
 export const OUTPUT_STREAM_FILE = "output.log";
 
+/**
+ * The longest line (history row, summary, system-metrics row) W&B's back end takes, in bytes:
+ * wandb-core's `defaultMaxFileLineBytes`. W&B's own client skips a longer line with a warning and
+ * uploads the rest of the run; so does this one (`FileStreamOptions.onLineDropped`).
+ */
+export const MAX_LINE_BYTES = (10 << 20) - (100 << 10);
+
+/** The files whose over-long lines are skipped (W&B skips these three; console lines are short). */
+const LIMITED_FILES = new Set([HISTORY_FILE, SUMMARY_STREAM_FILE, EVENTS_FILE]);
+
 /** Calls `tick` every `ms` until the returned function is called. */
 export type IntervalScheduler = (ms: number, tick: () => void) => () => void;
 
@@ -36,6 +46,10 @@ export interface FileStreamOptions {
   policy?: RetryPolicy;
   /** Called once if a background send fails for good. */
   onFailure?: (error: unknown) => void;
+  /** Longest line sent in the limited files (default `MAX_LINE_BYTES`). */
+  maxLineBytes?: number;
+  /** Told about each line skipped for being longer than `maxLineBytes`. */
+  onLineDropped?: (file: string, bytes: number, limit: number) => void;
 }
 
 /** Where a run's stream goes: the resolved entity and project and the run id. */
@@ -89,16 +103,32 @@ export class FileStream {
   append(file: string, lines: string[]): Promise<void> | undefined {
     let offset = this.nextOffset.get(file) ?? 0;
     const pending = this.pendingOf(file);
-    for (const line of lines) pending.set(offset++, line);
+    // A skipped line takes no offset, so the server's file has no gap (as in W&B's client).
+    for (const line of lines) if (!this.tooLong(file, line)) pending.set(offset++, line);
     this.nextOffset.set(file, offset);
     return this.sendIfFull();
   }
 
   /** Sets the line at `offset` of `file` (console updates; the summary's single line). See `append`. */
   setLine(file: string, offset: number, line: string): Promise<void> | undefined {
+    if (this.tooLong(file, line)) {
+      // Not sent; nor is an older pending value of this line (W&B drops the unsent summary too).
+      this.pendingOf(file).delete(offset);
+      return undefined;
+    }
     this.pendingOf(file).set(offset, line);
     this.nextOffset.set(file, Math.max(offset + 1, this.nextOffset.get(file) ?? 0));
     return this.sendIfFull();
+  }
+
+  /** True (and reported) when `line` is over the back end's line limit for `file`. */
+  private tooLong(file: string, line: string): boolean {
+    const limit = this.options.maxLineBytes ?? MAX_LINE_BYTES;
+    if (line.length * 3 <= limit || !LIMITED_FILES.has(file)) return false; // cheap: UTF-8 takes ≤ 3 bytes per UTF-16 unit
+    const bytes = Buffer.byteLength(line);
+    if (bytes <= limit) return false;
+    this.options.onLineDropped?.(file, bytes, limit);
+    return true;
   }
 
   /** Sends at once when the pending lines fill a request (W&B's "send ASAP" on the size limit). */
