@@ -155,6 +155,21 @@ async function until<T>(probe: () => T | undefined, timeoutMs = 60_000): Promise
   }
 }
 
+/** Pids of the live (not zombie) child processes of `parent`. */
+function childrenOf(parent: number): number[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((entry) => {
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+        const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        return Number(ppid) === parent && state !== "Z" ? [Number(entry)] : [];
+      } catch {
+        return []; // gone
+      }
+    });
+}
+
 /** Lines of the marks file: "taskId attempt pid start". */
 function marks(c: Cluster): Array<{ taskId: string; attempt: number; pid: number }> {
   if (!existsSync(c.marks)) return [];
@@ -224,6 +239,22 @@ describe("bullmq executor", () => {
     expect((await new Task(`SquaresFlow/${runId}/work/${killedTask}`, { datastore, attempt: 0 }).exception())?.type).toBe("WorkerLostError");
     expect(marks(c).filter((m) => m.taskId === killedTask)).toHaveLength(1); // no step body ran again
     expect(survivor.output()).toMatch(new RegExp(`\\[SquaresFlow/${runId}/work/${killedTask}\\] attempt 0 failed`));
+  });
+
+  it("a worker SIGKILLed while its child process is busy in synchronous code: the child ends too, it does not run on as an orphan", async () => {
+    const c = await cluster({ workers: 1, concurrency: 1 });
+    const [victim] = c.workers as [WorkerProcess];
+    run(c, { n: 1, busy_ms: 120_000 });
+    await until(() => marks(c).find((m) => m.pid === victim.child.pid));
+    const children = childrenOf(victim.child.pid!);
+    expect(children.length).toBeGreaterThan(0);
+    victim.child.kill("SIGKILL");
+    try {
+      // The step alone would spin on for two minutes, then store its attempt for a job BullMQ gives to another worker.
+      await until(() => (children.every((pid) => !existsSync(`/proc/${pid}`)) ? true : undefined), 15_000);
+    } finally {
+      for (const pid of children.filter((p) => existsSync(`/proc/${p}`))) process.kill(pid, "SIGKILL");
+    }
   });
 
   it("SIGTERM to a worker mid-task: it takes no new task, finishes the running one (no re-run) and exits 0", async () => {

@@ -12,6 +12,7 @@ import type { RunContext, TaskSpec } from "../runtime/run-context.js";
 import { isFlowClass } from "../define/spec.js";
 import { DecodeCache, loadTask } from "../task/task-load.js";
 import { executeAttempt } from "../task/task-execution.js";
+import { applyRequestEnv } from "./request-env.js";
 import { TASK_REQUEST_VERSION, taskResultOf, type AttemptEvent, type TaskRequest, type TaskResult } from "./task-request.js";
 
 /** How the worker's side loads flows and reports progress. */
@@ -20,6 +21,11 @@ export interface TaskRunnerHooks {
   loadFlowClass?(flow: TaskRequest["flow"]): Promise<Function>;
   /** Receives the attempt's events (its output) as they happen. */
   onEvent?(event: AttemptEvent): void;
+  /**
+   * This process's own settings, which the request's `env` overrides (see request-env.ts); default: the
+   * WANDB_* and WBFLOW_* settings it had when it first ran a request.
+   */
+  ownEnv?: Record<string, string>;
 }
 
 const modules = new Map<string, Promise<Record<string, unknown>>>();
@@ -110,7 +116,7 @@ async function attemptOf(request: TaskRequest, hooks: TaskRunnerHooks): Promise<
   if (request.version !== TASK_REQUEST_VERSION) {
     throw new Error(`This worker runs task requests of version ${TASK_REQUEST_VERSION}, not ${String(request.version)}: run the same wbflow version on both sides.`);
   }
-  Object.assign(process.env, request.env);
+  applyRequestEnv(request.env, hooks.ownEnv);
   const flowClass = await (hooks.loadFlowClass ?? importFlowClass)(request.flow);
   const run = await runContextOf(request, flowClass);
   const { task } = request;

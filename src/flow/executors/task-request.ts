@@ -66,12 +66,15 @@ export type AttemptEvent = { type: "output"; stream: "stdout" | "stderr"; text: 
 const FORWARDED_PREFIXES = ["WANDB_", "WBFLOW_"];
 const SECRET = /KEY|TOKEN|SECRET|PASSWORD/i;
 
+/** Whether a variable of this name is a setting a worker gets from the run (WANDB_*, WBFLOW_*, but no secret). */
+export function isForwardedSetting(name: string): boolean {
+  return FORWARDED_PREFIXES.some((p) => name.startsWith(p)) && !SECRET.test(name);
+}
+
 /** The settings of `env` a worker should see. */
 export function forwardedEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const forwarded: Record<string, string> = {};
-  for (const [name, value] of Object.entries(env)) {
-    if (value !== undefined && FORWARDED_PREFIXES.some((p) => name.startsWith(p)) && !SECRET.test(name)) forwarded[name] = value;
-  }
+  for (const [name, value] of Object.entries(env)) if (value !== undefined && isForwardedSetting(name)) forwarded[name] = value;
   return forwarded;
 }
 

@@ -17,6 +17,8 @@ export type PoolAction =
   | { resume: string; origin: number; executor: string; maxWorkers: number }
   | { write: string; source: string }
   | { remove: string }
+  /** Sets (a string) or unsets (null) variables of this process's environment, as a notebook cell may between runs. */
+  | { env: Record<string, string | null> }
   /** SIGINT to this process's group, as Jupyter interrupts a kernel (this process must lead its group: spawn it detached). */
   | { interruptGroup: true }
   | { wait: true };
@@ -55,6 +57,12 @@ const runIds: string[] = [];
 for (const action of JSON.parse(actionsJson) as PoolAction[]) {
   if ("write" in action) writeFileSync(action.write, action.source);
   else if ("remove" in action) rmSync(action.remove, { force: true });
+  else if ("env" in action) {
+    for (const [name, value] of Object.entries(action.env)) {
+      if (value === null) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
   else if ("interruptGroup" in action) await interruptOwnGroup();
   else if ("wait" in action) {
     process.stdout.write(`WAITING ${JSON.stringify(childPids())}\n`);

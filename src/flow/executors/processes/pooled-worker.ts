@@ -45,6 +45,8 @@ export class PooledWorker {
   /** The local files it loaded, with their content hash then. */
   readonly files = new Map<string, string>();
   private readonly ready: Promise<void>;
+  /** The error no code caught that it reported just before ending (see worker-main.ts). */
+  private crash: PlainError | undefined;
   /** The end of its stderr, to tell why it died (e.g. V8's out-of-memory report). */
   private stderrTail = "";
   private nextId = 1;
@@ -62,6 +64,7 @@ export class PooledWorker {
       this.child.on("message", (message: FromWorker) => {
         if (message.type === "ready") resolve();
         if (message.type === "loaded") this.noteLoaded(message.file);
+        if (message.type === "crash") this.noteCrash(message.error);
       });
       this.child.once("exit", () => reject(new Error("the worker process exited while starting")));
     });
@@ -127,6 +130,16 @@ export class PooledWorker {
     if (!this.files.has(file.file)) this.files.set(file.file, file.hash);
   }
 
+  private noteCrash(error: PlainError): void {
+    this.crash = error;
+    if (this.busy) return; // the attempt it runs fails with it
+    process.stderr.write(
+      `wbflow: worker process ${String(this.child.pid)} of the processes pool ended between tasks on an error no code caught: ` +
+        `${error.name}: ${error.message}. A step left a promise or timer running that failed after the step returned: await it ` +
+        `(or add .catch()) in the step. The pool replaces the worker.\n`,
+    );
+  }
+
   private exchange(request: TaskRequest, options: RunOptions): Promise<PoolOutcome> {
     const { child } = this;
     const id = this.nextId++;
@@ -148,7 +161,7 @@ export class PooledWorker {
         resolve(outcome);
       };
       const onMessage = (message: FromWorker) => {
-        if (message.type === "ready" || message.type === "loaded" || message.id !== id) return;
+        if (message.type === "ready" || message.type === "loaded" || message.type === "crash" || message.id !== id) return;
         if (message.type === "event") {
           output[message.event.stream] += message.event.text;
           options.onEvent(message.event);
@@ -156,7 +169,8 @@ export class PooledWorker {
         else done({ kind: "not-run", error: message.error });
       };
       // "close" comes once stderr is drained: it may hold the worker's last words (e.g. V8's out-of-memory report).
-      const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
+      const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+        if (this.crash?.stack) output.stderr += `${this.crash.stack}\n`; // stored with the attempt's logs
         done({
           kind: "lost",
           cause: this.describeExit(code, signal, reason),
@@ -165,6 +179,7 @@ export class PooledWorker {
           interrupted: reason === "interrupted" || signal === "SIGINT",
           output,
         });
+      };
       child.on("message", onMessage);
       child.once("close", onExit);
       if (options.signal?.aborted) return stop("interrupted");
@@ -178,6 +193,13 @@ export class PooledWorker {
   private describeExit(code: number | null, signal: NodeJS.Signals | null, reason: string | undefined): string {
     if (reason === "timed out") return "was ended because the step ran past its time limit";
     if (reason === "interrupted") return "was ended because the run was interrupted";
+    if (this.crash) {
+      return (
+        `ended on an error no code caught: ${this.crash.name}: ${this.crash.message}. A promise rejected with no handler, or a ` +
+        `callback threw (in this step, or in a promise or timer an earlier task on this worker left running): await such ` +
+        `promises (or add .catch()) in the step`
+      );
+    }
     if (OUT_OF_MEMORY.test(this.stderrTail)) {
       const bound = this.memoryMiB === undefined ? "" : ` (its heap is limited to ${this.memoryMiB} MiB by @resources({ memory }))`;
       return `ran out of memory${bound}`;

@@ -9,6 +9,7 @@ import { plainError } from "../task-request.js";
 import type { FromWorker, ToWorker } from "./worker-protocol.js";
 import { linkWbflow } from "./link-wbflow.js";
 import { recordLoadedFiles } from "./loaded-files.js";
+import { dieWithParent } from "../parent-watch.js";
 
 function send(message: FromWorker): void {
   process.send?.(message);
@@ -24,6 +25,22 @@ const stayOnInterrupt = () => undefined;
 process.on("SIGINT", stayOnInterrupt);
 
 process.on("disconnect", () => process.exit(0));
+dieWithParent(); // also while a step keeps this thread busy
+
+// A promise a step left rejecting with no handler, or a callback of its throwing: Node would end the
+// process with the error on stderr only. Tell the pool what it was (so the task's error says so), then end.
+let crashed = false;
+process.on("uncaughtException", (error: unknown) => {
+  if (crashed) return;
+  crashed = true;
+  setTimeout(() => process.exit(1), 1000).unref();
+  process.send?.({ type: "crash", error: plainError(error instanceof Error ? error : new Error(String(error))) } satisfies FromWorker, () => process.exit(1));
+});
+
+// One turn of the event loop after the attempt: a rejection it left unhandled surfaces now, during its
+// attempt, not later in whichever task runs next on this worker.
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 process.on("message", (message: ToWorker) => {
   if (message.type === "preload") {
     importFlowClass(message.flow).catch(() => undefined); // a failure is reported by the first task
@@ -31,11 +48,14 @@ process.on("message", (message: ToWorker) => {
   }
   const { id, request } = message;
   process.off("SIGINT", stayOnInterrupt);
-  const reply = (answer: FromWorker) => {
+  const reply = async (answer: FromWorker) => {
+    await settle();
+    if (crashed) return; // the pool reports the crash instead
     process.on("SIGINT", stayOnInterrupt);
     send(answer);
   };
-  runTaskRequest(request, { onEvent: (event) => send({ type: "event", id, event }) }).then(
+  // Its environment is the kernel's as the run's request gives it (not what it was at fork or for an earlier run).
+  runTaskRequest(request, { onEvent: (event) => send({ type: "event", id, event }), ownEnv: {} }).then(
     (result) => reply({ type: "result", id, result }),
     (error: unknown) => reply({ type: "error", id, error: plainError(error instanceof Error ? error : new Error(String(error))) }),
   );

@@ -17,4 +17,6 @@ export type FromWorker =
   | { type: "event"; id: number; event: AttemptEvent }
   | { type: "result"; id: number; result: TaskResult }
   /** The attempt could not be run at all (e.g. the module failed to import). */
-  | { type: "error"; id: number; error: PlainError };
+  | { type: "error"; id: number; error: PlainError }
+  /** An error no code caught (an unhandled promise rejection, a callback that threw): the worker ends right after. */
+  | { type: "crash"; error: PlainError };

@@ -1,0 +1,115 @@
+/**
+ * What a pooled worker must not carry from one task or run to the next, nor outlive: the environment
+ * of an earlier run (a setting the kernel has since unset), a promise a step left rejecting (it must
+ * fail that step's task, saying what happened, not the next task on the worker), and its parent (a
+ * worker busy in synchronous code when its kernel or script is killed must end too). Real worker
+ * processes, each scenario in a separate driver process.
+ */
+import { randomUUID } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { beforeAll, describe, expect, test } from "vitest";
+import { drivePool, driveRun, flowWorkspace, noneMarkedWithin, processesMarked, type PoolDrivenRun } from "./flow-workspace.js";
+
+const workspace = flowWorkspace();
+
+const SETTINGS = `import { FlowSpec, step } from "wbflow";
+export class Settings extends FlowSpec {
+  @step start() {
+    (this as any).project = process.env.WANDB_PROJECT ?? null;
+    (this as any).mode = process.env.WBFLOW_ISOLATION_MODE ?? null;
+    this.next(this.end);
+  }
+  @step end() {}
+}
+`;
+
+const CARELESS = `import { FlowSpec, step } from "wbflow";
+export class Careless extends FlowSpec {
+  @step start() {
+    Promise.reject(new Error("nobody awaited this upload")); // fire and forget
+    this.next(this.end);
+  }
+  @step end() {}
+}
+`;
+
+// A step busy in synchronous code for long; it writes its pid first so the test knows it is running.
+const TRAINING = `import { writeFileSync } from "node:fs";
+import { FlowSpec, Parameter, step } from "wbflow";
+export class Training extends FlowSpec {
+  pidFile = Parameter("pid_file", { type: "string", required: true });
+  @step start() {
+    writeFileSync((this as any).pidFile, String(process.pid));
+    for (const end = Date.now() + 120_000; Date.now() < end; );
+    this.next(this.end);
+  }
+  @step end() {}
+}
+`;
+
+beforeAll(() => {
+  workspace.write("settings.ts", SETTINGS);
+  workspace.write("careless.ts", CARELESS);
+  workspace.write("training.ts", TRAINING);
+});
+
+async function started(run: PoolDrivenRun, name: string): Promise<unknown> {
+  const start = run.tasks.find((t) => t.stepName === "start")!;
+  return run.datastore.getValue(run.flowName, start.artifacts[name]);
+}
+
+describe("processes executor: nothing carried over or left behind", () => {
+  test("a warm worker sees the environment of the run it serves, not one an earlier run had (a setting unset since is unset)", async () => {
+    const mark = randomUUID();
+    const run = { run: "Settings", executor: "processes", maxWorkers: 1 };
+    const actions = [
+      { env: { WANDB_PROJECT: "first-project", WBFLOW_ISOLATION_MODE: "a" } },
+      run,
+      { env: { WANDB_PROJECT: null, WBFLOW_ISOLATION_MODE: "b" } },
+      run,
+    ];
+    const { code, runs, stderr } = await drivePool(`${workspace.dir}/settings.ts`, actions, { mark }).exited;
+    expect(code, stderr).toBe(0);
+    const [first, second] = runs as [PoolDrivenRun, PoolDrivenRun];
+    expect(second.workers).toEqual(first.workers); // the same warm worker served both
+    expect(await started(first, "project")).toBe("first-project");
+    expect(await started(first, "mode")).toBe("a");
+    expect(await started(second, "project")).toBeNull();
+    expect(await started(second, "mode")).toBe("b");
+    await noneMarkedWithin(mark);
+  }, 120_000);
+
+  test("a promise a step left rejecting fails that step's task, naming the error; not the next task on the worker", async () => {
+    const run = await driveRun(`${workspace.dir}/careless.ts`, "Careless", { executor: "processes", maxWorkers: 1 });
+    expect(run.successful).toBe(false);
+    expect(run.error!.message).toContain("failed in step 'start'");
+    expect(run.error!.cause!.name).toBe("WorkerLostError");
+    expect(run.error!.cause!.message).toMatch(
+      /^Task Careless\/\d+\/start\/1 \(attempt 0\) failed: its worker process \(pid \d+\) ended on an error no code caught: Error: nobody awaited this upload\. A promise rejected with no handler/,
+    );
+    expect(run.error!.cause!.message).toContain("await such promises (or add .catch()) in the step");
+    expect(run.tasks.map((t) => t.stepName)).toEqual(["start"]);
+  }, 120_000);
+
+  test("a worker busy in synchronous code ends soon after its process is killed (a kernel killed mid-run leaves no orphan)", async () => {
+    const mark = randomUUID();
+    const pidFile = path.join(mkdtempSync(path.join(tmpdir(), "wbflow-orphan-")), "pid");
+    const driver = drivePool(`${workspace.dir}/training.ts`, [{ run: "Training", executor: "processes", maxWorkers: 1, params: { pid_file: pidFile } }], { mark });
+    const deadline = Date.now() + 60_000;
+    while (!existsSync(pidFile) || readFileSync(pidFile, "utf8") === "") {
+      if (Date.now() > deadline) throw new Error("the step never started");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const worker = Number(readFileSync(pidFile, "utf8"));
+    expect(processesMarked(mark)).toContain(worker);
+    driver.child.kill("SIGKILL"); // no exit handler runs, and the busy worker never sees its IPC channel close
+    await driver.exited;
+    try {
+      await noneMarkedWithin(mark, 15_000); // the step alone would go on for two minutes
+    } finally {
+      for (const pid of processesMarked(mark)) process.kill(pid, "SIGKILL");
+    }
+  }, 120_000);
+});
