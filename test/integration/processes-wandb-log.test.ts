@@ -10,6 +10,7 @@ import { expect, test } from "vitest";
 import { Api } from "../../src/wandb/api.js";
 import { driveRun, flowWorkspace } from "../flow/executors/flow-workspace.js";
 import { lineageOf } from "./fixtures.js";
+import { startProtocolServer, TEST_USER } from "../support/protocol-server/protocol-server.js";
 
 const SPLIT_FLOW = `
 import { FlowSpec, step, current } from "wbflow";
@@ -71,4 +72,41 @@ test("each task in a worker is one W&B run; consumers use their producers' exact
   expect(pids.every((pid) => typeof pid === "number")).toBe(true);
   const wheres = await Promise.all(shards.map((t) => run.datastore.getValue("SplitFlow", t.artifacts.where)));
   expect(wheres.sort()).toEqual(shards.map((t) => `SplitFlow/${run.runId}/shard/${t.taskId}`).sort());
+}, 120_000);
+
+test("online: each consumer in a worker uses its producer's version on the server, not a copy", async () => {
+  const server = await startProtocolServer();
+  try {
+    const workspace = flowWorkspace();
+    const file = workspace.write("split.ts", SPLIT_FLOW);
+    const dir = mkdtempSync(path.join(tmpdir(), "wbflow-processes-wandb-online-"));
+    const env = {
+      WANDB_MODE: "online",
+      WANDB_API_KEY: TEST_USER.apiKey,
+      WANDB_BASE_URL: server.url,
+      WANDB_DIR: dir,
+      HOME: dir,
+      NETRC: path.join(dir, "netrc"),
+      WANDB_DATA_DIR: path.join(dir, "data"),
+    };
+    const run = await driveRun(file, "SplitFlow", { executor: "processes", maxWorkers: 2, env });
+    expect(run.error).toBeUndefined();
+    const snapshot = server.state.snapshot();
+    const runPath = (jobType: string) =>
+      Object.entries(snapshot.runs)
+        .filter(([, r]) => r.jobType === jobType)
+        .map(([p]) => p)
+        .sort();
+    // One version per shard, each produced by its shard's run and used by the merge's run: the
+    // merge's uses of older versions (not the collection's latest) made no copies.
+    const parts = snapshot.artifacts[`${TEST_USER.entity}/SplitFlow/part`]!;
+    expect(parts).toHaveLength(3);
+    expect(parts.map((p) => p.producer).sort()).toEqual(runPath("shard"));
+    for (const part of parts) expect(part.consumers).toEqual(runPath("merge"));
+    const base = snapshot.artifacts[`${TEST_USER.entity}/SplitFlow/base`]!;
+    expect(base).toHaveLength(1);
+    expect(base[0]!.consumers).toEqual(runPath("shard"));
+  } finally {
+    await server.close();
+  }
 }, 120_000);

@@ -8,7 +8,7 @@ import type { RecordSink } from "../protocol/record-sink.js";
 import type { RemoteArtifactReference, RemoteArtifactVersion } from "../artifacts/remote-artifact-version.js";
 import type { WandbRecord } from "../protocol/records.js";
 import type { Settings } from "../settings/settings.js";
-import { learnServerNumbers } from "../sync/server-numbers.js";
+import { knownServerNumbers, learnServerNumbers } from "../sync/server-numbers.js";
 import { markSynced } from "../sync/sync-marker.js";
 import { WandbUnreachableError } from "./http/api-errors.js";
 import { WandbHttpClient } from "./http/http-client.js";
@@ -139,6 +139,8 @@ export function createOnlineSink(settings: Settings, context: RunSinkContext): R
     syncHint: `wbflow sync ${context.runDir}`,
     // Once uploaded, the local registry shows the server's version numbers too.
     onVersionNumbered: learnServerNumbers(settings.wandb_dir),
+    // …and a use of a version another process uploaded (a worker, an earlier session) finds it there.
+    knownServerNumbers: knownServerNumbers(settings.wandb_dir),
     ...(tuning.fileStream ? { fileStream: tuning.fileStream } : {}),
     ...(tuning.artifactUpload ? { artifactUpload: tuning.artifactUpload } : {}),
     notify,

@@ -72,6 +72,11 @@ export interface OnlineSenderOptions {
    * the server gave it, so the local registry can show the same `vN` as W&B.
    */
   onVersionNumbered?: (version: { project: string; name: string; digest: string; serverNumber: number }) => Promise<void>;
+  /**
+   * The numbers the server gave a content, as the local registry learned them (newest first), so a
+   * use of a version this process did not upload finds it on the server instead of copying it.
+   */
+  knownServerNumbers?: (project: string, name: string, digest: string) => Promise<number[]>;
   /** Starts a one-shot timer; returns its cancel function (injectable for tests). */
   setTimer?: (ms: number, fire: () => void) => () => void;
 }
@@ -414,7 +419,16 @@ export class OnlineSender implements RecordSink {
     const consumer = { entity: run.entity, project: run.project, runId: run.runId };
     if (record.type === "artifact") {
       const upload = this.artifactUpload(record.artifact, null);
-      await useArtifactVersion(this.options.http, this.options.artifactIds ?? processArtifactIds, consumer, upload, this.options.artifactUpload ?? {});
+      const known = this.options.knownServerNumbers;
+      const registryProject = nonEmpty(record.artifact.project) ?? run.project;
+      await useArtifactVersion(
+        this.options.http,
+        this.options.artifactIds ?? processArtifactIds,
+        consumer,
+        upload,
+        this.options.artifactUpload ?? {},
+        known ? () => known(registryProject, upload.name, upload.digest) : undefined,
+      );
       return;
     }
     const use = record.useArtifact;

@@ -19,7 +19,7 @@ import { WandbHttpClient, type ServerConnection } from "../online/http/http-clie
 import { OnlineSender } from "../online/online-sender.js";
 import type { ArtifactUploadOptions } from "../online/artifacts/artifact-uploader.js";
 import type { FileStreamOptions } from "../online/run/file-stream.js";
-import { learnServerNumbers } from "./server-numbers.js";
+import { knownServerNumbers, learnServerNumbers } from "./server-numbers.js";
 import { withSyncLocks } from "./sync-lock.js";
 import { isSynced, markSynced } from "./sync-marker.js";
 import { findSyncSources, logsInWandbDir, type SyncSource } from "./sync-sources.js";
@@ -154,6 +154,7 @@ async function sendRuns(
       syncHint: `wbflow sync ${item.source.runDir}`,
       notify,
       onVersionNumbered: learnServerNumbers(path.dirname(item.source.runDir)),
+      knownServerNumbers: knownServerNumbers(path.dirname(item.source.runDir)),
       ...(options.defaultEntity !== undefined ? { defaultEntity: options.defaultEntity } : {}),
       ...(options.defaultProject !== undefined ? { defaultProject: options.defaultProject } : {}),
       ...(options.artifactUpload ? { artifactUpload: options.artifactUpload } : {}),

@@ -18,8 +18,11 @@ export interface ConsumerRun {
 }
 
 /**
- * Records that `run` used the version with `artifact.digest`: the id cache first, else
- * createArtifact's digest dedup (which uploads the version as user-created if the server lacks it).
+ * Records that `run` used the version with `artifact.digest`: the id cache first, then the server
+ * numbers the local registry learned for that content (`knownNumbers`, each checked by digest),
+ * else createArtifact's digest dedup (which uploads the version as user-created if the server lacks
+ * it). The dedup only matches the collection's latest version, so without the first two a use of
+ * older content uploaded by another process (an earlier sync, a worker) would make a copy of it.
  */
 export async function useArtifactVersion(
   http: WandbHttpClient,
@@ -27,6 +30,7 @@ export async function useArtifactVersion(
   run: ConsumerRun,
   artifact: ArtifactUpload,
   options: ArtifactUploadOptions,
+  knownNumbers: () => Promise<number[]> = async () => [],
 ): Promise<string> {
   const known = cache.lookup(http.baseUrl, artifact.entity, artifact.project, artifact.name, artifact.digest);
   if (known !== undefined) {
@@ -46,9 +50,37 @@ export async function useArtifactVersion(
       cache.forget(http.baseUrl, artifact.entity, artifact.project, artifact.name, artifact.digest);
     }
   }
+  const found = await versionByKnownNumber(http, artifact, await knownNumbers());
+  if (found !== undefined) {
+    await useArtifactById(http, {
+      entityName: run.entity,
+      projectName: run.project,
+      runName: run.runId,
+      artifactID: found,
+      artifactEntityName: artifact.entity,
+      artifactProjectName: artifact.project,
+    });
+    cache.remember(http.baseUrl, artifact.entity, artifact.project, artifact.name, artifact.digest, found);
+    return found;
+  }
   const logged = await uploadArtifact(http, { ...artifact, runId: null, useAfterCommit: { runId: run.runId } }, options);
   cache.remember(http.baseUrl, artifact.entity, artifact.project, artifact.name, artifact.digest, logged.id);
   return logged.id;
+}
+
+/** The server id of `name:vN` for the first of `numbers` whose version has the artifact's digest. */
+async function versionByKnownNumber(http: WandbHttpClient, artifact: ArtifactUpload, numbers: number[]): Promise<string | undefined> {
+  for (const number of numbers) {
+    let found;
+    try {
+      found = await artifactByName(http, { entityName: artifact.entity, projectName: artifact.project, name: `${artifact.name}:v${number}` });
+    } catch (error) {
+      if (error instanceof WandbGraphQLError || error instanceof WandbNotFoundError) continue; // e.g. deleted since
+      throw error;
+    }
+    if (found && found.digest === artifact.digest && found.state === "COMMITTED") return found.id;
+  }
+  return undefined;
 }
 
 /** `[entity/][project/]name[:alias]` with the run's entity and project as defaults; `name` is `name:alias`. */
