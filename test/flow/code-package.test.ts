@@ -1,6 +1,6 @@
 /** The code package: a flow's module and its local imports, stored per content with the run, unpacked by workers. */
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -92,6 +92,25 @@ describe("code package", () => {
     expect(readFileSync(path.join(path.dirname(entry), "config.json"), "utf8")).toBe(`{ "lr": 0.1 }`);
     // Without suffixes, none of them.
     expect(JSON.parse((await buildCodePackage(path.join(flows, "train.ts"))).bytes.toString("utf8")).files["flows/config.json"]).toBeUndefined();
+  });
+
+  it("with package suffixes, follows symbolic links to files and folders (a loop back up is searched once) and skips a link to nothing", async () => {
+    const dir = project();
+    const flows = path.join(dir, "flows");
+    const shared = mkdtempSync(path.join(tmpdir(), "wbflow-codepkg-shared-"));
+    writeFileSync(path.join(shared, "prompts.txt"), "be brief");
+    mkdirSync(path.join(shared, "tables"));
+    writeFileSync(path.join(shared, "tables", "labels.csv"), "id,label\n1,cat\n");
+    symlinkSync(path.join(shared, "prompts.txt"), path.join(flows, "prompts.txt")); // a config linked in
+    symlinkSync(path.join(shared, "tables"), path.join(flows, "tables")); // a data folder linked in
+    symlinkSync(flows, path.join(flows, "loop")); // a link back up: must not loop
+    symlinkSync(path.join(shared, "gone.txt"), path.join(flows, "dangling.txt"));
+    const built = await buildCodePackage(path.join(flows, "train.ts"), { suffixes: [".txt", ".csv"] });
+    const content = JSON.parse(built.bytes.toString("utf8"));
+    const data = Object.keys(content.files).filter((file) => file.endsWith(".txt") || file.endsWith(".csv"));
+    expect(data.sort()).toEqual(["flows/prompts.txt", "flows/tables/labels.csv"]);
+    expect(content.files["flows/prompts.txt"]).toBe("be brief");
+    expect(content.files["flows/tables/labels.csv"]).toBe("id,label\n1,cat\n");
   });
 
   it("refuses a suffix that is not a file ending, and more data by suffix than a package should carry", async () => {

@@ -53,7 +53,11 @@ export async function buildCodePackage(entryFile: string, bySuffix?: SuffixSelec
   const binary: Record<string, string> = {};
   for (const file of sources.files) {
     const relative = path.relative(sources.root, file).split(path.sep).join("/");
-    const bytes = await readFile(file);
+    const bytes = await readFile(file).catch((error: NodeJS.ErrnoException) => {
+      if (data.has(file) && error.code === "ENOENT") return undefined; // data removed since it was found: as if never there
+      throw error;
+    });
+    if (bytes === undefined) continue;
     const text = bytes.toString("utf8");
     if (data.has(file)) {
       // Data is stored exactly: text as text (readable in the package), anything else as base64.

@@ -4,7 +4,8 @@
  * module's folder whose name ends with one of the suffixes. Folders that are never code are
  * skipped: node_modules, hidden folders (the code cache among them) and the run's datastore.
  */
-import { readdir, stat } from "node:fs/promises";
+import type { Dirent } from "node:fs";
+import { readdir, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { CodePackageError } from "./errors.js";
 
@@ -30,29 +31,46 @@ export function checkPackageSuffixes(suffixes: readonly string[]): readonly stri
 }
 
 /**
- * Every file under `folder` whose name ends with one of the suffixes, absolute and sorted.
+ * Every file under `folder` whose name ends with one of the suffixes, absolute and sorted. Symbolic
+ * links are followed (a data folder or config linked in from elsewhere is what the step reads), each
+ * real folder searched once (a link back up cannot loop); a link to nothing, or a file gone while
+ * searching, is skipped as a step would not find it either.
  * @throws CodePackageError beyond {@link SUFFIX_FILES_LIMIT}, naming how much was found.
  */
 export async function filesWithSuffixes(folder: string, selection: SuffixSelection): Promise<string[]> {
   const suffixes = checkPackageSuffixes(selection.suffixes);
   if (suffixes.length === 0) return [];
-  const excluded = new Set((selection.exclude ?? []).map((dir) => path.resolve(dir)));
+  const excluded = new Set<string>();
+  for (const dir of selection.exclude ?? []) excluded.add(path.resolve(dir)).add(await realpath(dir).catch(() => path.resolve(dir)));
+  const searched = new Set<string>();
   const found: string[] = [];
   let bytes = 0;
   const visit = async (dir: string): Promise<void> => {
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const real = await realpath(dir).catch(() => undefined);
+    if (real === undefined || searched.has(real) || excluded.has(real)) return;
+    searched.add(real);
+    for (const entry of await readdir(dir, { withFileTypes: true }).catch(skipGone)) {
       const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) {
+      const target = entry.isSymbolicLink() ? await stat(full).catch(() => undefined) : entry;
+      if (target?.isDirectory()) {
         if (entry.name !== "node_modules" && !entry.name.startsWith(".") && !excluded.has(full)) await visit(full);
-      } else if (entry.isFile() && suffixes.some((suffix) => entry.name.endsWith(suffix))) {
+      } else if (target?.isFile() && suffixes.some((suffix) => entry.name.endsWith(suffix))) {
+        const size = await stat(full).then((s) => s.size, () => undefined);
+        if (size === undefined) continue; // gone since the folder was listed
         found.push(full);
-        bytes += (await stat(full)).size;
+        bytes += size;
         if (found.length > SUFFIX_FILES_LIMIT.files || bytes > SUFFIX_FILES_LIMIT.bytes) throw tooMuch(folder, suffixes);
       }
     }
   };
   await visit(path.resolve(folder));
   return found.sort();
+}
+
+/** A folder removed while it was searched has no files. */
+function skipGone(error: NodeJS.ErrnoException): Dirent[] {
+  if (error.code === "ENOENT" || error.code === "ENOTDIR") return [];
+  throw error;
 }
 
 function tooMuch(folder: string, suffixes: readonly string[]): CodePackageError {
