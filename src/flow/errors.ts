@@ -122,6 +122,11 @@ export class WorkerLostError extends Error {
   override name = "WorkerLostError";
 }
 
+/** A worker process could not import the flow's module, so it cannot run the run's attempts. */
+export class FlowModuleImportError extends Error {
+  override name = "FlowModuleImportError";
+}
+
 /**
  * A task attempt was stopped because its run was interrupted (the run's `signal`, the notebook's
  * interrupt). Stored as the attempt's failure; neither @retry nor @catch applies to it, so `resume`

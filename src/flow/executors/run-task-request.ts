@@ -10,6 +10,7 @@ import { checkFlowClass } from "../runtime/run-flow.js";
 import { PARAMETERS_STEP } from "../runtime/resume-plan.js";
 import type { RunContext, TaskSpec } from "../runtime/run-context.js";
 import { isFlowClass } from "../define/spec.js";
+import { FlowModuleImportError } from "../errors.js";
 import { DecodeCache, loadTask } from "../task/task-load.js";
 import { executeAttempt } from "../task/task-execution.js";
 import { applyRequestEnv } from "./request-env.js";
@@ -52,7 +53,9 @@ async function importModule(file: string): Promise<Record<string, unknown>> {
 export async function importFlowClass(flow: TaskRequest["flow"]): Promise<Function> {
   let loading = modules.get(flow.module);
   if (!loading) {
-    loading = importModule(flow.module);
+    loading = importModule(flow.module).catch((error: unknown) => {
+      throw moduleImportFailed(flow.module, error);
+    });
     modules.set(flow.module, loading);
   }
   const exports = await loading;
@@ -62,6 +65,24 @@ export async function importFlowClass(flow: TaskRequest["flow"]): Promise<Functi
     throw new Error(`${flow.module} does not export a flow class named ${flow.className}. Export it (export class ${flow.className} ...).`);
   }
   return found as Function;
+}
+
+/**
+ * Why the flow's module failed in this process, which imports it afresh from disk: the process that
+ * started the run may hold an older version, or state (notebook cells) the module relies on.
+ */
+function moduleImportFailed(module: string, error: unknown): FlowModuleImportError {
+  const cause = error instanceof Error ? error : new Error(String(error));
+  const said = cause.message.trim();
+  const failure = new FlowModuleImportError(
+    `Worker process ${process.pid} could not import the flow module ${module}: ${cause.name}: ${said}${/[.!?]$/.test(said) ? "" : "."} ` +
+      `Workers import the module and the files it imports afresh from disk, without the state of the process that ` +
+      `started the run (which may still hold an older version of the file): the module must import without error on ` +
+      `its own. Fix it, then run again.`,
+    { cause },
+  );
+  failure.stack = `${failure.name}: ${failure.message}\nCaused by: ${cause.stack ?? cause.message}`;
+  return failure;
 }
 
 const runs = new Map<string, Promise<RunContext>>();

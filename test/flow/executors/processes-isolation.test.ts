@@ -49,7 +49,18 @@ export class Training extends FlowSpec {
 }
 `;
 
+// A flow whose helper throws at import (as one that needs a GPU, a file or a variable might) once edited.
+const IMPORTING = `import { FlowSpec, step } from "wbflow";
+import { device } from "./device.js";
+export class Importing extends FlowSpec {
+  @step start() { (this as any).device = device; this.next(this.end); }
+  @step end() {}
+}
+`;
+
 beforeAll(() => {
+  workspace.write("importing.ts", IMPORTING);
+  workspace.write("device.ts", `export const device = "cpu";\n`);
   workspace.write("settings.ts", SETTINGS);
   workspace.write("careless.ts", CARELESS);
   workspace.write("training.ts", TRAINING);
@@ -60,7 +71,7 @@ async function started(run: PoolDrivenRun, name: string): Promise<unknown> {
   return run.datastore.getValue(run.flowName, start.artifacts[name]);
 }
 
-describe("processes executor: nothing carried over or left behind", () => {
+describe("processes executor: nothing carried over or left behind, failures told as they are", () => {
   test("a warm worker sees the environment of the run it serves, not one an earlier run had (a setting unset since is unset)", async () => {
     const mark = randomUUID();
     const run = { run: "Settings", executor: "processes", maxWorkers: 1 };
@@ -91,6 +102,25 @@ describe("processes executor: nothing carried over or left behind", () => {
     );
     expect(run.error!.cause!.message).toContain("await such promises (or add .catch()) in the step");
     expect(run.tasks.map((t) => t.stepName)).toEqual(["start"]);
+  }, 120_000);
+
+  test("a module that fails to import in a worker (edited since the process imported it) fails the run saying so, naming the module and the error", async () => {
+    const mark = randomUUID();
+    const file = `${workspace.dir}/importing.ts`;
+    const run = { run: "Importing", executor: "processes", maxWorkers: 1 };
+    const broken = `throw new Error("no GPU found");\nexport const device = "gpu";\n`;
+    const actions = [run, { write: `${workspace.dir}/device.ts`, source: broken }, run, { write: `${workspace.dir}/device.ts`, source: `export const device = "cpu";\n` }];
+    const { code, runs, stderr } = await drivePool(file, actions, { mark }).exited;
+    expect(code, stderr).toBe(0);
+    const [before, failed] = runs as [PoolDrivenRun, PoolDrivenRun];
+    expect(before.successful).toBe(true);
+    expect(failed.successful).toBe(false);
+    expect(failed.error!.cause!.name).toBe("FlowModuleImportError");
+    expect(failed.error!.cause!.message).toMatch(
+      new RegExp(`^Worker process \\d+ could not import the flow module ${file.replaceAll(".", "\\.")}: Error: no GPU found\\. Workers import the module and the files it imports afresh from disk`),
+    );
+    expect(failed.error!.cause!.message).toContain("the module must import without error on its own. Fix it, then run again.");
+    await noneMarkedWithin(mark);
   }, 120_000);
 
   test("a worker busy in synchronous code ends soon after its process is killed (a kernel killed mid-run leaves no orphan)", async () => {
