@@ -2,7 +2,8 @@
  * Online client throughput against the loopback protocol test server:
  * - a 1 GiB artifact through the whole §4.5 sequence vs a plain HTTP PUT of the same bytes;
  * - 100k history rows through file_stream (and through the sender, from records) vs plain POSTs
- *   of the same rows in the same request sizes.
+ *   of the same rows in the same request sizes;
+ * - rows each followed by a summary update, with a 200 KB summary vs a tiny one.
  */
 import { createHash } from "node:crypto";
 import { execFile } from "node:child_process";
@@ -253,7 +254,63 @@ const historyRecords: WandbRecord[] = Array.from({ length: ROWS }, (_, i) => ({
   },
 }));
 
+/**
+ * A run with a large summary (one 200 KB value set once) that then logs rows, each followed by the
+ * summary record the client writes after every row (as W&B's does): the summary goes out once per
+ * request, so the sender keeps its pace against the same run with a tiny summary.
+ */
+const SUMMARY_ROWS = 20_000;
+function rowsWithSummary(summaryBytes: number, runId: string, target: { entity: string; project: string }): WandbRecord[] {
+  const records: WandbRecord[] = [
+    { type: "run", run: { runId, entity: target.entity, project: target.project } },
+    { type: "summary", summary: { update: [{ key: "notes", valueJson: JSON.stringify("n".repeat(summaryBytes)) }] } },
+  ];
+  for (const history of historyRecords.slice(0, SUMMARY_ROWS)) {
+    records.push(history, { type: "summary", summary: { update: history.type === "history" ? history.history.item ?? [] : [] } });
+  }
+  records.push({ type: "exit", exit: { exitCode: 0 } });
+  return records;
+}
+
+async function sendRecords(records: WandbRecord[], target: { entity: string; project: string }): Promise<number> {
+  const sender = new OnlineSender({ http, mode: "sync", defaultEntity: target.entity, defaultProject: target.project });
+  return timeMs(async () => {
+    for (const record of records) void sender.write(record);
+    await sender.close();
+  });
+}
+
+const largeSummary: BenchCase = {
+  name: "online: sender 20k rows, each with a summary update, 200 KB summary",
+  unit: "rows/s",
+  higherIsBetter: true,
+  aim: "ratio ≥ 0.7",
+  repeats: 3,
+  async setup() {
+    server = await startProtocolServer();
+    http = new WandbHttpClient({ baseUrl: server.url, apiKey: TEST_USER.apiKey });
+  },
+  async teardown() {
+    await server.close();
+  },
+  baseline: {
+    label: "the same run with a 10-byte summary value",
+    async run() {
+      const target = await newRun();
+      return SUMMARY_ROWS / ((await sendRecords(rowsWithSummary(10, `${target.runId}-small`, target), target)) / 1000);
+    },
+  },
+  measured: {
+    label: "with a 200 KB summary value",
+    async run() {
+      const target = await newRun();
+      return SUMMARY_ROWS / ((await sendRecords(rowsWithSummary(200_000, `${target.runId}-large`, target), target)) / 1000);
+    },
+  },
+};
+
 export const cases: BenchCase[] = [
+  largeSummary,
   artifactUpload,
   uploadMemory,
   streamCase("online: file_stream 100k history rows", "FileStream.append + finish", async (target) => {

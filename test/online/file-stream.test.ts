@@ -47,6 +47,31 @@ describe("file_stream", () => {
     expect(last).toEqual({ complete: true, exitcode: 3 });
   });
 
+  it("renders a line set for later once per request, with its value at sending (the summary after every row)", async () => {
+    const stream = new FileStream(http, target);
+    let renders = 0;
+    let summary = 0;
+    for (let i = 0; i < 1000; i++) {
+      stream.append(HISTORY_FILE, rows(1, i));
+      summary = i;
+      stream.setLineLater(SUMMARY_STREAM_FILE, 0, () => {
+        renders += 1;
+        return JSON.stringify({ loss: summary });
+      });
+    }
+    await stream.flush();
+    expect(renders).toBe(1);
+    expect(run().streamed.get(SUMMARY_STREAM_FILE)).toEqual(['{"loss":999}']);
+    stream.setLineLater(SUMMARY_STREAM_FILE, 0, () => {
+      renders += 1;
+      return '{"loss":-1}';
+    });
+    await stream.finish(0);
+    expect(renders).toBe(2);
+    expect(run().streamed.get(SUMMARY_STREAM_FILE)).toEqual(['{"loss":-1}']);
+    expect(run().streamed.get(HISTORY_FILE)).toEqual(rows(1000));
+  });
+
   it("splits big batches below the request size limit, in order, without gaps", async () => {
     const stream = new FileStream(http, target, { maxRequestBytes: 2_000 });
     stream.append(HISTORY_FILE, rows(500));

@@ -253,7 +253,9 @@ export class OnlineSender implements RecordSink {
       case "summary":
         this.requireRun(record);
         applyItems(this.summary, record.summary.update, record.summary.remove);
-        return this.stream!.setLine(SUMMARY_STREAM_FILE, 0, toExtendedJson(this.summary, "summary"));
+        // Serialized when a request goes out: a run writes a summary record after every history row.
+        this.stream!.setLineLater(SUMMARY_STREAM_FILE, 0, () => toExtendedJson(this.summary, "summary"));
+        return;
       case "stats":
         this.requireRun(record);
         return this.sendStats(record.stats);

@@ -64,6 +64,8 @@ export class FileStream {
   private readonly pending = new Map<string, PendingLines>();
   private readonly nextOffset = new Map<string, number>();
   private readonly uploaded = new Set<string>();
+  /** Lines rendered only when a request is built (see `setLineLater`), by file and offset. */
+  private readonly renderLater = new Map<string, Map<number, () => string>>();
   private preemptingPending = false;
   private chain: Promise<void> = Promise.resolve();
   private lastSendMs = 0;
@@ -119,6 +121,25 @@ export class FileStream {
     this.pendingOf(file).set(offset, line);
     this.nextOffset.set(file, Math.max(offset + 1, this.nextOffset.get(file) ?? 0));
     return this.sendIfFull();
+  }
+
+  /**
+   * Sets the line at `offset` of `file` to what `render` returns when the next request is built:
+   * a line rewritten on every record (the whole summary, after each history row) is serialized once
+   * per request, not once per record. A later call for the same line replaces `render`.
+   */
+  setLineLater(file: string, offset: number, render: () => string): void {
+    let lines = this.renderLater.get(file);
+    if (!lines) this.renderLater.set(file, (lines = new Map()));
+    lines.set(offset, render);
+  }
+
+  /** Renders the lines set with `setLineLater` into pending lines. */
+  private renderPending(): void {
+    for (const [file, lines] of this.renderLater) {
+      for (const [offset, render] of lines) this.setLine(file, offset, render());
+      lines.clear();
+    }
   }
 
   /** True (and reported) when `line` is over the back end's line limit for `file`. */
@@ -192,6 +213,7 @@ export class FileStream {
 
   private hasPending(): boolean {
     for (const lines of this.pending.values()) if (lines.size > 0) return true;
+    for (const lines of this.renderLater.values()) if (lines.size > 0) return true;
     return this.uploaded.size > 0 || this.preemptingPending;
   }
 
@@ -203,6 +225,7 @@ export class FileStream {
 
   /** Sends one request holding, per file, the longest run of consecutive lines that fits. */
   private async sendOne(control: { complete?: boolean; exitcode?: number }): Promise<void> {
+    this.renderPending();
     const budget = this.maxRequestBytes();
     let size = 200;
     const files: Record<string, { offset: number; content: string[] }> = {};
