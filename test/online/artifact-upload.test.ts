@@ -195,6 +195,22 @@ describe("upload details", () => {
     }
   });
 
+  it("a file to upload that is gone fails at once, naming it; it is not retried like a network problem", async () => {
+    const { rmSync } = await import("node:fs");
+    const { WandbUploadError } = await import("../../src/wandb/online/http/api-errors.js");
+    const timing = recordingTiming();
+    const client = new WandbHttpClient({ baseUrl: server.url, apiKey: TEST_USER.apiKey, timing });
+    const upload = artifactFromFiles(dir, base, { "a.txt": "gone soon\n" });
+    const missing = upload.entries[0]!.localPath!;
+    rmSync(missing);
+    const error = await uploadArtifact(client, upload).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WandbUploadError);
+    expect((error as Error).message).toContain(`reading the body failed: ENOENT: no such file or directory, open '${missing}'`);
+    expect((error as Error).message).toContain("not retried");
+    expect(timing.sleeps).toEqual([]);
+    expect(server.requests.filter((r) => r.method === "PUT").length).toBeLessThanOrEqual(1);
+  });
+
   it("uploads empty files and non-ASCII paths", async () => {
     const upload = artifactFromFiles(dir, base, { "empty.bin": "", "données/été.txt": "ok" });
     await uploadArtifact(http, upload);

@@ -34,15 +34,23 @@ export class AttemptNetworkError extends Error {
   override name = "AttemptNetworkError";
 }
 
+/**
+ * The body's own source failed (a file to upload is missing or unreadable): another attempt would
+ * fail the same way, so this is not retried like a network problem.
+ */
+export class AttemptSourceError extends Error {
+  override name = "AttemptSourceError";
+}
+
 /** Sends one request and reads the whole response. Rejects with `AttemptNetworkError` on transport failure. */
 export function sendAttempt(req: AttemptRequest): Promise<AttemptResponse> {
   const send = req.url.protocol === "https:" ? httpsRequest : httpRequest;
   return new Promise<AttemptResponse>((resolve, reject) => {
     let settled = false;
-    const fail = (message: string) => {
+    const fail = (message: string, source = false) => {
       if (settled) return;
       settled = true;
-      reject(new AttemptNetworkError(message));
+      reject(source ? new AttemptSourceError(message) : new AttemptNetworkError(message));
     };
     const length = req.body === undefined ? 0 : Buffer.isBuffer(req.body) ? req.body.length : req.body.length;
     const outgoing = send(req.url, { method: req.method, headers: { ...req.headers, "content-length": String(length) } }, (res) => {
@@ -62,7 +70,11 @@ export function sendAttempt(req: AttemptRequest): Promise<AttemptResponse> {
       outgoing.destroy();
       fail(`no data moved for ${req.idleTimeoutMs} ms (timeout)`);
     });
-    outgoing.on("error", (error) => fail(error.message));
+    // Set when the body's source fails; the request is then destroyed with that same error.
+    let sourceError: Error | undefined;
+    const failWith = (error: Error) =>
+      error === sourceError ? fail(`reading the body failed: ${error.message}`, true) : fail(`sending the body failed: ${error.message}`);
+    outgoing.on("error", (error) => (error === sourceError ? failWith(error) : fail(error.message)));
     if (req.body === undefined) {
       outgoing.end();
     } else if (Buffer.isBuffer(req.body)) {
@@ -70,6 +82,7 @@ export function sendAttempt(req: AttemptRequest): Promise<AttemptResponse> {
       req.onBodyProgress?.(req.body.length);
     } else {
       const source = req.body.open();
+      source.once("error", (error) => (sourceError = error));
       let sent = 0;
       if (req.onBodyProgress) {
         const report = req.onBodyProgress;
@@ -80,7 +93,7 @@ export function sendAttempt(req: AttemptRequest): Promise<AttemptResponse> {
       }
       pipeline(source, outgoing).catch((error: Error) => {
         outgoing.destroy();
-        fail(`sending the body failed: ${error.message}`);
+        failWith(error);
       });
     }
   });

@@ -5,7 +5,7 @@
  */
 import { WandbApiError, WandbAuthError, WandbNotFoundError, WandbUnreachableError, WandbUploadError } from "./api-errors.js";
 import { basicAuthHeader, isWithinBaseUrl } from "./credential-scope.js";
-import { AttemptNetworkError, sendAttempt, type AttemptResponse, type RequestBody } from "./http-attempt.js";
+import { AttemptNetworkError, AttemptSourceError, sendAttempt, type AttemptResponse, type RequestBody } from "./http-attempt.js";
 import { retryDelayMs, type RetryPolicy } from "./retry-policy.js";
 import { realTiming, type NetworkTiming } from "./network-timing.js";
 
@@ -110,6 +110,9 @@ export class WandbHttpClient {
         const header = response.headers["retry-after"];
         retryAfter = Array.isArray(header) ? header[0] : header;
       } catch (error) {
+        if (error instanceof AttemptSourceError) {
+          throw new WandbUploadError(`${where}: ${error.message}; the local bytes to send are gone or unreadable, so this is not retried.`);
+        }
         if (!(error instanceof AttemptNetworkError)) throw error;
         lastProblem = error.message;
       }
