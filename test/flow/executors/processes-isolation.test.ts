@@ -58,7 +58,22 @@ export class Importing extends FlowSpec {
 }
 `;
 
+// A step that fills typed arrays (as tensors or tables do): memory outside the JavaScript heap.
+const TENSORS = `import { FlowSpec, step, resources, retry, current } from "wbflow";
+export class Tensors extends FlowSpec {
+  @resources({ memory: 64 }) @retry({ times: 1 }) @step start() {
+    const mib = current.retryCount === 0 ? 768 : 16;
+    const blocks: Float64Array[] = [];
+    for (let i = 0; i < mib / 16; i++) blocks.push(new Float64Array((16 * 1024 * 1024) / 8).fill(i));
+    (this as any).blocks = blocks.length;
+    this.next(this.end);
+  }
+  @step end() {}
+}
+`;
+
 beforeAll(() => {
+  workspace.write("tensors.ts", TENSORS);
   workspace.write("importing.ts", IMPORTING);
   workspace.write("device.ts", `export const device = "cpu";\n`);
   workspace.write("settings.ts", SETTINGS);
@@ -121,6 +136,18 @@ describe("processes executor: nothing carried over or left behind, failures told
     );
     expect(failed.error!.cause!.message).toContain("the module must import without error on its own. Fix it, then run again.");
     await noneMarkedWithin(mark);
+  }, 120_000);
+
+  test("@resources memory bounds memory outside the JavaScript heap too (typed arrays): the attempt fails as out of memory, @retry applies", async () => {
+    const run = await driveRun(`${workspace.dir}/tensors.ts`, "Tensors", { executor: "processes", maxWorkers: 1 });
+    expect(run.error).toBeUndefined();
+    const start = run.tasks.find((t) => t.stepName === "start")!;
+    expect(start.attempts).toBe(2);
+    expect(await run.datastore.getValue("Tensors", start.artifacts.blocks)).toBe(1); // the second attempt, within the bound
+    const first = await run.datastore.readTask({ flowName: "Tensors", runId: run.runId, stepName: "start", taskId: start.taskId }, 0);
+    const exception = (await run.datastore.getValue("Tensors", first.artifacts._exception!)) as { type: string; message: string };
+    expect(exception.type).toBe("WorkerLostError");
+    expect(exception.message).toMatch(/ran out of memory \(it grew by \d+ MiB, over the 64 MiB @resources\(\{ memory \}\) allows; memory outside the JavaScript heap, such as typed arrays and Buffers, counts too\)/);
   }, 120_000);
 
   test("a worker busy in synchronous code ends soon after its process is killed (a kernel killed mid-run leaves no orphan)", async () => {

@@ -14,11 +14,11 @@ import { runClusterJob } from "./run-job.js";
 import { armWatchdog } from "./watchdog.js";
 import { OutputForwarder } from "./output-forwarder.js";
 import type { ChildStarted } from "./job-cancel.js";
-import { dieWithParent } from "../parent-watch.js";
+import { watchWorker } from "../worker-watch.js";
 
 // A child whose worker died must not finish its task: the job runs again elsewhere as the next attempt.
 process.on("disconnect", () => process.exit(1));
-dieWithParent(); // also while a step keeps this thread busy
+watchWorker(); // its parent's death, also while a step keeps this thread busy
 
 /** Runs one job in this child. */
 export default async function processJob(job: SandboxedJob<ClusterJobData>): Promise<ClusterJobResult> {

@@ -8,6 +8,7 @@ import type { Socket } from "node:net";
 import type { AttemptEvent, PlainError, TaskRequest, TaskResult } from "../task-request.js";
 import type { LoadedFile } from "./loaded-files.js";
 import type { FromWorker, ToWorker } from "./worker-protocol.js";
+import { MEMORY_BOUND_MARK } from "../worker-watch.js";
 
 /** How an attempt handed to the pool ended. */
 export type PoolOutcome =
@@ -198,6 +199,13 @@ export class PooledWorker {
         `ended on an error no code caught: ${this.crash.name}: ${this.crash.message}. A promise rejected with no handler, or a ` +
         `callback threw (in this step, or in a promise or timer an earlier task on this worker left running): await such ` +
         `promises (or add .catch()) in the step`
+      );
+    }
+    if (this.stderrTail.includes(MEMORY_BOUND_MARK)) {
+      const grown = /grew by (\d+) MiB/.exec(this.stderrTail)?.[1];
+      return (
+        `ran out of memory (it grew by ${String(grown)} MiB, over the ${String(this.memoryMiB)} MiB @resources({ memory }) allows; ` +
+        `memory outside the JavaScript heap, such as typed arrays and Buffers, counts too)`
       );
     }
     if (OUT_OF_MEMORY.test(this.stderrTail)) {

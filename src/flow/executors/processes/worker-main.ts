@@ -9,7 +9,7 @@ import { plainError } from "../task-request.js";
 import type { FromWorker, ToWorker } from "./worker-protocol.js";
 import { linkWbflow } from "./link-wbflow.js";
 import { recordLoadedFiles } from "./loaded-files.js";
-import { dieWithParent } from "../parent-watch.js";
+import { watchWorker } from "../worker-watch.js";
 
 function send(message: FromWorker): void {
   process.send?.(message);
@@ -25,7 +25,9 @@ const stayOnInterrupt = () => undefined;
 process.on("SIGINT", stayOnInterrupt);
 
 process.on("disconnect", () => process.exit(0));
-dieWithParent(); // also while a step keeps this thread busy
+// Its parent's death and its memory bound (the pool's --max-old-space-size), watched even while a step keeps this thread busy.
+const heapBound = /--max-old-space-size=(\d+)/.exec(process.execArgv.join(" "));
+const watch = watchWorker(heapBound ? { memoryMiB: Number(heapBound[1]) } : {});
 
 // A promise a step left rejecting with no handler, or a callback of its throwing: Node would end the
 // process with the error on stderr only. Tell the pool what it was (so the task's error says so), then end.
@@ -54,8 +56,14 @@ process.on("message", (message: ToWorker) => {
     process.on("SIGINT", stayOnInterrupt);
     send(answer);
   };
+  // The module's import (once per worker) is not the attempt's memory; a failure is the attempt's to report.
+  const imported = importFlowClass(request.flow).catch(() => undefined);
   // Its environment is the kernel's as the run's request gives it (not what it was at fork or for an earlier run).
-  runTaskRequest(request, { onEvent: (event) => send({ type: "event", id, event }), ownEnv: {} }).then(
+  const attempt = imported.then(() => {
+    watch.attemptStarts();
+    return runTaskRequest(request, { onEvent: (event) => send({ type: "event", id, event }), ownEnv: {} });
+  });
+  attempt.then(
     (result) => reply({ type: "result", id, result }),
     (error: unknown) => reply({ type: "error", id, error: plainError(error instanceof Error ? error : new Error(String(error))) }),
   );
