@@ -108,6 +108,36 @@ describe("a base URL that is not a W&B API", () => {
   });
 });
 
+describe("a server that echoes the request", () => {
+  it("never puts the key (clear or base64 in the Authorization header) into error messages", async () => {
+    const { createServer } = await import("node:http");
+    let answer: (headers: string) => { status: number; body: string } = () => ({ status: 200, body: "" });
+    const echo = createServer((req, res) => {
+      const { status, body } = answer(JSON.stringify(req.headers));
+      res.writeHead(status).end(body);
+    });
+    await new Promise<void>((resolve) => echo.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(echo.address() as { port: number }).port}`;
+    const basic = Buffer.from(`api:${TEST_USER.apiKey}`).toString("base64");
+    const secrets = [TEST_USER.apiKey, basic];
+    const messages: string[] = [];
+    try {
+      answer = (headers) => ({ status: 400, body: `bad request; you sent ${headers} and key=${TEST_USER.apiKey}` }); // an error page
+      messages.push(String(await verifyApiKey(url, TEST_USER.apiKey, recordingTiming()).catch((e: Error) => e.message)));
+      answer = (headers) => ({ status: 200, body: `<pre>${basic} ${headers}</pre>` }); // not JSON
+      messages.push(String(await verifyApiKey(url, TEST_USER.apiKey, recordingTiming()).catch((e: Error) => e.message)));
+      answer = (headers) => ({ status: 200, body: JSON.stringify({ errors: [{ message: `denied for ${headers}` }] }) }); // GraphQL errors
+      messages.push(String(await verifyApiKey(url, TEST_USER.apiKey, recordingTiming()).catch((e: Error) => e.message)));
+      answer = () => ({ status: 400, body: `${"x".repeat(290)}${TEST_USER.apiKey}` }); // the key across the excerpt's end
+      messages.push(String(await verifyApiKey(url, TEST_USER.apiKey, recordingTiming()).catch((e: Error) => e.message)));
+    } finally {
+      echo.close();
+    }
+    expect(messages.map((m) => m.includes("***"))).toEqual([true, true, true, true]); // the echo reached the messages, redacted
+    for (const message of messages) for (const secret of secrets) expect(message).not.toContain(secret.slice(0, 10));
+  });
+});
+
 describe("credential scope", () => {
   it("sends the key only to the base URL's origin and path", () => {
     expect(isWithinBaseUrl("https://api.wandb.ai/graphql", "https://api.wandb.ai")).toBe(true);

@@ -35,11 +35,11 @@ export async function graphqlRequest<TData>(
   try {
     parsed = JSON.parse(response.body.toString("utf8")) as typeof parsed;
   } catch {
-    const start = response.body.toString("utf8", 0, 120).trim();
+    const start = http.redact(response.body.toString("utf8", 0, Math.min(response.body.length, 65_536))).slice(0, 120).trim();
     throw new WandbGraphQLError(operationName, [`the answer is not JSON (it starts with ${JSON.stringify(start)}); is ${http.baseUrl} a W&B API URL?`], response.status);
   }
   if (parsed.errors && parsed.errors.length > 0) {
-    throw new WandbGraphQLError(operationName, parsed.errors.map((e) => e.message), response.status);
+    throw new WandbGraphQLError(operationName, parsed.errors.map((e) => http.redact(String(e.message))), response.status);
   }
   if (parsed.data === undefined || parsed.data === null) {
     throw new WandbGraphQLError(operationName, ["the response has no data"], response.status);

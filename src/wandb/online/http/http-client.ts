@@ -103,7 +103,7 @@ export class WandbHttpClient {
         });
         if (!policy.retriesStatus(response.status) || response.status < 300) this.unansweredSinceMs = undefined; // it answered
         if (response.status >= 200 && response.status < 300) return response;
-        const detail = summarizeBody(response.body);
+        const detail = summarizeBody(this.redact(response.body.toString("utf8", 0, Math.min(response.body.length, 65_536))));
         const refused = response.status === 401 || response.status === 403; // never retried, whatever the policy
         if (refused || !policy.retriesStatus(response.status)) throw this.refusal(response, detail, where, toApi);
         lastProblem = `HTTP ${response.status}${detail}`;
@@ -129,6 +129,19 @@ export class WandbHttpClient {
       `${where}: gave up after ${policy.maxAttempts} attempts; last problem: ${lastProblem}.`,
     );
   }
+  /**
+   * `text` (from a server's answer) with the API key taken out, in the clear and as sent in the
+   * Authorization header: a proxy or server that echoes the request in its error page would
+   * otherwise put the key into an error message.
+   */
+  redact(text: string): string {
+    const key = this.connection.apiKey;
+    if (key === "") return text;
+    const header = basicAuthHeader(key);
+    const encoded = header.slice("Basic ".length);
+    return [key, encoded, encodeURIComponent(key)].reduce((out, secret) => out.split(secret).join("***"), text);
+  }
+
   /** The error for an answer that retrying cannot change. */
   private refusal(response: AttemptResponse, detail: string, where: string, toApi: boolean): Error {
     const status = response.status;
@@ -180,8 +193,8 @@ function urlForMessage(url: URL): string {
   return `${url.origin}${url.pathname}`;
 }
 
-/** A short, key-free excerpt of an error body for messages. */
-function summarizeBody(body: Buffer): string {
-  const text = body.toString("utf8", 0, Math.min(body.length, 300)).trim();
-  return text === "" ? "" : `: ${text}`;
+/** A short excerpt of an error body (already redacted: cutting first could leave part of the key) for messages. */
+function summarizeBody(text: string): string {
+  const excerpt = text.slice(0, 300).trim();
+  return excerpt === "" ? "" : `: ${excerpt}`;
 }
