@@ -8,7 +8,7 @@ import type { AttemptAssignment, Executor } from "../../src/flow/executors/execu
 import { inProcessExecutor } from "../../src/flow/executors/in-process.js";
 import { recordLostAttempt } from "../../src/flow/executors/lost-attempt.js";
 import { runTaskRequest } from "../../src/flow/executors/run-task-request.js";
-import { attemptResultOf, FlowNotInModuleError, taskRequestOf, type AttemptEvent } from "../../src/flow/executors/task-request.js";
+import { attemptResultOf, FlowNotInModuleError, forwardedEnv, taskRequestOf, type AttemptEvent } from "../../src/flow/executors/task-request.js";
 import { StepTimeoutError } from "../../src/flow/errors.js";
 import { runSignature, SHAPES_FLOW } from "./executor-fixtures.js";
 import { flowFrom, tempDatastore } from "./helpers.js";
@@ -99,6 +99,16 @@ test("a request names the flow's module and carries no secrets", async () => {
   expect(requests[0]).toMatchObject({ flow: { module: "/somewhere/f.ts", className: "F" }, task: { stepName: "start", attempt: 0 } });
   expect((requests[0] as any).env.WANDB_PROJECT).toBe("seam-project");
   expect(JSON.stringify(requests)).not.toContain("secret-key-never-sent");
+});
+
+test("a request carries no setting whose value is a URL with a password (the runner's Redis URL): a BullMQ job keeps its request in Redis for hours", () => {
+  const env = forwardedEnv({
+    WBFLOW_REDIS_URL: "redis://:hunter2-pw@127.0.0.1:6379/0",
+    WANDB_BASE_URL: "https://user:pw-in-url@wandb.example.com",
+    WBFLOW_OTHER_URL: "redis://127.0.0.1:6379",
+    WANDB_PROJECT: "p",
+  });
+  expect(env).toEqual({ WBFLOW_OTHER_URL: "redis://127.0.0.1:6379", WANDB_PROJECT: "p" });
 });
 
 test("a flow compiled from a cell has no module: a request for it says how to move it into a file", async () => {

@@ -16,6 +16,6 @@ let ownAtFirstRequest: Record<string, string> | undefined;
 export function applyRequestEnv(requested: Record<string, string>, own?: Record<string, string>): void {
   ownAtFirstRequest ??= forwardedEnv();
   const wanted: Record<string, string> = { ...(own ?? ownAtFirstRequest), ...requested };
-  for (const name of Object.keys(process.env)) if (isForwardedSetting(name) && !(name in wanted)) delete process.env[name];
+  for (const [name, value] of Object.entries(process.env)) if (isForwardedSetting(name, value) && !(name in wanted)) delete process.env[name];
   Object.assign(process.env, wanted);
 }

@@ -62,19 +62,22 @@ export interface TaskResult {
 /** What a worker reports while an attempt runs. */
 export type AttemptEvent = { type: "output"; stream: "stdout" | "stderr"; text: string };
 
-// Forwarded so a worker elsewhere logs where this process would; secrets stay behind (~/.netrc holds the key).
+// Forwarded so a worker elsewhere logs where this process would; secrets stay behind (~/.netrc holds the
+// key; a worker has its own Redis URL). A request may sit in Redis (a BullMQ job's data) for hours.
 const FORWARDED_PREFIXES = ["WANDB_", "WBFLOW_"];
 const SECRET = /KEY|TOKEN|SECRET|PASSWORD/i;
+/** A URL carrying a password, e.g. redis://:password@host:6379. */
+const URL_WITH_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^/?#@]*:[^/?#]*@/i;
 
-/** Whether a variable of this name is a setting a worker gets from the run (WANDB_*, WBFLOW_*, but no secret). */
-export function isForwardedSetting(name: string): boolean {
-  return FORWARDED_PREFIXES.some((p) => name.startsWith(p)) && !SECRET.test(name);
+/** Whether a variable is a setting a worker gets from the run: WANDB_* or WBFLOW_*, and no secret in its name or value. */
+export function isForwardedSetting(name: string, value: string | undefined): boolean {
+  return FORWARDED_PREFIXES.some((p) => name.startsWith(p)) && !SECRET.test(name) && !URL_WITH_PASSWORD.test(value ?? "");
 }
 
 /** The settings of `env` a worker should see. */
 export function forwardedEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const forwarded: Record<string, string> = {};
-  for (const [name, value] of Object.entries(env)) if (value !== undefined && isForwardedSetting(name)) forwarded[name] = value;
+  for (const [name, value] of Object.entries(env)) if (value !== undefined && isForwardedSetting(name, value)) forwarded[name] = value;
   return forwarded;
 }
 
