@@ -20,7 +20,7 @@ const { workerData, parentPort } = require("node:worker_threads");
 const { writeSync } = require("node:fs");
 const { parent, everyMs, growthLimit, mark } = workerData;
 let start = process.memoryUsage.rss();
-parentPort.on("message", () => (start = process.memoryUsage.rss())); // an attempt starts
+parentPort.on("message", (rss) => (start = rss)); // an attempt starts: its resident memory then
 setInterval(() => {
   // Orphaned, a process is adopted by init or a subreaper: its parent id changes.
   if (process.ppid !== parent) process.kill(process.pid, "SIGKILL");
@@ -50,5 +50,6 @@ export function watchWorker(options: { memoryMiB?: number } = {}): WorkerWatch {
   const workerData = { parent: process.ppid, everyMs: WATCH_EVERY_MS, growthLimit, mark: MEMORY_BOUND_MARK };
   const thread = new Worker(WATCH_SOURCE, { eval: true, workerData });
   thread.unref(); // never keeps the process alive by itself
-  return { attemptStarts: () => thread.postMessage("attempt") };
+  // Measured here, as the attempt starts: the thread may read the message only once the step has allocated.
+  return { attemptStarts: () => thread.postMessage(process.memoryUsage.rss()) };
 }
