@@ -3,6 +3,7 @@
  * processes: the version refusal, the password never printed, SIGTERM, and Redis losing the jobs.
  */
 import path from "node:path";
+import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseWorkerArgs } from "../../src/cli/flows/worker.js";
 import { storeRunCode } from "../../src/flow/datastore/code-package/code-package.js";
@@ -37,6 +38,19 @@ function dispatcher(url: string, options: Partial<ConstructorParameters<typeof J
   const created = new JobDispatcher({ redisUrl: url, queue: "wbflow", checkIntervalMs: 200, ...options });
   cleanups.push(() => created.close());
   return created;
+}
+
+/** Resolves once Redis holds the job (the dispatcher's add was answered), however slow the machine. */
+async function untilQueued(url: string, jobId: string): Promise<void> {
+  const queue = new Queue("wbflow", { connection: { url, maxRetriesPerRequest: null } });
+  try {
+    for (const deadline = Date.now() + 60_000; !(await queue.getJob(jobId)); ) {
+      if (Date.now() > deadline) throw new Error(`job ${jobId} never reached Redis`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    await queue.close();
+  }
 }
 
 /** A stored run with a code package, and the job data of one of its tasks. */
@@ -120,7 +134,7 @@ describe("job dispatcher", () => {
     const jobs = dispatcher(server.url);
     await jobs.ready();
     const pending = jobs.submit("lost-job", data); // no worker: it stays waiting
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await untilQueued(server.url, "lost-job");
     await server.stop();
     await server.start();
     const error = await pending.catch((e: unknown) => e);
@@ -137,7 +151,7 @@ describe("job dispatcher", () => {
     const jobs = dispatcher(server.url, { redisDownLimitMs: 1000 });
     await jobs.ready();
     const pending = jobs.submit("stranded", data);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await untilQueued(server.url, "stranded");
     await server.stop();
     const error = await pending.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ClusterUnavailableError);
