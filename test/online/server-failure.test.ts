@@ -140,6 +140,27 @@ describe("when the server fails mid-run", () => {
     expect(server.state.findRun(TEST_USER.entity, "proj", "live0001")!.streamed.get("wandb-history.jsonl")).toHaveLength(1);
   });
 
+  it("a sync whose server stops answering does not wait through every retry again for each other run", async () => {
+    const root = tempDir();
+    await logDemoRuns(root, "offline", server.url);
+    const third = await startRun(root, "offline", server.url, "third001", {}, 1_700_000_200_000);
+    await third.finish();
+    server.faults.inject({ route: "graphql" }, { kind: "status", status: 503 }, 10_000);
+    const timing = recordingTiming();
+    const told: string[] = [];
+    const results = await syncRuns({ allIn: path.join(root, "wandb"), connection: { baseUrl: server.url, apiKey: TEST_USER.apiKey, timing }, notify: (line) => told.push(line) });
+    expect(results.map((r) => r.status)).toEqual(["failed", "failed", "failed"]);
+    expect(results[0]!.reason).toContain("gave up after 21 attempts");
+    for (const result of results.slice(1)) expect(result.reason).toMatch(/^not tried: .* stopped answering during this sync/);
+    expect(server.requests.filter((r) => r.path === "/graphql")).toHaveLength(21); // the first run's attempts only
+    expect(told).toContainEqual(expect.stringContaining("the 2 run(s) not sent yet were not tried; they stay offline. Run the same sync again"));
+    expect(readdirSync(path.join(root, "wandb"), { recursive: true }).filter((f) => String(f).endsWith(".synced"))).toEqual([]);
+    // Once the server answers, the same sync sends them all.
+    server.faults.clear();
+    const again = await syncRuns({ allIn: path.join(root, "wandb"), connection: { baseUrl: server.url, apiKey: TEST_USER.apiKey, timing }, notify: () => undefined });
+    expect(again.map((r) => r.status)).toEqual(["synced", "synced", "synced"]);
+  });
+
   it("a run started while the server is down still logs everything locally", async () => {
     const root = tempDir();
     await server.close();

@@ -123,7 +123,7 @@ export function createOnlineSink(settings: Settings, context: RunSinkContext): R
       if (warnedSlow) return;
       warnedSlow = true;
       notify(
-        `wandb: ${settings.base_url} did not answer a ${event.policy} request (${event.reason}); ` +
+        `wandb: ${settings.base_url} did not answer a request (${event.policy}: ${event.reason}); ` +
           `retrying for up to ${LIVE_RUN_PATIENCE_MS / 1000} s, then run ${context.runId} continues offline.`,
       );
     },

@@ -15,6 +15,7 @@ import { artifactLocations } from "../offline/artifact-locations.js";
 import { ObjectStore } from "../offline/object-store.js";
 import { readTransactionLog } from "../offline/transaction-log-reader.js";
 import type { WandbRecord } from "../protocol/records.js";
+import { WandbUnreachableError } from "../online/http/api-errors.js";
 import { WandbHttpClient, type ServerConnection } from "../online/http/http-client.js";
 import { OnlineSender } from "../online/online-sender.js";
 import type { ArtifactUploadOptions } from "../online/artifacts/artifact-uploader.js";
@@ -82,7 +83,7 @@ async function syncSources(sources: SyncSource[], options: SyncOptions, notify: 
   const loaded = await readSources(sources, options, notify, results);
   const http = syncHttpClient(options, notify);
   const senders = await sendRuns(loaded, http, options, notify, results);
-  await sendUses(senders, notify, results);
+  await sendUses(senders, http, notify, results);
   return results;
 }
 
@@ -130,7 +131,7 @@ function syncHttpClient(options: SyncOptions, notify: (line: string) => void): W
       options.connection.onRetry?.(event);
       if (warnedSlow) return;
       warnedSlow = true;
-      notify(`wandb: ${options.connection.baseUrl} did not answer a ${event.policy} request (${event.reason}); retrying.`);
+      notify(`wandb: ${options.connection.baseUrl} did not answer a request (${event.policy}: ${event.reason}); retrying.`);
     },
   });
 }
@@ -144,7 +145,7 @@ async function sendRuns(
   results: SyncedRun[],
 ): Promise<Array<{ item: Loaded; sender: OnlineSender }>> {
   const senders: Array<{ item: Loaded; sender: OnlineSender }> = [];
-  for (const item of loaded) {
+  for (const [index, item] of loaded.entries()) {
     const sender = new OnlineSender({
       http,
       mode: "sync",
@@ -169,6 +170,10 @@ async function sendRuns(
     await sender.close();
     if (sender.failure !== undefined || !sender.runInfo) {
       results.push(failedResult(item.source.logPath, sender.failure ?? "the log has no run record"));
+      if (sender.failure instanceof WandbUnreachableError) {
+        notTried(loaded.slice(index + 1).map((rest) => rest.source.logPath), sender.failure, http, notify, results);
+        return [];
+      }
       continue;
     }
     senders.push({ item, sender });
@@ -176,9 +181,28 @@ async function sendRuns(
   return senders;
 }
 
+/**
+ * The server stopped answering (after every retry): the runs not sent yet are not tried, rather
+ * than each waiting through every retry again. They stay unsynced; the next sync sends them.
+ */
+function notTried(logPaths: string[], failure: WandbUnreachableError, http: WandbHttpClient, notify: (line: string) => void, results: SyncedRun[]): void {
+  if (logPaths.length === 0) return;
+  const reason = `not tried: ${http.baseUrl} stopped answering during this sync (${failure.message})`;
+  for (const logPath of logPaths) results.push({ logPath, status: "failed", reason });
+  notify(
+    `wandb: ${http.baseUrl} stopped answering, so the ${logPaths.length} run(s) not sent yet were not tried; ` +
+      "they stay offline. Run the same sync again once the server answers.",
+  );
+}
+
 /** Phase 2: lineage uses, now that every producing version exists; then each run is marked synced. */
-async function sendUses(senders: Array<{ item: Loaded; sender: OnlineSender }>, notify: (line: string) => void, results: SyncedRun[]): Promise<void> {
-  for (const { item, sender } of senders) {
+async function sendUses(
+  senders: Array<{ item: Loaded; sender: OnlineSender }>,
+  http: WandbHttpClient,
+  notify: (line: string) => void,
+  results: SyncedRun[],
+): Promise<void> {
+  for (const [index, { item, sender }] of senders.entries()) {
     try {
       await sender.processDeferredUses();
       await markSynced(item.source.logPath);
@@ -186,6 +210,10 @@ async function sendUses(senders: Array<{ item: Loaded; sender: OnlineSender }>, 
       notify(`wandb: synced ${item.source.runDir} → ${sender.runInfo!.url}`);
     } catch (error) {
       results.push(failedResult(item.source.logPath, error));
+      if (error instanceof WandbUnreachableError) {
+        notTried(senders.slice(index + 1).map((rest) => rest.item.source.logPath), error, http, notify, results);
+        return;
+      }
     }
   }
 }
