@@ -154,7 +154,7 @@ describe("when the server fails mid-run", () => {
     for (const result of results.slice(1)) expect(result.reason).toMatch(/^not tried: .* stopped answering during this sync/);
     expect(server.requests.filter((r) => r.path === "/graphql")).toHaveLength(21); // the first run's attempts only
     expect(told).toContainEqual(expect.stringContaining("the 2 run(s) not sent yet were not tried; they stay offline. Run the same sync again"));
-    expect(readdirSync(path.join(root, "wandb"), { recursive: true }).filter((f) => String(f).endsWith(".synced"))).toEqual([]);
+    expect((readdirSync(path.join(root, "wandb"), { recursive: true }) as string[]).filter((f) => f.endsWith(".synced"))).toEqual([]);
     // Once the server answers, the same sync sends them all.
     server.faults.clear();
     const again = await syncRuns({ allIn: path.join(root, "wandb"), connection: { baseUrl: server.url, apiKey: TEST_USER.apiKey, timing }, notify: () => undefined });
