@@ -122,6 +122,15 @@ export class WorkerLostError extends Error {
   override name = "WorkerLostError";
 }
 
+/**
+ * A task attempt that never ran: its run had already failed in another task when the attempt was still
+ * waiting for a worker (a job in the queue), and it was taken back, as an in-process run starts no task
+ * after a failure. Stored as the attempt's failure; neither @retry nor @catch applies, `resume` runs it.
+ */
+export class TaskNotRunError extends Error {
+  override name = "TaskNotRunError";
+}
+
 /** A worker process could not import the flow's module, so it cannot run the run's attempts. */
 export class FlowModuleImportError extends Error {
   override name = "FlowModuleImportError";

@@ -257,6 +257,31 @@ describe("bullmq executor", () => {
     }
   });
 
+  it("a failed task stops the run as in-process: its jobs no worker took yet are taken back out of the queue, not run", async () => {
+    const c = await cluster({ workers: 1, concurrency: 1, files: { "flow.ts": SQUARES_FLOW.replace("@retry({ times: 2 })\n", ""), "lib/square.ts": SQUARE_LIB } });
+    // Every work task fails (after 500 ms); the run queues all six at once (maxWorkers 16) for the one worker.
+    const outcome = await run(c, { n: 6, sleep_ms: 500, fail_until: 1 }).done;
+    expect(outcome.result, outcome.output).toMatchObject({ successful: false });
+    const runId = outcome.result!.runId as string;
+    expect(outcome.result!.error).toContain("planned failure of attempt 0");
+    const started = marks(c).length;
+    expect(started).toBeLessThanOrEqual(2); // the failed one, and at most the one the worker took meanwhile
+    const datastore = new Datastore({ root: c.store });
+    const notRun: string[] = [];
+    for (const taskId of await datastore.listTasks("SquaresFlow", runId, "work")) {
+      const exception = await new Task(`SquaresFlow/${runId}/work/${taskId}`, { datastore }).exception();
+      if (exception?.type === "TaskNotRunError") notRun.push(exception.message);
+    }
+    expect(notRun).toHaveLength(6 - started);
+    expect(notRun[0]).toMatch(new RegExp(`^Task SquaresFlow/${runId}/work/\\d+ \\(attempt 0\\) was not run: the run had already failed \\(in task SquaresFlow/${runId}/work/\\d+\\) when its job, still waiting for a worker, was removed from queue wbflow\\. Resume the run to run it\\.$`));
+    const queue = new Queue("wbflow", { connection: { url: c.redis.url } });
+    try {
+      expect(await queue.getWaitingCount()).toBe(0);
+    } finally {
+      await queue.close();
+    }
+  });
+
   it("SIGTERM to a worker mid-task: it takes no new task, finishes the running one (no re-run) and exits 0", async () => {
     const c = await cluster({ concurrency: 1 });
     const [stopping, other] = c.workers as [WorkerProcess, WorkerProcess];

@@ -30,6 +30,14 @@ export interface AttemptAssignment {
    * interrupted, not failed, and neither @retry nor @catch applies. One that cannot lets it finish.
    */
   signal: AbortSignal | undefined;
+  /**
+   * Aborts once another task of the run failed: the run starts no more tasks and ends when the running
+   * ones do. An executor holding the attempt before it started (a job still queued) should take it back
+   * and resolve with it recorded as failed with a `TaskNotRunError` (`recordLostAttempt`); one already
+   * running goes on. Its `reason` is the pathspec of the task that failed. Absent for executors driven
+   * outside a run's scheduler.
+   */
+  runFailed?: AbortSignal;
 }
 
 /** Where task attempts run. One executor serves one run: `open` first, `close` last. */

@@ -39,6 +39,8 @@ class Scheduler {
   private readonly outcomes: TaskOutcome[] = [];
   private readonly clonedTaskIds = new Set<string>();
   private failure: ScheduleResult["failure"];
+  /** Aborted at the run's first failure: executors take back attempts that have not started. */
+  private readonly failed = new AbortController();
   private readonly stopped: TaskOutcome[] = [];
   private finish!: () => void;
 
@@ -88,7 +90,7 @@ class Scheduler {
       this.runTask(spec)
         .catch((error: unknown) => {
           // An engine failure (e.g. the store is unwritable) stops the run like a task failure.
-          this.failure ??= { spec, error: error instanceof Error ? error : new Error(String(error)) };
+          this.fail(spec, error instanceof Error ? error : new Error(String(error)));
         })
         .finally(() => {
           this.running--;
@@ -96,6 +98,12 @@ class Scheduler {
         });
     }
     if (this.running === 0 && (this.failure || this.interrupted() || this.queue.length === 0)) this.finish();
+  }
+
+  /** The run fails (the first failure is the run's error); no task starts after it. */
+  private fail(spec: TaskSpec, error: Error): void {
+    this.failure ??= { spec, error };
+    this.failed.abort(pathspecOf(taskKeyOf(this.run, this.failure.spec.stepName, this.failure.spec.taskId)));
   }
 
   private eventBase(spec: TaskSpec, retryCount: number) {
@@ -144,7 +152,7 @@ class Scheduler {
       this.emit({ type: "task-failed", ...this.eventBase(spec, attemptsMade - 1), error: result.error!, handledByCatch: result.caught });
     }
     if (!result.ok) {
-      this.failure ??= { spec, error: result.error! };
+      this.fail(spec, result.error!);
       return;
     }
     if (!result.caught) {
@@ -157,7 +165,7 @@ class Scheduler {
   private async executeWithRetries(spec: TaskSpec): Promise<{ result: AttemptResult; attemptsMade: number }> {
     for (let attempt = 0; ; attempt++) {
       this.emit({ type: "task-started", ...this.eventBase(spec, attempt) });
-      const result = await this.executor.runAttempt({ run: this.run, spec, attempt, signal: this.signal });
+      const result = await this.executor.runAttempt({ run: this.run, spec, attempt, signal: this.signal, runFailed: this.failed.signal });
       // An interrupted run starts no new attempt (a worker executor reports its stopped attempts as failures).
       if (!result.retry || this.interrupted()) return { result, attemptsMade: attempt + 1 };
       this.emit({ type: "task-retrying", ...this.eventBase(spec, attempt), error: result.error! });

@@ -4,7 +4,7 @@
  * (retry decision, failure handling or success). Runs inside the task's `current` and output capture.
  */
 import { pathspecOf } from "../datastore/datastore.js";
-import { InvalidNextError, TaskInterruptedError } from "../errors.js";
+import { InvalidNextError, TaskInterruptedError, TaskNotRunError } from "../errors.js";
 import type { AppliedDecorator } from "../define/step-decorator.js";
 import { createJoinInputs, type JoinInput } from "./join-inputs.js";
 import {
@@ -179,8 +179,9 @@ async function settle(
       if (state) await runTaskSuccessHooks(chain, setArtifact);
       return { failure, caught: false, retry: undefined };
     }
-    // An interrupt is the user's decision to stop, not a failure of the step: no retry, no @catch.
-    if (failure instanceof TaskInterruptedError) return { failure, caught: false, retry: undefined };
+    // An interrupt is the user's decision to stop, not a failure of the step: no retry, no @catch. Nor
+    // for an attempt never run because the run had already failed.
+    if (failure instanceof TaskInterruptedError || failure instanceof TaskNotRunError) return { failure, caught: false, retry: undefined };
     const retry = await retryAfter(chain, attempt, failure);
     if (retry || !state) return { failure, caught: false, retry };
     const caught = await runTaskFailureHooks(chain, setArtifact, failure);

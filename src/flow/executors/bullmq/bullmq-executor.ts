@@ -16,7 +16,7 @@ import { recordLostAttempt } from "../lost-attempt.js";
 import { attemptResultOf, flowNotInModule, taskRequestOf } from "../task-request.js";
 import { DEFAULT_QUEUE, JOB_FORMAT, type ClusterJobResult } from "./job-data.js";
 import { ClusterJobFailedError, ClusterJobWithdrawnError, JobDispatcher } from "./job-dispatcher.js";
-import { TaskInterruptedError } from "../../errors.js";
+import { TaskInterruptedError, TaskNotRunError } from "../../errors.js";
 import { REDIS_URL_ENV, redisUrlFrom } from "./redis-url.js";
 
 /** Options of the `bullmq` executor (from `RunOptions`). */
@@ -88,6 +88,9 @@ export function bullmqExecutor(options: BullmqExecutorOptions = {}): Executor {
       // Interrupted: a job still queued is taken back (a worker would otherwise run it later); a running one is stopped.
       const interrupt = () => void dispatcher!.interrupt(jobId);
       assignment.signal?.addEventListener("abort", interrupt, { once: true });
+      // Another task failed: as in-process, no task starts after that, so a job still queued is taken back.
+      const withdraw = () => void dispatcher!.withdraw(jobId);
+      assignment.runFailed?.addEventListener("abort", withdraw, { once: true });
       let reply: ClusterJobResult;
       try {
         if (assignment.signal?.aborted) throw new ClusterJobWithdrawnError(`Task ${key}: not queued, the run was interrupted.`);
@@ -102,6 +105,13 @@ export function bullmqExecutor(options: BullmqExecutorOptions = {}): Executor {
           request,
         })) as ClusterJobResult;
       } catch (error) {
+        if (error instanceof ClusterJobWithdrawnError && !assignment.signal?.aborted && assignment.runFailed?.aborted) {
+          const notRun = new TaskNotRunError(
+            `Task ${key} (attempt ${request.task.attempt}) was not run: the run had already failed (in task ${String(assignment.runFailed.reason)}) ` +
+              `when its job, still waiting for a worker, was removed from queue ${queue}. Resume the run to run it.`,
+          );
+          return recordLostAttempt({ ...assignment, attempt: request.task.attempt }, notRun);
+        }
         if (error instanceof ClusterJobWithdrawnError) {
           const interrupted = new TaskInterruptedError(`Task ${key} (attempt ${request.task.attempt}) was not run: the run was interrupted before a worker took its job, which was removed from queue ${queue}. Resume the run to run it.`);
           return recordLostAttempt({ ...assignment, attempt: request.task.attempt }, interrupted);
@@ -117,6 +127,7 @@ export function bullmqExecutor(options: BullmqExecutorOptions = {}): Executor {
         return recordLostAttempt({ ...assignment, attempt: request.task.attempt }, timedOut ? endedByTimeLimit(timeLimit, error) : error);
       } finally {
         assignment.signal?.removeEventListener("abort", interrupt);
+        assignment.runFailed?.removeEventListener("abort", withdraw);
       }
       if (reply.attempt > request.task.attempt) skipped.set(key, offset + reply.attempt - request.task.attempt);
       return attemptResultOf(reply.result);
