@@ -56,6 +56,15 @@ describe("LiveRunState", () => {
     expect(state.outcome).toBe("failed");
   });
 
+  it("a task taken back unrun after another failed (TaskNotRunError) counts neither as failed nor as started", () => {
+    const state = new LiveRunState("SweepFlow", "1", graph, 0);
+    for (let i = 0; i < 3; i++) state.apply(task("task-started", "train", String(i + 2), i));
+    state.apply({ ...(task("task-started", "train", "2", 0) as object), type: "task-failed", error: new Error("x"), handledByCatch: false } as FlowEvent);
+    const notRun = Object.assign(new Error("not run"), { name: "TaskNotRunError" });
+    for (const id of ["3", "4"]) state.apply({ ...(task("task-started", "train", id, 1) as object), type: "task-failed", error: notRun, handledByCatch: false } as FlowEvent);
+    expect(state.steps.get("train")).toMatchObject({ state: "failed", started: 1, failed: 1 });
+  });
+
   it("tells an interrupted run from a failed one", () => {
     const state = new LiveRunState("SweepFlow", "1", graph, 0);
     const error = Object.assign(new Error("Flow SweepFlow run SweepFlow/1 was interrupted before it finished."), { interrupted: true });

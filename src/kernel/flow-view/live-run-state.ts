@@ -54,6 +54,8 @@ export class LiveRunState {
           step.state = step.finished >= (step.total ?? step.started) ? "done" : "running";
         } else if (event.error.name === "TaskInterruptedError") {
           step.state = "stopped"; // not the step's fault: resume runs it again
+        } else if (event.error.name === "TaskNotRunError") {
+          step.started--; // taken back before it ran, as the run had failed elsewhere: neither run nor failed
         } else {
           step.failed++;
           step.state = "failed";
