@@ -19,6 +19,15 @@ describe("lock file", () => {
     expect(existsSync(lock)).toBe(false);
   });
 
+  it("takes over a lock left by an earlier process that had this process's pid (a restarted container)", async () => {
+    const lock = path.join(tempDir(), ".lock");
+    for (const left of [{ pid: process.pid, host: os.hostname() }, { pid: process.pid, host: os.hostname(), token: "an earlier run's" }]) {
+      writeFileSync(lock, JSON.stringify(left));
+      expect(await withLockFile(lock, async () => "ran", { timeoutMs: 2_000 })).toBe("ran");
+      expect(existsSync(lock)).toBe(false);
+    }
+  });
+
   it("waits for a live holder, serialises work, and times out with the holder named", async () => {
     const lock = path.join(tempDir(), ".lock");
     const order: string[] = [];

@@ -2,7 +2,8 @@
  * A cross-process lock: a file holding its owner's pid and host, published complete with an
  * exclusive hard link (so a lock file never exists half-written by this code).
  *
- * A lock is stale when its owner on this host no longer exists, or when its owner cannot be read at
+ * A lock is stale when its owner on this host no longer exists (or is this very process, which does
+ * not hold it: an earlier process with the same pid left it), or when its owner cannot be read at
  * all (empty or garbled — left by a crash or an older writer) and the file is older than a short
  * grace period. Taking over a stale lock is race-free: the taker first creates a marker named after
  * that lock file's identity (inode and change time) with O_EXCL, so exactly one waiter may remove
@@ -38,7 +39,15 @@ export interface LockOptions {
 interface Owner {
   pid?: unknown;
   host?: unknown;
+  token?: unknown;
 }
+
+/**
+ * Tokens of the locks this process holds (or is creating). A lock file naming this process's pid
+ * and host but none of these tokens was left by an earlier process that had the same pid — common in
+ * containers, where a restarted command often gets the same pid (even 1) — and is stale.
+ */
+const heldTokens = new Set<string>();
 
 interface Held {
   owner: string;
@@ -80,23 +89,31 @@ async function inspect(lockPath: string, graceMs: number): Promise<Held | undefi
     const old = Date.now() - Number(info.mtimeMs) > graceMs;
     return { owner: "an unknown process (the lock file names no owner)", stale: old, identity };
   }
-  const stale = owner.host === os.hostname() && processIsGone(owner.pid);
+  const sameHost = owner.host === os.hostname();
+  const earlierSelf = sameHost && owner.pid === process.pid && !(typeof owner.token === "string" && heldTokens.has(owner.token));
+  const stale = sameHost && (earlierSelf || processIsGone(owner.pid));
   return { owner: `process ${owner.pid} on ${owner.host}`, stale, identity };
 }
 
-/** Creates the lock with its owner already inside; false when it is held. */
-async function tryCreate(lockPath: string): Promise<boolean> {
+/**
+ * Creates the lock with its owner already inside; false when it is held. `token` is registered as
+ * held before the file appears, so no other caller in this process takes it for an earlier process's.
+ */
+async function tryCreate(lockPath: string, token: string): Promise<boolean> {
   const temp = `${lockPath}.${randomUUID()}.tmp`;
-  await writeFile(temp, JSON.stringify({ pid: process.pid, host: os.hostname() }));
+  await writeFile(temp, JSON.stringify({ pid: process.pid, host: os.hostname(), token }));
+  heldTokens.add(token);
+  let created = false;
   try {
     await link(temp, lockPath);
-    return true;
+    created = true;
   } catch (error) {
-    if (errno(error) === "EEXIST") return false;
-    throw error;
+    if (errno(error) !== "EEXIST") throw error;
   } finally {
+    if (!created) heldTokens.delete(token);
     await unlink(temp);
   }
+  return created;
 }
 
 /** Removes the stale lock file `identity` names, if this caller wins the right to; true when it did. */
@@ -129,7 +146,8 @@ export async function withLockFile<T>(lockPath: string, work: () => Promise<T>, 
   const started = now();
   let delay = 1;
   let announced = false;
-  while (!(await tryCreate(lockPath))) {
+  const token = randomUUID();
+  while (!(await tryCreate(lockPath, token))) {
     const held = await inspect(lockPath, staleGraceMs);
     if (held === undefined) continue;
     if (held.stale && (await takeOver(lockPath, held.identity, staleGraceMs))) continue;
@@ -143,5 +161,6 @@ export async function withLockFile<T>(lockPath: string, work: () => Promise<T>, 
     return await work();
   } finally {
     await unlink(lockPath);
+    heldTokens.delete(token);
   }
 }

@@ -20,7 +20,11 @@ export async function withSyncLocks<T>(wandbDirs: string[], notify: (line: strin
     if (dir === undefined) return work();
     return withLockFile(syncLockPath(dir), () => hold(index + 1), {
       timeoutMs: Infinity, // the holder is alive and uploading; a dead holder's lock is taken over
-      onWait: (owner) => notify(`wandb: another sync (${owner}) is uploading runs of ${dir}; waiting for it to finish.`),
+      onWait: (owner) =>
+        notify(
+          `wandb: another sync (${owner}) is uploading runs of ${dir}; waiting for it to finish. ` +
+            `If that process is gone (e.g. it ran on another machine or container), delete ${syncLockPath(dir)}.`,
+        ),
     });
   };
   return hold(0);
