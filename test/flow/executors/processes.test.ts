@@ -5,7 +5,7 @@
  * Each run is started by a separate Node process importing the flow file, as a user's program would.
  */
 import { randomUUID } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
@@ -180,6 +180,16 @@ describe("processes executor", () => {
     expect(run.successful).toBe(true);
     const side = run.tasks.find((t) => t.stepName === "side")!;
     expect(side.attempts).toBe(2); // current.retryCount is the engine's: the flow's wbflow is the worker's copy
+  }, 120_000);
+
+  test("a CommonJS flow file (a .ts in a folder with no package.json, as a notebook's) gets the engine's own copy in workers too", async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), "wbflow-notebook-")); // no package.json, no node_modules
+    const file = path.join(folder, "shapes.ts");
+    writeFileSync(file, HEADER + SHAPES_FLOW);
+    const run = await driveRun(file, "Shapes", { executor: "processes", maxWorkers: 2, env: { WBFLOW_DRIVER_LINK: "1" } });
+    expect(run.error).toBeUndefined();
+    const side = run.tasks.find((t) => t.stepName === "side")!;
+    expect(side.attempts).toBe(2); // current.retryCount is the engine's: a second (CommonJS) copy would leave it unset
   }, 120_000);
 
   test("@timeout ends a runaway (busy) step's worker; the run fails with the timeout and does not hang", async () => {

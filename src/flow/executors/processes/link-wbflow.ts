@@ -17,16 +17,36 @@ function isWbflow(specifier: string): boolean {
 export function linkWbflow(): void {
   register(new URL("./wbflow-resolve-hook.js", import.meta.url), { data: { packageJson: PACKAGE_JSON.href } });
   const fromPackage = createRequire(PACKAGE_JSON);
-  const resolver = Module as unknown as { _resolveFilename(request: string, ...rest: unknown[]): string };
-  const original = resolver._resolveFilename;
+  const internals = Module as unknown as ModuleInternals;
+  const original = internals._resolveFilename;
+  // Node's own loader of .js files, before a TypeScript loader (tsx) replaces it: tsx would compile
+  // wbflow's ES modules into a second, CommonJS copy for a CommonJS flow module (a .ts file in a folder
+  // without `"type": "module"`, as a notebook's), with its own `current` and registries. Node's loads
+  // them with require(esm): the very module instances this process runs.
+  const loadJs = internals._extensions[".js"]!;
   let resolving = false; // fromPackage.resolve comes back through here
-  resolver._resolveFilename = function (request: string, ...rest: unknown[]): string {
+  internals._resolveFilename = function (request: string, ...rest: unknown[]): string {
     if (!isWbflow(request) || resolving) return original.call(this, request, ...rest);
     resolving = true;
     try {
-      return fromPackage.resolve(request);
+      const file = fromPackage.resolve(request);
+      if (file.endsWith(".js") && !internals._cache[file]) {
+        const loaded = new Module(file);
+        loaded.filename = file;
+        loadJs(loaded, file);
+        loaded.loaded = true;
+        internals._cache[file] = loaded;
+      }
+      return file;
     } finally {
       resolving = false;
     }
   };
+}
+
+/** The parts of Node's CommonJS loader this link uses. */
+interface ModuleInternals {
+  _resolveFilename(request: string, ...rest: unknown[]): string;
+  _extensions: Record<string, (module: Module, file: string) => void>;
+  _cache: Record<string, Module>;
 }
