@@ -3,6 +3,7 @@ import type { RecordSink } from "../protocol/record-sink.js";
 import type { WandbRecord } from "../protocol/records.js";
 import { encodeRecord } from "../protocol/records.js";
 import { frameRecord } from "./log-format.js";
+import { clearLogWriter, markLogWriter } from "./log-writer-mark.js";
 import { TransactionLogWriter } from "./transaction-log-writer.js";
 
 export class TransactionLogSink implements RecordSink {
@@ -10,6 +11,7 @@ export class TransactionLogSink implements RecordSink {
 
   constructor(readonly logPath: string) {
     this.writer = new TransactionLogWriter(logPath);
+    markLogWriter(logPath); // a sync leaves the run alone until it is closed (see log-writer-mark.ts)
   }
 
   /**
@@ -36,9 +38,10 @@ export class TransactionLogSink implements RecordSink {
   /** Synchronous close, usable from a process 'exit' handler. */
   closeSync(): void {
     this.writer.close();
+    clearLogWriter(this.logPath);
   }
 
   async close(): Promise<void> {
-    this.writer.close();
+    this.closeSync();
   }
 }

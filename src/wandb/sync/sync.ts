@@ -12,6 +12,7 @@
  */
 import path from "node:path";
 import { artifactLocations } from "../offline/artifact-locations.js";
+import { liveLogWriter } from "../offline/log-writer-mark.js";
 import { ObjectStore } from "../offline/object-store.js";
 import { readTransactionLog } from "../offline/transaction-log-reader.js";
 import type { WandbRecord } from "../protocol/records.js";
@@ -106,8 +107,16 @@ async function readSources(sources: SyncSource[], options: SyncOptions, notify: 
       // An online run's log without `exit` may belong to a run still going in another process:
       // `--all` leaves it alone (its own sender is uploading it); naming it explicitly syncs it.
       const onlineRun = path.basename(source.runDir).startsWith("run-");
-      if (options.allIn !== undefined && onlineRun && !log.records.some((r) => r.type === "exit")) {
+      const unfinished = !log.records.some((r) => r.type === "exit");
+      if (options.allIn !== undefined && onlineRun && unfinished) {
         results.push({ logPath: source.logPath, status: "skipped", reason: "an online run that has not finished (sync it by its path if it crashed)" });
+        continue;
+      }
+      // An offline run still going: uploaded now it would be marked failed and synced, and the rest
+      // of it (its outputs are published at its finish) would never be sent.
+      const writer = unfinished && options.allIn !== undefined ? liveLogWriter(source.logPath) : undefined;
+      if (writer !== undefined) {
+        results.push({ logPath: source.logPath, status: "skipped", reason: `a run still in progress (${writer} is writing it); sync it once it finished` });
         continue;
       }
       if (log.tornTail) notify(`wandb: ${source.logPath} ends in a partly written record (the run was cut off); syncing what is complete.`);
