@@ -282,6 +282,32 @@ describe("bullmq executor", () => {
     }
   });
 
+  it("a step that ends its process (process.exit(0), a kill) fails its task with an error saying so; @retry applies", async () => {
+    const exitFlow = `import { FlowSpec, Parameter, current, retry, step } from "wbflow";
+export class ExitFlow extends FlowSpec {
+  how = Parameter("how", { default: "exit" });
+  @retry({ times: 1 }) @step start() {
+    if (current.retryCount === 0) {
+      if (this.how === "exit") process.exit(0);
+      process.kill(process.pid, "SIGKILL");
+    }
+    this.next(this.end);
+  }
+  @step end() {}
+}
+`;
+    const c = await cluster({ workers: 1, concurrency: 1, files: { "flow.ts": exitFlow } });
+    for (const [how, cause] of [["exit", "exited with code 0 \\(process\\.exit\\(\\) in the step, or a crash\\)"], ["kill", "was killed by SIGKILL"]] as const) {
+      const runner = startRunner(c.project, { file: path.join(c.project, "flow.ts"), flowName: "ExitFlow", mode: "run", store: c.store, params: { how } }, c.env);
+      cleanups.push(async () => void runner.child.kill("SIGKILL"));
+      const outcome = await runner.done;
+      const runId = expectSuccess(outcome); // the retry ran on a fresh child
+      const lost = await new Task(`ExitFlow/${runId}/start/1`, { datastore: new Datastore({ root: c.store }), attempt: 0 }).exception();
+      expect(lost?.type).toBe("WorkerLostError");
+      expect(lost?.message).toMatch(new RegExp(`^Task ExitFlow/${runId}/start/1 \\(attempt 0\\) failed: the process running it on a worker ${cause}\\. @retry on the step runs the task again\\.$`));
+    }
+  });
+
   it("SIGTERM to a worker mid-task: it takes no new task, finishes the running one (no re-run) and exits 0", async () => {
     const c = await cluster({ concurrency: 1 });
     const [stopping, other] = c.workers as [WorkerProcess, WorkerProcess];

@@ -16,7 +16,7 @@ import { recordLostAttempt } from "../lost-attempt.js";
 import { attemptResultOf, flowNotInModule, taskRequestOf } from "../task-request.js";
 import { DEFAULT_QUEUE, JOB_FORMAT, type ClusterJobResult } from "./job-data.js";
 import { ClusterJobFailedError, ClusterJobWithdrawnError, JobDispatcher } from "./job-dispatcher.js";
-import { TaskInterruptedError, TaskNotRunError } from "../../errors.js";
+import { TaskInterruptedError, TaskNotRunError, WorkerLostError } from "../../errors.js";
 import { REDIS_URL_ENV, redisUrlFrom } from "./redis-url.js";
 
 /** Options of the `bullmq` executor (from `RunOptions`). */
@@ -40,6 +40,21 @@ function endedByTimeLimit(timeLimit: TimeLimit, cause: Error): Error {
   const error = timeLimit.error();
   error.message += ` Its process on the worker was ended (${cause.message}).`;
   return error;
+}
+
+/** BullMQ's failure of a job whose child process ended mid-job. */
+const CHILD_EXIT = /^Unexpected exit code: (\S+) signal: (\S+)$/;
+
+/**
+ * The error for a job whose child process ended before the attempt did (`process.exit()` in the step, a
+ * kill, a crash), as the processes executor words a lost worker; undefined for any other failure.
+ */
+function childEnded(pathspec: string, attempt: number, error: Error): WorkerLostError | undefined {
+  const match = CHILD_EXIT.exec(error.message);
+  if (!match) return undefined;
+  const [, code, signal] = match;
+  const cause = signal !== "null" ? `was killed by ${signal}` : `exited with code ${code} (process.exit() in the step, or a crash)`;
+  return new WorkerLostError(`Task ${pathspec} (attempt ${attempt}) failed: the process running it on a worker ${cause}. @retry on the step runs the task again.`);
 }
 
 /**
@@ -124,7 +139,8 @@ export function bullmqExecutor(options: BullmqExecutorOptions = {}): Executor {
         // The worker could not run it (refused it, could not load the code, or died on it again
         // and again): stored as a failed attempt, so @retry and @catch apply as to any failure.
         const timedOut = timeLimit !== undefined && Date.now() - submitted >= timeLimit.milliseconds;
-        return recordLostAttempt({ ...assignment, attempt: request.task.attempt }, timedOut ? endedByTimeLimit(timeLimit, error) : error);
+        const failure = timedOut ? endedByTimeLimit(timeLimit, error) : (childEnded(key, request.task.attempt, error) ?? error);
+        return recordLostAttempt({ ...assignment, attempt: request.task.attempt }, failure);
       } finally {
         assignment.signal?.removeEventListener("abort", interrupt);
         assignment.runFailed?.removeEventListener("abort", withdraw);
