@@ -188,6 +188,13 @@ describe("upsertBucket", () => {
     expect(server.state.runs).toHaveLength(1);
   });
 
+  it("sends NaN and ±Infinity in the config as themselves (extended JSON, as wandb-core does), not null", async () => {
+    const { http } = client();
+    await upsertBucket(http, { runId: "nan00001", project: "proj", config: { lr: Number.NaN, high: Infinity, low: -Infinity, nested: { x: [1, Number.NaN] } } });
+    const stored = server.state.findRun("tester-entity", "proj", "nan00001")!;
+    expect(stored.config).toEqual({ lr: { value: Number.NaN }, high: { value: Infinity }, low: { value: -Infinity }, nested: { value: { x: [1, Number.NaN] } } });
+  });
+
   it("is not duplicated when the response is lost and the request retried", async () => {
     const { http } = client();
     server.faults.inject({ route: "graphql", operationName: "UpsertBucket" }, { kind: "lost-response" });

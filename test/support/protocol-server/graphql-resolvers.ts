@@ -4,6 +4,7 @@
  * Documents reach these resolvers only after graphql-js validated them against the schema.
  */
 import type { ServerArtifact, ServerCollection, ServerRun, ServerState, ServerUser } from "./server-state.js";
+import { parseExtendedJson } from "../../../src/wandb/protocol/extended-json.js";
 
 /** What each resolver gets besides its arguments. */
 export interface ResolverContext {
@@ -393,7 +394,8 @@ function applyRunInput(run: ServerRun, input: Args): void {
   if (input.host != null) run.host = input.host;
   if (input.tags != null) run.tags = [...input.tags];
   if (input.config != null) {
-    const parsed = JSON.parse(input.config) as unknown;
+    // W&B's clients send extended JSON here (wandb-core's simplejsonext writes bare NaN and Infinity).
+    const parsed = parseExtendedJson(input.config) as unknown;
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
       throw new ServerRuleError("config must be a JSON object");
     }

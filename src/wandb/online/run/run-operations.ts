@@ -2,6 +2,7 @@
 import { graphqlRequest } from "../http/graphql-client.js";
 import type { WandbHttpClient } from "../http/http-client.js";
 import { UPSERT_RETRY_POLICY } from "../http/retry-policy.js";
+import { toExtendedJson } from "../../protocol/extended-json.js";
 
 const UPSERT_BUCKET = `mutation UpsertBucket(
   $id: String, $name: String, $project: String, $entity: String, $groupName: String,
@@ -79,7 +80,8 @@ export async function upsertBucket(http: WandbHttpClient, run: RunUpsert): Promi
     tags: run.tags,
     host: run.host,
     jobType: run.jobType,
-    config: run.config === undefined ? undefined : JSON.stringify(wrapConfig(run.config)),
+    // Extended JSON, as wandb-core sends it: NaN and ±Infinity stay themselves instead of null.
+    config: run.config === undefined ? undefined : toExtendedJson(wrapConfig(run.config), "config"),
   };
   for (const key of Object.keys(variables)) if (variables[key] === undefined) delete variables[key];
   const data = await graphqlRequest<UpsertData>(http, UPSERT_BUCKET, variables, UPSERT_RETRY_POLICY);
