@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { isFlowClass, type FlowSpec } from "../../flow/define/spec.js";
+import { linkWbflow } from "../../flow/executors/processes/link-wbflow.js";
 import { CliUsageError } from "../command.js";
 import { flowFileError } from "./flow-file-error.js";
 import { urlExporting } from "./export-hook.js";
@@ -14,10 +15,14 @@ import { urlExporting } from "./export-hook.js";
 let tsxRegistered = false;
 
 /**
- * Imports a module; TypeScript through tsx's loader, registered once for the whole process (not a
+ * Imports a module; TypeScript through tsx's loaders, registered once for the whole process (not a
  * namespaced `tsImport`): the flow file's `import "wbflow"` then resolves to the very modules the CLI
  * already loaded, so wbflow is neither loaded twice nor transformed, and the datastore and codecs the
  * CLI hands to the run are the flow's own (a second copy's `instanceof` checks would fail).
+ * Both loaders: a .ts file in a folder without `"type": "module"` (a notebook's folder, a fresh
+ * project) is CommonJS to Node, which cannot load its `import` syntax without tsx's CommonJS loader.
+ * linkWbflow keeps that module's `require("wbflow")` on these same modules (and finds wbflow even
+ * where the file's folder has none installed).
  */
 async function importModule(absolute: string, url: string): Promise<Record<string, unknown>> {
   if (/\.(c|m)?tsx?$/.test(absolute) && !tsxRegistered) {
@@ -25,9 +30,10 @@ async function importModule(absolute: string, url: string): Promise<Record<strin
     // loaded runs through its hooks in another thread (~4 ms each, hundreds of modules). The flow's
     // `import "wbflow"` then finds them already loaded.
     await import("../../index.js");
+    linkWbflow(); // before tsx's CommonJS loader replaces Node's .js loader, which linkWbflow keeps
     // Loaded only for TypeScript files: tsx and esbuild are the largest part of the CLI's start-up.
-    const { register } = await import("tsx/esm/api");
-    register();
+    (await import("tsx/esm/api")).register();
+    (await import("tsx/cjs/api")).register();
     tsxRegistered = true;
   }
   return (await import(url)) as Record<string, unknown>;

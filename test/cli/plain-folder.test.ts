@@ -1,0 +1,57 @@
+/**
+ * The built `wbflow` (bin/wbflow.js, as `npx wbflow` runs it) on a flow file in a plain folder: no
+ * package.json with `"type": "module"` and no wbflow installed beside it, as a notebook's folder or a
+ * fresh project is. Node treats a .ts file there as CommonJS. (The other CLI tests run the source under
+ * `node --import tsx`, whose CommonJS hooks hide what the published command does.)
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, test } from "vitest";
+
+const BIN = path.join(import.meta.dirname, "..", "..", "bin", "wbflow.js");
+
+function wbflow(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env["PATH"] ?? "", HOME: cwd } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** A fresh folder (with a space in its name) outside any package, holding `files`. */
+function plainFolder(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "wbflow plain "));
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+const GREETING = `export const greeting = "hello from a sibling module";\n`;
+
+describe("wbflow on a .ts flow file in a plain folder (CommonJS to Node)", () => {
+  test("run, show and check load it; its imports of wbflow and of a sibling file work", async () => {
+    const dir = plainFolder({
+      "greeting.ts": GREETING,
+      "flow.ts": `import { FlowSpec, step, current } from "wbflow";
+import { greeting } from "./greeting";
+export class PlainFlow extends FlowSpec {
+  @step start() { console.log(greeting, "in", current.flowName); this.next(this.end); }
+  @step end() {}
+}
+`,
+    });
+    const run = await wbflow(["run", "flow.ts", "--datastore", "store"], dir);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("hello from a sibling module in PlainFlow"); // `current` is the engine's own
+    expect(run.stdout).toMatch(/Run PlainFlow\/\d+ finished successfully\./);
+    const check = await wbflow(["check", "flow.ts"], dir);
+    expect(check.stdout).toContain("PlainFlow is valid: 2 steps");
+    expect(check.code).toBe(0);
+  });
+});
