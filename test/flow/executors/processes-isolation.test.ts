@@ -6,7 +6,7 @@
  * processes, each scenario in a separate driver process.
  */
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
@@ -75,7 +75,25 @@ export class Tensors extends FlowSpec {
 }
 `;
 
+// Splits that each take both of a 2-slot run's slots, so one waits while the other runs (and fails).
+const WIDE = `import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { FlowSpec, Parameter, resources, step } from "wbflow";
+export class Wide extends FlowSpec {
+  markers = Parameter("markers", { type: "string", required: true });
+  @step start() { (this as any).parts = [0, 1]; this.next(this.heavy, { foreach: "parts" }); }
+  @resources({ cpu: 2 }) @step heavy() {
+    writeFileSync(path.join((this as any).markers, String(this.input)), "");
+    if ((this.input as number) >= 0) throw new Error("split " + this.input + " failed");
+    this.next(this.join);
+  }
+  @step join(inputs: any) { this.next(this.end); }
+  @step end() {}
+}
+`;
+
 beforeAll(() => {
+  workspace.write("wide.ts", WIDE);
   workspace.write("tensors.ts", TENSORS);
   workspace.write("importing.ts", IMPORTING);
   workspace.write("device.ts", `export const device = "cpu";\n`);
@@ -151,6 +169,18 @@ describe("processes executor: nothing carried over or left behind, failures told
     const exception = (await run.datastore.getValue("Tensors", first.artifacts._exception!)) as { type: string; message: string };
     expect(exception.type).toBe("WorkerLostError");
     expect(exception.message).toMatch(/ran out of memory \(it grew by \d+ MiB, over the 64 MiB @resources\(\{ memory \}\) allows; memory outside the JavaScript heap, such as typed arrays and Buffers, counts too\)/);
+  }, 120_000);
+
+  test("after a task failed, a task still waiting for free slots (@resources cpu) is not started, as in-process", async () => {
+    const markers = mkdtempSync(path.join(tmpdir(), "wbflow-wide-"));
+    const run = await driveRun(`${workspace.dir}/wide.ts`, "Wide", { executor: "processes", maxWorkers: 2, params: { markers } });
+    expect(run.successful).toBe(false);
+    expect(run.error!.cause!.message).toBe("split 0 failed");
+    expect(readdirSync(markers)).toEqual(["0"]); // the second split never ran
+    const waited = run.tasks.find((t) => t.stepName === "heavy" && t.error?.name === "TaskNotRunError")!;
+    expect(waited.error!.message).toMatch(
+      /^Task Wide\/\d+\/heavy\/3 \(attempt 0\) was not run: the run had already failed \(in task Wide\/\d+\/heavy\/2\) while it waited for free worker slots\. Resume the run to run it\.$/,
+    );
   }, 120_000);
 
   test("a worker busy in synchronous code ends soon after its process is killed (a kernel killed mid-run leaves no orphan)", async () => {

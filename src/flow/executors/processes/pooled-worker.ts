@@ -19,7 +19,9 @@ export type PoolOutcome =
    * The worker was lost mid-attempt; `cause` completes "its worker process (pid N) ...". `interrupted`:
    * ended because the run's signal aborted, or killed by SIGINT (Jupyter interrupts a kernel's whole process group).
    */
-  | { kind: "lost"; cause: string; pid: number | undefined; timedOut: boolean; interrupted: boolean; output: { stdout: string; stderr: string } };
+  | { kind: "lost"; cause: string; pid: number | undefined; timedOut: boolean; interrupted: boolean; output: { stdout: string; stderr: string } }
+  /** Not started: the run was interrupted, or had failed, while it waited for free slots. */
+  | { kind: "withdrawn"; interrupted: boolean };
 
 /** How to run one attempt on the pool. */
 export interface RunOptions {
@@ -29,6 +31,8 @@ export interface RunOptions {
   /** A finished attempt that failed after at least this long leaves its worker ended, not reused (an abandoned body may still run there). */
   recycleAfterFailureMs: number | undefined;
   signal: AbortSignal | undefined;
+  /** Aborts when the run failed: an attempt still waiting for slots is not started. */
+  runFailed?: AbortSignal | undefined;
 }
 
 const OUT_OF_MEMORY = /heap out of memory|Reached heap limit|Allocation failed/i;

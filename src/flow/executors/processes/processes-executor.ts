@@ -4,7 +4,7 @@
  * against the shared datastore. Output is printed here live; a worker that dies fails only its attempt
  * (the decorators' retry and @catch apply) and is replaced; `@timeout` ends a runaway worker.
  */
-import { TaskInterruptedError, WorkerLostError } from "../../errors.js";
+import { TaskInterruptedError, TaskNotRunError, WorkerLostError } from "../../errors.js";
 import { pathspecOf } from "../../datastore/datastore.js";
 import { attemptRequirements } from "../../task/attempt-body.js";
 import type { Executor, ExecutorSettings } from "../executor.js";
@@ -36,17 +36,29 @@ export function processesExecutor({ maxWorkers }: ExecutorSettings): Executor {
           deadlineMs: timeLimit && timeLimit.milliseconds + TIME_LIMIT_GRACE_MS,
           recycleAfterFailureMs: timeLimit?.milliseconds,
           signal: assignment.signal,
+          runFailed: assignment.runFailed,
         },
       );
       if (outcome.kind === "result") return attemptResultOf(outcome.result);
       if (outcome.kind === "not-run") throw errorFromPlain(outcome.error);
       const pathspec = pathspecOf({ flowName: run.flowName, runId: run.runId, stepName: spec.stepName, taskId: spec.taskId });
+      if (outcome.kind === "withdrawn") return recordLostAttempt(assignment, notStarted(pathspec, attempt, outcome.interrupted, assignment.runFailed?.reason));
       return recordLostAttempt(assignment, lostError(outcome, pathspec, attempt, timeLimit?.error), outcome.output);
     },
     async close() {
       await lease?.close();
     },
   };
+}
+
+/** Why an attempt that waited for free slots was not run. */
+function notStarted(pathspec: string, attempt: number, interrupted: boolean, failedTask: unknown): Error {
+  if (interrupted) {
+    return new TaskInterruptedError(`Task ${pathspec} (attempt ${attempt}) was not run: the run was interrupted while it waited for free worker slots. Resume the run to run it.`);
+  }
+  return new TaskNotRunError(
+    `Task ${pathspec} (attempt ${attempt}) was not run: the run had already failed (in task ${String(failedTask)}) while it waited for free worker slots. Resume the run to run it.`,
+  );
 }
 
 function lostError(outcome: Extract<PoolOutcome, { kind: "lost" }>, pathspec: string, attempt: number, timeLimitError: (() => Error) | undefined): Error {

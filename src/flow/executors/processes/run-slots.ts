@@ -7,6 +7,11 @@ export class RunSlots {
     this.free = size;
   }
 
+  /** Whether taking `cpu` slots now would wait. */
+  wouldWait(cpu: number): boolean {
+    return this.waiting.length > 0 || this.free < Math.max(1, Math.min(cpu, this.size));
+  }
+
   /** Waits until `cpu` slots (clamped to 1..size) are free, takes them and returns how many it took. */
   async take(cpu: number): Promise<number> {
     const slots = Math.max(1, Math.min(cpu, this.size));

@@ -97,8 +97,13 @@ export class WorkerPool {
   }
 
   private async run(slots: RunSlots, request: TaskRequest, needs: AttemptNeeds, options: RunOptions): Promise<PoolOutcome> {
+    const waits = slots.wouldWait(needs.cpu);
     const taken = await slots.take(needs.cpu);
+    // Slots come free as an attempt ends, before its result reaches the scheduler: let it (a failure stops the run).
+    if (waits) await new Promise((resolve) => setImmediate(resolve));
     try {
+      // As in-process, no task starts after an interrupt or a failure: one that waited for slots is not run.
+      if (options.signal?.aborted || options.runFailed?.aborted) return { kind: "withdrawn", interrupted: options.signal?.aborted === true };
       const worker = this.idleWorker(needs.memoryMiB, request.flow.module);
       const started = Date.now();
       const outcome = await worker.attempt(request, options);
