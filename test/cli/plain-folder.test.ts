@@ -54,4 +54,23 @@ export class PlainFlow extends FlowSpec {
     expect(check.stdout).toContain("PlainFlow is valid: 2 steps");
     expect(check.code).toBe(0);
   });
+
+  test("a flow class defined without `export` runs too, as in a folder of ES modules", async () => {
+    const dir = plainFolder({
+      "greeting.ts": GREETING,
+      "flow.ts": `import { FlowSpec, step } from "wbflow";
+import { greeting } from "./greeting";
+class Helper { static say() { return greeting; } }
+class QuietFlow extends FlowSpec {
+  @step start() { console.log(Helper.say()); this.next(this.end); }
+  @step end() {}
+}
+`,
+    });
+    const run = await wbflow(["run", "flow.ts", "--datastore", "store"], dir);
+    expect(run.stderr).toBe("");
+    expect(run.stdout).toContain("hello from a sibling module");
+    expect(run.stdout).toMatch(/Run QuietFlow\/\d+ finished successfully\./);
+    expect(run.code).toBe(0);
+  });
 });

@@ -11,6 +11,7 @@ import { linkWbflow } from "../../flow/executors/processes/link-wbflow.js";
 import { CliUsageError } from "../command.js";
 import { flowFileError } from "./flow-file-error.js";
 import { urlExporting } from "./export-hook.js";
+import { loadedAsCommonJs, requireExporting } from "./require-exporting.js";
 
 let tsxRegistered = false;
 
@@ -47,7 +48,8 @@ function unexportedClassNames(source: string): string[] {
 
 /**
  * Imports a flow file. When it exports no flow class, the classes it merely defines are reached
- * by importing it again with them exported (see export-hook.ts; no file is written).
+ * by importing it again with them exported (see export-hook.ts and, for a file Node loads as
+ * CommonJS, require-exporting.ts; no file is written).
  */
 export async function importFlowFile(file: string): Promise<Record<string, unknown>> {
   const absolute = path.resolve(file);
@@ -60,7 +62,19 @@ export async function importFlowFile(file: string): Promise<Record<string, unkno
   if (Object.values(exports).some(isFlowClass)) return exports;
   const defined = unexportedClassNames(await readFile(absolute, "utf8"));
   if (defined.length === 0) return exports;
+  if (loadedAsCommonJs(absolute)) {
+    try {
+      return requireExporting(absolute, defined);
+    } catch (error) {
+      throw flowFileError(absolute, error);
+    }
+  }
   return load(urlExporting(pathToFileURL(absolute).href, defined));
+}
+
+/** `word` as typed in a shell: quoted when it has spaces or other characters a shell would split on. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
 /** Picks the flow class from a module's exports; `command` names the verb in the hint. */
@@ -83,7 +97,7 @@ export function pickFlowClass(
     return flow;
   }
   if (flows.size > 1) {
-    throw new CliUsageError(`${file} has several flows (${[...flows.keys()].join(", ")}). Name the one to ${command}: wbflow ${command} ${file} FlowName`);
+    throw new CliUsageError(`${file} has several flows (${[...flows.keys()].join(", ")}). Name the one to ${command}: wbflow ${command} ${shellWord(file)} FlowName`);
   }
   return [...flows.values()][0]!;
 }
