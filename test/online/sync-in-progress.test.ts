@@ -5,7 +5,8 @@
  * whose process was killed is still uploaded, as a failed run.
  */
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { createInterface } from "node:readline";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -81,6 +82,25 @@ describe("sync --all and a run still in progress", () => {
     expect(existsSync(path.join(open.dir, "run-open0001.wandb.writer"))).toBe(false);
     expect((await syncAll(root)).map((r) => r.status)).toEqual(["synced"]);
   });
+
+  it("uploads a run whose writer's pid now belongs to another process (pid reuse), as a failed run", async () => {
+    const { processStartMs } = await import("../../src/wandb/offline/process-start.js");
+    const root = tempDir("wbflow-inprogress-");
+    const killed = await runInChild(root);
+    killed.proc.kill("SIGKILL");
+    await killed.exited;
+    const sleeper = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60_000)"], { stdio: "ignore" });
+    try {
+      await new Promise((resolve) => sleeper.once("spawn", resolve));
+      const started = processStartMs(sleeper.pid!);
+      if (started === undefined) return; // no /proc here: the pid alone decides
+      const mark = path.join(killed.dir, "run-going001.wandb.writer");
+      writeFileSync(mark, JSON.stringify({ pid: sleeper.pid, host: hostname(), started: started - 3_600_000 }));
+      expect((await syncAll(root)).map((r) => r.status)).toEqual(["synced"]);
+    } finally {
+      sleeper.kill();
+    }
+  }, 60_000);
 
   it("still uploads a run whose process was killed, as a failed run", async () => {
     const root = tempDir("wbflow-inprogress-");

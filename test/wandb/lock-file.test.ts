@@ -28,6 +28,25 @@ describe("lock file", () => {
     }
   });
 
+  it("takes over a lock whose pid now belongs to a later process (pid reuse), not one its live owner holds", async () => {
+    const { processStartMs } = await import("../../src/wandb/offline/process-start.js");
+    const sleeper = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60_000)"], { stdio: "ignore" });
+    try {
+      await new Promise((resolve) => sleeper.once("spawn", resolve));
+      const started = processStartMs(sleeper.pid!);
+      if (started === undefined) return; // no /proc here: the pid alone decides, as before
+      const lock = path.join(tempDir(), ".lock");
+      // The same live pid, recorded by a process that started an hour earlier: a reused pid.
+      writeFileSync(lock, JSON.stringify({ pid: sleeper.pid, host: os.hostname(), started: started - 3_600_000 }));
+      expect(await withLockFile(lock, async () => "ran", { timeoutMs: 2_000 })).toBe("ran");
+      // Recorded by the live process itself: it is waited for.
+      writeFileSync(lock, JSON.stringify({ pid: sleeper.pid, host: os.hostname(), started }));
+      await expect(withLockFile(lock, async () => "never", { timeoutMs: 200 })).rejects.toThrow(LockTimeoutError);
+    } finally {
+      sleeper.kill();
+    }
+  });
+
   it("waits for a live holder, serialises work, and times out with the holder named", async () => {
     const lock = path.join(tempDir(), ".lock");
     const order: string[] = [];

@@ -3,7 +3,8 @@
  * exclusive hard link (so a lock file never exists half-written by this code).
  *
  * A lock is stale when its owner on this host no longer exists (or is this very process, which does
- * not hold it: an earlier process with the same pid left it), or when its owner cannot be read at
+ * not hold it, or a process started at another time than the owner: an earlier process with the same
+ * pid left it), or when its owner cannot be read at
  * all (empty or garbled — left by a crash or an older writer) and the file is older than a short
  * grace period. Taking over a stale lock is race-free: the taker first creates a marker named after
  * that lock file's identity (inode and change time) with O_EXCL, so exactly one waiter may remove
@@ -14,6 +15,7 @@
 import { randomUUID } from "node:crypto";
 import { link, open, readFile, stat, unlink, writeFile } from "node:fs/promises";
 import os from "node:os";
+import { isLaterProcess, OWN_START_MS } from "./process-start.js";
 
 /** Raised when a lock stays held by a live process for longer than the timeout. */
 export class LockTimeoutError extends Error {
@@ -40,6 +42,7 @@ interface Owner {
   pid?: unknown;
   host?: unknown;
   token?: unknown;
+  started?: unknown;
 }
 
 /**
@@ -91,7 +94,7 @@ async function inspect(lockPath: string, graceMs: number): Promise<Held | undefi
   }
   const sameHost = owner.host === os.hostname();
   const earlierSelf = sameHost && owner.pid === process.pid && !(typeof owner.token === "string" && heldTokens.has(owner.token));
-  const stale = sameHost && (earlierSelf || processIsGone(owner.pid));
+  const stale = sameHost && (earlierSelf || processIsGone(owner.pid) || isLaterProcess(owner.pid, owner.started));
   return { owner: `process ${owner.pid} on ${owner.host}`, stale, identity };
 }
 
@@ -101,7 +104,8 @@ async function inspect(lockPath: string, graceMs: number): Promise<Held | undefi
  */
 async function tryCreate(lockPath: string, token: string): Promise<boolean> {
   const temp = `${lockPath}.${randomUUID()}.tmp`;
-  await writeFile(temp, JSON.stringify({ pid: process.pid, host: os.hostname(), token }));
+  const started = OWN_START_MS !== undefined ? { started: OWN_START_MS } : {};
+  await writeFile(temp, JSON.stringify({ pid: process.pid, host: os.hostname(), token, ...started }));
   heldTokens.add(token);
   let created = false;
   try {

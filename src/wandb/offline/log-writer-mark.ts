@@ -8,6 +8,7 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { isLaterProcess, OWN_START_MS } from "./process-start.js";
 
 /** Logs this process has open: a mark naming this process's pid for another log was left by an earlier process with that pid. */
 const openHere = new Set<string>();
@@ -19,7 +20,7 @@ function markPath(logPath: string): string {
 /** Records this process as the writer of `logPath`. */
 export function markLogWriter(logPath: string): void {
   openHere.add(path.resolve(logPath));
-  writeFileSync(markPath(logPath), JSON.stringify({ pid: process.pid, host: os.hostname() }));
+  writeFileSync(markPath(logPath), JSON.stringify({ pid: process.pid, host: os.hostname(), ...(OWN_START_MS !== undefined ? { started: OWN_START_MS } : {}) }));
 }
 
 /** Removes the writer mark (the log is closed). Safe to call twice. */
@@ -33,7 +34,7 @@ export function clearLogWriter(logPath: string): void {
  * to be: no mark, an unreadable one, a writer that is gone, or one on another host (not checkable).
  */
 export function liveLogWriter(logPath: string): string | undefined {
-  let owner: { pid?: unknown; host?: unknown };
+  let owner: { pid?: unknown; host?: unknown; started?: unknown };
   try {
     owner = JSON.parse(readFileSync(markPath(logPath), "utf8")) as typeof owner;
   } catch {
@@ -46,5 +47,6 @@ export function liveLogWriter(logPath: string): string | undefined {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ESRCH") return undefined;
   }
+  if (isLaterProcess(owner.pid, owner.started)) return undefined; // the writer is gone; its pid was reused
   return `process ${owner.pid} on ${owner.host}`;
 }
