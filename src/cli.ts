@@ -1,5 +1,6 @@
 /** `wbflow <command> [args]`: the command-line entry point. Commands live in src/cli/. */
 import { CliUsageError, type CliCommand } from "./cli/command.js";
+import { ignoreClosedOutput } from "./cli/closed-output.js";
 import { exitCodeOf } from "./cli/exit-codes.js";
 
 /** A command as `wbflow --help` lists it; its module loads only when it runs. */
@@ -49,6 +50,7 @@ function help(): string {
 
 /** Runs the CLI with `argv` (without node and the script path) and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  ignoreClosedOutput();
   const [name, ...args] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     console.log(help());
