@@ -308,6 +308,15 @@ export class ExitFlow extends FlowSpec {
     }
   });
 
+  it("a run on a queue no worker takes from says so (not a silent wait), and goes on once a worker starts", async () => {
+    const c = await cluster({ workers: 0 });
+    const runner = run(c, { n: 2 });
+    await runner.waitFor(/wbflow: no worker is taking tasks from queue 'wbflow' at redis:\/\/127\.0\.0\.1:\d+, so this run's tasks wait there\. Start one on a machine that mounts the datastore \(wbflow worker --redis URL --queue wbflow\), or check that the workers use this queue name and this Redis\./);
+    await c.addWorker();
+    const runId = expectSuccess(await runner.done);
+    expect(await artifact(c.store, runId, "join", "total")).toBe(1 + 4);
+  });
+
   it("SIGTERM to a worker mid-task: it takes no new task, finishes the running one (no re-run) and exits 0", async () => {
     const c = await cluster({ concurrency: 1 });
     const [stopping, other] = c.workers as [WorkerProcess, WorkerProcess];

@@ -17,7 +17,7 @@ import { attemptResultOf, flowNotInModule, taskRequestOf } from "../task-request
 import { DEFAULT_QUEUE, JOB_FORMAT, type ClusterJobResult } from "./job-data.js";
 import { ClusterJobFailedError, ClusterJobWithdrawnError, JobDispatcher } from "./job-dispatcher.js";
 import { TaskInterruptedError, TaskNotRunError, WorkerLostError } from "../../errors.js";
-import { REDIS_URL_ENV, redisUrlFrom } from "./redis-url.js";
+import { maskRedisUrl, REDIS_URL_ENV, redisUrlFrom } from "./redis-url.js";
 
 /** Options of the `bullmq` executor (from `RunOptions`). */
 export interface BullmqExecutorOptions {
@@ -57,6 +57,34 @@ function childEnded(pathspec: string, attempt: number, error: Error): WorkerLost
   return new WorkerLostError(`Task ${pathspec} (attempt ${attempt}) failed: the process running it on a worker ${cause}. @retry on the step runs the task again.`);
 }
 
+/** How often a run checks that some worker takes tasks from its queue. */
+const WORKER_CHECK_MS = 10_000;
+
+/**
+ * Says on stderr, once per time it happens, that no worker is connected to the run's queue: the run's
+ * tasks would wait there silently (a worker not started, or started with another --queue or Redis).
+ * Returns the function that stops the checks.
+ */
+function watchForWorkers(dispatcher: JobDispatcher, queue: string, redisUrl: string): () => void {
+  let told = false;
+  const check = async () => {
+    const count = await dispatcher.workerCount();
+    if (count === undefined) return;
+    if (count > 0) return void (told = false);
+    if (told) return;
+    told = true;
+    process.stderr.write(
+      `wbflow: no worker is taking tasks from queue '${queue}' at ${maskRedisUrl(redisUrl)}, so this run's tasks wait there. ` +
+        `Start one on a machine that mounts the datastore (wbflow worker --redis URL --queue ${queue}), or check that the ` +
+        `workers use this queue name and this Redis.\n`,
+    );
+  };
+  void check();
+  const timer = setInterval(() => void check(), WORKER_CHECK_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 /**
  * Creates the executor for one run. One closure on purpose: open, runAttempt and close share the
  * run's dispatcher, code package and attempt bookkeeping.
@@ -71,6 +99,7 @@ export function bullmqExecutor(options: BullmqExecutorOptions = {}): Executor {
   let dispatcher: JobDispatcher | undefined;
   let code: RunCode | undefined;
   let run: RunContext | undefined;
+  let stopWatching: (() => void) | undefined;
   /** Per task: how many attempt numbers its jobs' re-runs after dead workers used up. */
   const skipped = new Map<string, number>();
 
@@ -91,6 +120,7 @@ export function bullmqExecutor(options: BullmqExecutorOptions = {}): Executor {
         },
       });
       await dispatcher.ready();
+      stopWatching = watchForWorkers(dispatcher, queue, redisUrl);
     },
     async runAttempt(assignment: AttemptAssignment): Promise<AttemptResult> {
       if (!dispatcher || !code || !run) throw new Error("The bullmq executor was not opened before its first attempt.");
@@ -149,6 +179,7 @@ export function bullmqExecutor(options: BullmqExecutorOptions = {}): Executor {
       return attemptResultOf(reply.result);
     },
     async close() {
+      stopWatching?.();
       await dispatcher?.close();
     },
   };

@@ -144,6 +144,11 @@ export class JobDispatcher {
     await this.cancels.publishEvent({ eventName: CANCEL_EVENT, jobId }).catch(() => undefined); // Redis away: the job runs on
   }
 
+  /** How many workers are connected to the queue now (undefined when Redis cannot say). */
+  async workerCount(): Promise<number | undefined> {
+    return this.queue.getWorkersCount().catch(() => undefined);
+  }
+
   /** Jobs submitted and not settled yet. */
   get pendingCount(): number {
     return this.pending.size;
