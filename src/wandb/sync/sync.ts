@@ -84,7 +84,7 @@ async function syncSources(sources: SyncSource[], options: SyncOptions, notify: 
   const loaded = await readSources(sources, options, notify, results);
   const http = syncHttpClient(options, notify);
   const senders = await sendRuns(loaded, http, options, notify, results);
-  await sendUses(senders, http, notify, results);
+  await sendUses(senders, notify, results);
   return results;
 }
 
@@ -180,7 +180,7 @@ async function sendRuns(
     if (sender.failure !== undefined || !sender.runInfo) {
       results.push(failedResult(item.source.logPath, sender.failure ?? "the log has no run record"));
       if (sender.failure instanceof WandbUnreachableError) {
-        notTried(loaded.slice(index + 1).map((rest) => rest.source.logPath), sender.failure, http, notify, results);
+        notTried(loaded.slice(index + 1).map((rest) => rest.source.logPath), sender.failure, notify, results);
         return [];
       }
       continue;
@@ -194,23 +194,19 @@ async function sendRuns(
  * The server stopped answering (after every retry): the runs not sent yet are not tried, rather
  * than each waiting through every retry again. They stay unsynced; the next sync sends them.
  */
-function notTried(logPaths: string[], failure: WandbUnreachableError, http: WandbHttpClient, notify: (line: string) => void, results: SyncedRun[]): void {
+function notTried(logPaths: string[], failure: WandbUnreachableError, notify: (line: string) => void, results: SyncedRun[]): void {
   if (logPaths.length === 0) return;
-  const reason = `not tried: ${http.baseUrl} stopped answering during this sync (${failure.message})`;
+  // The failure names what stopped answering: the API at the base URL, or a storage host.
+  const reason = `not tried: the server stopped answering during this sync (${failure.message})`;
   for (const logPath of logPaths) results.push({ logPath, status: "failed", reason });
   notify(
-    `wandb: ${http.baseUrl} stopped answering, so the ${logPaths.length} run(s) not sent yet were not tried; ` +
+    `wandb: the server stopped answering (${failure.message}), so the ${logPaths.length} run(s) not sent yet were not tried; ` +
       "they stay offline. Run the same sync again once the server answers.",
   );
 }
 
 /** Phase 2: lineage uses, now that every producing version exists; then each run is marked synced. */
-async function sendUses(
-  senders: Array<{ item: Loaded; sender: OnlineSender }>,
-  http: WandbHttpClient,
-  notify: (line: string) => void,
-  results: SyncedRun[],
-): Promise<void> {
+async function sendUses(senders: Array<{ item: Loaded; sender: OnlineSender }>, notify: (line: string) => void, results: SyncedRun[]): Promise<void> {
   for (const [index, { item, sender }] of senders.entries()) {
     try {
       await sender.processDeferredUses();
@@ -220,7 +216,7 @@ async function sendUses(
     } catch (error) {
       results.push(failedResult(item.source.logPath, error));
       if (error instanceof WandbUnreachableError) {
-        notTried(senders.slice(index + 1).map((rest) => rest.item.source.logPath), error, http, notify, results);
+        notTried(senders.slice(index + 1).map((rest) => rest.item.source.logPath), error, notify, results);
         return;
       }
     }
