@@ -9,6 +9,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { flowMagic } from "../../src/kernel/magics/flow-magic.js";
 import { parseArguments, tokenizeArguments } from "../../src/kernel/magics/magic-arguments.js";
 import type { MagicContext } from "../../src/kernel/magics/magic.js";
+import { Flow } from "../../src/flow/client/flow.js";
 import { flowModule } from "../flow/helpers.js";
 
 const source = (failing: string) => `
@@ -65,4 +66,24 @@ test("%flow logs of a foreach step and %flow dump of a split, with the CLI's err
   const dump = (await flow(`dump Fan/${runId}/body --name xs`))!.text;
   expect(dump.match(/xs {2}\[1,2,3\]/g)).toHaveLength(3);
   await expect(flow(`dump Fan/${runId}/bdy`)).rejects.toThrow(`%flow dump: No step Fan/${runId}/bdy. Nearest: body, start.`);
+});
+
+test("%flow run takes a boolean parameter as a bare --flag, before other parameters or last, as wbflow run does", async () => {
+  const { Switches } = flowModule(`
+    export class Switches extends FlowSpec {
+      debug = Parameter("debug", { default: false });
+      alpha = Parameter("alpha", { default: 0.5 });
+      @step start() { (this as any).seen = [this.debug, this.alpha]; this.next(this.end); }
+      @step end() {}
+    }`);
+  const context = { locals: { Switches }, env: process.env } as unknown as MagicContext;
+  const runWith = async (line: string) => {
+    const action = flowMagic().subcommands!.run!;
+    await action.run(parseArguments(tokenizeArguments(line), action.arguments, "%flow run"), context, undefined);
+    const latest = await new Flow("Switches").latestRun();
+    return ((await latest!.data()) as { seen: unknown }).seen;
+  };
+  expect(await runWith("Switches --debug --alpha 0.1")).toEqual([true, 0.1]);
+  expect(await runWith("Switches --alpha=0.2 --debug")).toEqual([true, 0.2]);
+  expect(await runWith("Switches --debug false")).toEqual([false, 0.5]);
 });

@@ -38,8 +38,11 @@ export interface ParsedArguments {
   rest: string[];
   /** Options by long name: a string for value options, `true` for flags. */
   options: Record<string, string | true>;
-  /** Undeclared `--name value` pairs when `allowUnknownOptions` is set. */
-  extraOptions: Record<string, string>;
+  /**
+   * Undeclared `--name value` pairs when `allowUnknownOptions` is set; a bare `--name` (followed by
+   * another option or nothing) is `true`, as `wbflow run` reads a boolean flow parameter.
+   */
+  extraOptions: Record<string, string | true>;
 }
 
 /**
@@ -100,7 +103,7 @@ export function tokenizeArguments(text: string): string[] {
 /** Parses `words` against `spec`; `usage` names the magic in error messages. */
 export function parseArguments(words: string[], spec: ArgumentSpec, usage: string): ParsedArguments {
   const options: Record<string, string | true> = {};
-  const extraOptions: Record<string, string> = {};
+  const extraOptions: Record<string, string | true> = {};
   const values: string[] = [];
   const declared = spec.options ?? [];
   for (let i = 0; i < words.length; i++) {
@@ -117,9 +120,10 @@ export function parseArguments(words: string[], spec: ArgumentSpec, usage: strin
     const option = declared.find((o) => `--${o.long}` === flag || (o.short && `-${o.short}` === flag));
     if (!option) {
       if (spec.allowUnknownOptions && flag.startsWith("--") && flag.length > 2) {
-        const value = inlineValue ?? words[++i];
-        if (value === undefined) throw new MagicArgumentError(`${usage}: option ${flag} needs a value`);
-        extraOptions[flag.slice(2)] = value;
+        const next = words[i + 1];
+        const bare = inlineValue === undefined && (next === undefined || next.startsWith("--"));
+        if (!bare && inlineValue === undefined) i++;
+        extraOptions[flag.slice(2)] = bare ? true : (inlineValue ?? next!);
         continue;
       }
       throw new MagicArgumentError(`${usage}: unknown option ${redactSecrets(flag)}`);
@@ -169,7 +173,7 @@ export function usageLine(prefix: string, spec: ArgumentSpec): string {
     const flag = option.short ? `-${option.short}/--${option.long}` : `--${option.long}`;
     parts.push(option.valueName ? `[${flag} ${option.valueName}]` : `[${flag}]`);
   }
-  if (spec.allowUnknownOptions) parts.push("[--NAME VALUE]...");
+  if (spec.allowUnknownOptions) parts.push("[--NAME [VALUE]]...");
   return parts.join(" ");
 }
 
