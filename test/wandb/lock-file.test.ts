@@ -47,6 +47,24 @@ describe("lock file", () => {
     }
   });
 
+  it("a lock held through another copy of this module in the process is waited for, not taken for stale", async () => {
+    const secondCopy = new URL("../../src/wandb/offline/lock-file.ts?second-copy", import.meta.url).pathname + "?second-copy";
+    const other = (await import(/* @vite-ignore */ secondCopy)) as typeof import("../../src/wandb/offline/lock-file.js");
+    expect(other.withLockFile).not.toBe(withLockFile); // really a second module instance
+    const lock = path.join(tempDir(), ".lock");
+    let release!: () => void;
+    let entered!: () => void;
+    const inside = new Promise<void>((resolve) => (entered = resolve));
+    const holding = other.withLockFile(lock, () => {
+      entered();
+      return new Promise<void>((resolve) => (release = resolve));
+    });
+    await inside;
+    await expect(withLockFile(lock, async () => "taken", { timeoutMs: 300 })).rejects.toThrow(LockTimeoutError);
+    release();
+    await holding;
+  });
+
   it("waits for a live holder, serialises work, and times out with the holder named", async () => {
     const lock = path.join(tempDir(), ".lock");
     const order: string[] = [];

@@ -50,7 +50,16 @@ interface Owner {
  * and host but none of these tokens was left by an earlier process that had the same pid — common in
  * containers, where a restarted command often gets the same pid (even 1) — and is stale.
  */
-const heldTokens = new Set<string>();
+const heldTokens: Set<string> = processWide("wbflow.lockFile.heldTokens");
+
+/**
+ * A set shared by every copy of this module in the process (notebook code may load the package
+ * through another module instance than the kernel's): one copy must not take another's lock for stale.
+ */
+function processWide(name: string): Set<string> {
+  const holder = globalThis as { [key: symbol]: Set<string> | undefined };
+  return (holder[Symbol.for(name)] ??= new Set<string>());
+}
 
 interface Held {
   owner: string;

@@ -11,7 +11,8 @@ import path from "node:path";
 import { isLaterProcess, OWN_START_MS } from "./process-start.js";
 
 /** Logs this process has open: a mark naming this process's pid for another log was left by an earlier process with that pid. */
-const openHere = new Set<string>();
+const openHere: Set<string> = ((globalThis as { [key: symbol]: Set<string> | undefined })[Symbol.for("wbflow.logWriter.openHere")] ??=
+  new Set<string>()); // shared by every copy of this module in the process
 
 function markPath(logPath: string): string {
   return `${logPath}.writer`;
