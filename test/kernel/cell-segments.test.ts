@@ -93,3 +93,35 @@ describe("splitCell", () => {
     expect(blanked.split("\n")).toEqual(["             ", "const a = 1;", "            ", "a"]);
   });
 });
+
+describe("splitCell: a magic below a declaration", () => {
+  it("takes `%flow run X` right after a class or function declaration as a magic (it could not be TypeScript)", () => {
+    const cell = 'class Boom extends FlowSpec {\n  @step start() { this.next(this.end); }\n}\n%flow run Boom --alpha 0.1\nfunction f() {}\n%wandb status';
+    expect(splitCell(cell)).toEqual([
+      { kind: "code", source: "class Boom extends FlowSpec {\n  @step start() { this.next(this.end); }\n}\n", startLine: 0 },
+      { kind: "line-magic", name: "flow", args: "run Boom --alpha 0.1", line: 3 },
+      { kind: "code", source: "function f() {}\n", startLine: 4 },
+      { kind: "line-magic", name: "wandb", args: "status", line: 5 },
+    ]);
+  });
+
+  it("what it takes for a magic there would not compile as TypeScript", () => {
+    const plainWord = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,7}$/).filter((w) => !["in", "instanceof", "as", "satisfies", "of", "is", "extends", "keyof"].includes(w));
+    fc.assert(
+      fc.property(program, identifier, plainWord, fc.array(word, { maxLength: 2 }), (before, name, first, more) => {
+        const cell = `${before}\n%${name} ${[first, ...more].join(" ")}`;
+        expect(splitCell(cell).some((segment) => segment.kind === "line-magic")).toBe(true);
+        expect(syntaxErrors(cell)).not.toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("keeps valid TypeScript whose line starts with % as TypeScript", () => {
+    for (const source of ["const x = a\n%b in c", "const x = a\n%b as number", "const y = a\n%b instanceof C", "const z = a\n%b", "const w = a\n%b + c", "if (x) {\n%wandb status\n}"]) {
+      expect(splitCell(source)).toEqual([{ kind: "code", source, startLine: 0 }]);
+    }
+    // (and they really are TypeScript)
+    expect(syntaxErrors("const x = a\n%b in c;\nconst y = a\n%b as number;\nconst z = a\n%b instanceof C")).toEqual([]);
+  });
+});

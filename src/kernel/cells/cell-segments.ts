@@ -5,8 +5,11 @@
  * - `%%name args` on the first line makes the whole cell a cell magic; the rest is its body.
  * - `%name args` on its own line is a line magic when it sits where no TypeScript statement could
  *   continue: at the start of the cell (after blank lines or comments), after another magic line,
- *   or after a top-level `;`. Anywhere else — `a\n% b` (modulo across lines), inside strings,
- *   template literals, comments, regular expressions, brackets — it is TypeScript.
+ *   or after a top-level `;`. Also anywhere at the top level when its first argument is a plain word
+ *   (`%flow run X` below a class declaration): `x % flow run` is never valid TypeScript, as two
+ *   identifiers cannot follow each other (the operator words `in`, `as`... excepted).
+ *   Anywhere else — `a\n% b` (modulo across lines), inside strings, template literals, comments,
+ *   regular expressions, brackets — it is TypeScript.
  * Line numbers are kept: each code segment knows the line it starts on.
  */
 import { tslabTypeScript as ts } from "./tslab-internals.js";
@@ -110,8 +113,8 @@ function* magicLineCandidates(cell: string, lineStarts: number[]): Generator<Lin
       (kind === ts.SyntaxKind.PercentToken || kind === ts.SyntaxKind.PercentEqualsToken) &&
       depth === 0 &&
       templateDepths.length === 0 &&
-      atBoundary &&
-      startsLine(cell, tokenStart)
+      startsLine(cell, tokenStart) &&
+      (atBoundary || cannotContinueExpression(lineAt(cell, lineStarts, tokenStart)))
     ) {
       const line = lineOf(lineStarts, tokenStart);
       const end = lineStarts[line + 1] === undefined ? cell.length : lineStarts[line + 1]! - 1;
@@ -137,6 +140,25 @@ function* magicLineCandidates(cell: string, lineStarts: number[]): Generator<Lin
     atBoundary = kind === ts.SyntaxKind.SemicolonToken && depth === 0 && templateDepths.length === 0;
     previous = kind;
   }
+}
+
+/** Words that may follow an operand in an expression: `x % b in y` and `x % b as T` are TypeScript. */
+const OPERATOR_WORDS = new Set(["in", "instanceof", "as", "satisfies", "of", "is", "extends", "keyof"]);
+
+/**
+ * Whether the line `%name word ...` could not be the rest of an expression (`x % name word`): its
+ * name is followed on the same line by a word that is neither punctuation nor an operator word.
+ */
+function cannotContinueExpression(line: string): boolean {
+  const match = /^[ \t]*%[A-Za-z_][\w-]*[ \t]+([A-Za-z_$][\w$]*)/.exec(line);
+  return match !== null && !OPERATOR_WORDS.has(match[1]!);
+}
+
+/** The text of the line holding `offset`. */
+function lineAt(cell: string, lineStarts: number[], offset: number): string {
+  const line = lineOf(lineStarts, offset);
+  const end = lineStarts[line + 1] === undefined ? cell.length : lineStarts[line + 1]! - 1;
+  return cell.slice(lineStarts[line]!, end);
 }
 
 function isTrivia(kind: number): boolean {
