@@ -111,3 +111,21 @@ describe("useArtifact through the server", () => {
     expect(server.state.runs.some((r) => r.name === "offline1")).toBe(false);
   });
 });
+
+describe("a used version deleted from the server before the run is synced", () => {
+  it("leaves that edge out with one line and uploads the rest of the run, instead of failing it at every sync", async () => {
+    const root = tempDir("wbflow-gone-");
+    const run = await startRun(root, "offline", server.url, "gone0001");
+    // What an online run that found `gone_ds:v0` on the server and then went offline keeps in its log.
+    run.emit({ type: "useArtifact", useArtifact: { id: "QXJ0aWZhY3Q6OTk5OQ==", type: "dataset", name: `${TEST_USER.entity}/proj/gone_ds:v0` } });
+    run.log({ loss: 1 });
+    await run.finish();
+    const notices: string[] = [];
+    const [result] = await syncRuns({ paths: [run.dir], connection: { baseUrl: server.url, apiKey: TEST_USER.apiKey }, notify: (line) => notices.push(line) });
+    expect(result!.status, result!.reason).toBe("synced");
+    expect(notices).toContainEqual(
+      `wandb: run gone0001 used ${TEST_USER.entity}/proj/gone_ds:v0, which no longer exists on ${server.url}; that lineage edge is left out and the rest of the run is uploaded.`,
+    );
+    expect(server.state.snapshot().runs[`${TEST_USER.entity}/proj/gone0001`]).toMatchObject({ state: "finished", history: [expect.objectContaining({ loss: 1 })] });
+  });
+});

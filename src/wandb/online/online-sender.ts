@@ -18,7 +18,7 @@ import type { ArtifactRecord, RunRecord, WandbRecord } from "../protocol/records
 import type { RecordSink } from "../protocol/record-sink.js";
 import type { RemoteArtifactReference, RemoteArtifactVersion } from "../artifacts/remote-artifact-version.js";
 import { lookUpArtifact } from "./artifacts/artifact-lookup.js";
-import { WandbAuthError } from "./http/api-errors.js";
+import { WandbAuthError, WandbNotFoundError } from "./http/api-errors.js";
 import { processArtifactIds, type ArtifactIdCache } from "./artifacts/artifact-id-cache.js";
 import { uploadArtifact, type ArtifactUpload, type ArtifactUploadOptions } from "./artifacts/artifact-uploader.js";
 import { useArtifactByName, useArtifactVersion } from "./artifacts/artifact-use.js";
@@ -434,8 +434,19 @@ export class OnlineSender implements RecordSink {
       return;
     }
     const use = record.useArtifact;
-    if (use.name) await useArtifactByName(this.options.http, consumer, use.name);
-    else if (use.id) await useArtifactByName(this.options.http, consumer, use.id);
+    const reference = use.name || use.id;
+    if (!reference) return;
+    try {
+      await useArtifactByName(this.options.http, consumer, reference);
+    } catch (error) {
+      if (!(error instanceof WandbNotFoundError)) throw error;
+      // The version was found on the server when the run used it and is gone now (deleted): the
+      // edge cannot be drawn, but failing would keep the whole run off the server at every sync.
+      (this.options.notify ?? ((line: string) => console.error(line)))(
+        `wandb: run ${run.runId} used ${reference}, which no longer exists on ${this.options.http.baseUrl}; ` +
+          "that lineage edge is left out and the rest of the run is uploaded.",
+      );
+    }
   }
 
   private debounceConfig(): void {
