@@ -15,6 +15,7 @@ import { startProtocolServer, TEST_USER, type ProtocolServer } from "../support/
 import { tempDir } from "./artifact-fixture.js";
 import { startRun } from "./logged-runs.js";
 import { recordingTiming } from "./recording-timing.js";
+import { runCli } from "./cli-process.js";
 
 let server: ProtocolServer;
 beforeEach(async () => {
@@ -71,6 +72,20 @@ describe("sync --all and a run still in progress", () => {
     const onServer = server.state.snapshot().runs[`${TEST_USER.entity}/proj/going001`]!;
     expect(onServer.state).toBe("finished");
     expect(onServer.history).toHaveLength(2);
+  }, 60_000);
+
+  it("wbflow sync --all says the run was left alone, not that it was already synced", async () => {
+    const root = tempDir("wbflow-inprogress-");
+    const open = await startRun(root, "offline", server.url, "open0002");
+    try {
+      const env = { HOME: root, WANDB_DIR: root, WANDB_BASE_URL: server.url, WANDB_API_KEY: TEST_USER.apiKey };
+      const result = await runCli(["sync", "--all"], env);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout.trim().split("\n").pop()).toBe("0 synced, 0 already synced, 0 failed. 1 left alone: still being written (sync them once they finished).");
+      expect(result.stderr).toMatch(/wbflow sync: .*run-open0002\.wandb: left alone: a run still in progress \(process \d+ on .*\); sync it once it finished/);
+    } finally {
+      await open.finish();
+    }
   }, 60_000);
 
   it("leaves a run of this process that is still open alone too", async () => {

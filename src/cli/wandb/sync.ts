@@ -2,6 +2,7 @@
 import { redactUrl } from "../../wandb/settings/settings.js";
 import { settingsOrReport } from "./settings-or-report.js";
 import { syncRuns, type SyncedRun } from "../../wandb/sync/sync.js";
+import { isLeftAlone, syncTotalsLine } from "../../wandb/sync/sync-totals.js";
 import { findSyncSources, SyncPathError } from "../../wandb/sync/sync-sources.js";
 import { wandbSyncCommands } from "../../wandb/sync/wandb-sync-order.js";
 import { CliUsageError, type CliCommand } from "../command.js";
@@ -93,10 +94,10 @@ export const syncCommand: CliCommand = {
     } finally {
       progress.end();
     }
-    const count = (status: string) => results.filter((r) => r.status === status).length;
     for (const failed of results.filter((r) => r.status === "failed")) console.error(`wbflow sync: ${failed.logPath}: ${failed.reason}`);
-    console.log(`${count("synced")} synced, ${count("skipped")} already synced, ${count("failed")} failed.`);
-    return count("failed") > 0 ? 1 : 0;
+    for (const left of results.filter(isLeftAlone)) console.error(`wbflow sync: ${left.logPath}: left alone: ${left.reason}`);
+    console.log(syncTotalsLine(results));
+    return results.some((r) => r.status === "failed") ? 1 : 0;
   },
 };
 

@@ -8,6 +8,7 @@ import { mostRecentRun, type RecentRun } from "../../wandb/run/run-state.js";
 import { resolveSettings } from "../../wandb/settings/settings.js";
 import { SyncPathError } from "../../wandb/sync/sync-sources.js";
 import { syncRuns, type SyncedRun } from "../../wandb/sync/sync.js";
+import { syncTotalsLine } from "../../wandb/sync/sync-totals.js";
 import { escapeHtml, safeUrl } from "../../display/html-escape.js";
 import { htmlTable, textTable, type TableCell } from "../../display/html-table.js";
 import { linkCell } from "../../display/link.js";
@@ -52,8 +53,7 @@ export const syncAction: MagicAction = {
       throw error;
     }
     const rows = results.map((r): TableCell[] => [r.logPath, r.status, r.url ? linkCell(r.url) : (r.reason ?? "")]);
-    const count = (status: string) => results.filter((r) => r.status === status).length;
-    const line = `${count("synced")} synced, ${count("skipped")} already synced, ${count("failed")} failed.`;
+    const line = syncTotalsLine(results);
     return new Notice(`${textTable(["run log", "status", "page / reason"], rows)}\n${line}`, `${htmlTable(["run log", "status", "page / reason"], rows, "wbflow-sync-table")}<p>${escapeHtml(line)}</p>`);
   },
 };

@@ -23,6 +23,7 @@ import type { ArtifactUploadOptions } from "../online/artifacts/artifact-uploade
 import type { FileStreamOptions } from "../online/run/file-stream.js";
 import { knownServerNumbers, learnServerNumbers } from "./server-numbers.js";
 import { withSyncLocks } from "./sync-lock.js";
+import { ALREADY_SYNCED } from "./sync-totals.js";
 import { isSynced, markSynced } from "./sync-marker.js";
 import { findSyncSources, logsInWandbDir, type SyncSource } from "./sync-sources.js";
 
@@ -99,7 +100,7 @@ async function readSources(sources: SyncSource[], options: SyncOptions, notify: 
   const loaded: Loaded[] = [];
   for (const source of sources) {
     if (source.alreadySynced && !options.includeSynced) {
-      results.push({ logPath: source.logPath, status: "skipped", reason: "already synced" });
+      results.push({ logPath: source.logPath, status: "skipped", reason: ALREADY_SYNCED });
       continue;
     }
     try {
