@@ -11,13 +11,14 @@ import { createMagicRegistry } from "../magics/builtin-magics.js";
 import { wbflowPackageRoot } from "./package-root.js";
 import { tslabConverter, tslabExecutor, type Converter, type ConverterSet } from "../cells/tslab-internals.js";
 import { linkWbflowRuntime, linkWbflowTypes } from "../cells/wbflow-module-link.js";
+import { reloadImportersOfChangedModules } from "../cells/local-module-reload.js";
 
 /** Creates converters lazily, as tslab does (the browser one is rarely needed). */
 class LazyConverters implements ConverterSet {
   private nodeConverter: Converter | undefined;
   private browserConverter: Converter | undefined;
   get node(): Converter {
-    return (this.nodeConverter ??= tslabConverter.createConverter({ isJS: false, isBrowser: false }));
+    return (this.nodeConverter ??= reloadImportersOfChangedModules(tslabConverter.createConverter({ isJS: false, isBrowser: false })));
   }
   get browser(): Converter {
     return (this.browserConverter ??= tslabConverter.createConverter({ isJS: false, isBrowser: true }));
