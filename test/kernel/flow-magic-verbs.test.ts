@@ -87,3 +87,30 @@ test("%flow run takes a boolean parameter as a bare --flag, before other paramet
   expect(await runWith("Switches --alpha=0.2 --debug")).toEqual([true, 0.2]);
   expect(await runWith("Switches --debug false")).toEqual([false, 0.5]);
 });
+
+test("%flow run: a bad parameter is a one-line usage error; --max-num-splits as in wbflow run; %flow runs before the first run", async () => {
+  const { Wide } = flowModule(`
+    export class Wide extends FlowSpec {
+      n = Parameter("n", { default: 150 });
+      @step start() { (this as any).xs = Array.from({ length: this.n }, (_, i) => i); this.next(this.body, { foreach: "xs" }); }
+      @step body() { this.next(this.join); }
+      @step join(inputs: unknown[]) { (this as any).count = inputs.length; this.next(this.end); }
+      @step end() {}
+    }`);
+  const context = { locals: { Wide }, env: process.env } as unknown as MagicContext;
+  const magic = (verbName: string, line: string) => {
+    const action = flowMagic().subcommands![verbName]!;
+    return action.run(parseArguments(tokenizeArguments(line), action.arguments, `%flow ${verbName}`), context, undefined);
+  };
+  expect(((await magic("runs", "Wide")) as { text: string }).text).toBe("Wide has no runs yet. Run it with %flow run Wide.");
+  const bad = await magic("run", "Wide --n many").catch((e: unknown) => e as Error);
+  expect(bad).toMatchObject({ name: "MagicUsageError", message: "%flow run: Parameter 'n' of flow Wide: 'many' is not a number. Pass a number such as 0.5." });
+  const typo = await magic("run", "Wide --nn 3").catch((e: unknown) => e as Error);
+  expect(typo).toMatchObject({ name: "MagicUsageError", message: "%flow run: Flow Wide has no parameter 'nn'. Its parameters: n." });
+  // The limit's message points at --max-num-splits, which %flow run must then accept.
+  await expect(magic("run", "Wide")).rejects.toThrow("Raise it with the maxNumSplits run option (--max-num-splits)");
+  expect(await magic("run", "Wide --max-num-splits 200")).toBeUndefined();
+  const latest = await new Flow("Wide").latestRun();
+  expect(((await latest!.data()) as { count: number }).count).toBe(150);
+  await expect(magic("run", "Wide --max-num-splits 0")).rejects.toThrow("%flow run --max-num-splits needs a whole number >= 1; got 0.");
+});

@@ -5,6 +5,7 @@
  * (src/commands/).
  */
 import { Datastore } from "../../flow/datastore/datastore.js";
+import { isFlowClass } from "../../flow/define/spec.js";
 import { escapeHtml } from "../../display/html-escape.js";
 import { htmlTable, textTable } from "../../display/html-table.js";
 import { checkPassedText, graphSvg, graphText } from "../../commands/show.js";
@@ -27,7 +28,7 @@ const flowName = { name: "name", help: "the flow class, defined in an earlier ce
 const pathspec = { name: "pathspec", help: "Flow/run/step[/task] (a step or run covers its tasks in order)" };
 
 /** Errors of the shared verbs a user can fix (missing run, step, task, artifact; a wrong argument). */
-const USER_ERRORS = new Set(["NotFoundError", "CommandInputError", "ClientNotFoundError", "ResumeError", "TaskNotFinishedError"]);
+const USER_ERRORS = new Set(["NotFoundError", "CommandInputError", "ClientNotFoundError", "ResumeError", "TaskNotFinishedError", "ParameterError"]);
 
 /** Runs a shared verb; its user-facing errors become the magic's usage errors (one line, no stack). */
 async function verb<T>(command: string, action: () => Promise<T>): Promise<T> {
@@ -91,7 +92,8 @@ const runVerb: MagicAction = {
     const flow = findFlowClass(context.locals, args.positionals.name!, "%flow run");
     checkedGraph(flow);
     // The kernel's flow-run watcher shows the live display and the report of this run.
-    const run = await flow.run(args.extraOptions, { throwOnFailure: false, ...executorRunOptions(args.options, context.env) }).catch((error: unknown) => {
+    const options = { throwOnFailure: false, ...executorRunOptions(args.options, context.env) };
+    const run = await verb("run", () => flow.run(args.extraOptions, options)).catch((error: unknown) => {
       // E.g. a flow defined in a cell asked to run in worker processes: the message says what to do.
       if (error instanceof FlowNotInModuleError) throw Object.assign(error, { userFacing: true });
       throw error;
@@ -157,9 +159,13 @@ const spinVerb: MagicAction = {
 const runsVerb: MagicAction = {
   summary: `List the flow's past runs, newest first (at most ${MAX_LISTED_RUNS}).`,
   arguments: { positionals: [flowName] },
-  async run(args) {
+  async run(args, context) {
     const name = args.positionals.name!;
-    const runs = await verb("runs", () => listRuns(new Datastore(), { flow: name, limit: MAX_LISTED_RUNS }));
+    const runs = await verb("runs", () => listRuns(new Datastore(), { flow: name, limit: MAX_LISTED_RUNS })).catch((error: unknown) => {
+      // A flow defined in the notebook but never run has no folder in the datastore yet.
+      if (error instanceof MagicUsageError && isFlowClass(context.locals[name])) return [];
+      throw error;
+    });
     if (runs.length === 0) return new Notice(`${name} has no runs yet. Run it with %flow run ${name}.`);
     const { headers, rows } = runsTable(runs);
     return new Notice(textTable(headers, rows), `<h4>${escapeHtml(name)}: runs</h4>${htmlTable(headers, rows, "wbflow-runs-table")}`);

@@ -1,6 +1,6 @@
 /**
  * The executor flags of `%flow run`, the same as `wbflow run`'s: `--executor in-process|processes|bullmq`,
- * `--max-workers N`, and for bullmq `--redis URL` (default `$WBFLOW_REDIS_URL`, which keeps a password
+ * `--max-workers N`, `--max-num-splits N`, and for bullmq `--redis URL` (default `$WBFLOW_REDIS_URL`, which keeps a password
  * out of the notebook), `--queue NAME` and `--package-suffixes LIST`.
  */
 import type { RunOptions } from "../../flow/runtime/run-options.js";
@@ -17,6 +17,7 @@ type ExecutorName = (typeof EXECUTORS)[number];
 export const EXECUTOR_OPTIONS: OptionSpec[] = [
   { long: "executor", help: "where tasks run: in-process (default), processes (worker processes) or bullmq (wbflow workers through Redis)", valueName: "NAME" },
   { long: "max-workers", help: "most tasks running at once", valueName: "N" },
+  { long: "max-num-splits", help: "most splits one foreach may produce (default 100)", valueName: "N" },
   { long: "redis", help: `bullmq: the workers' Redis (default $${REDIS_URL_ENV}, which keeps a password out of the notebook)`, valueName: "URL" },
   { long: "queue", help: "bullmq: the queue the workers take tasks from (default wbflow)", valueName: "NAME" },
   { long: "package-suffixes", help: "bullmq: also package the files under the flow's folder ending in these (e.g. .json,.csv)", valueName: "LIST" },
@@ -32,19 +33,26 @@ export function executorRunOptions(options: Record<string, string | true>, env: 
   if (executor !== undefined && !isExecutorName(executor)) {
     throw new MagicUsageError(`%flow ${verb} --executor is in-process, processes or bullmq; got ${String(executor)}.`);
   }
-  const maxWorkers = options["max-workers"] === undefined ? undefined : Number(options["max-workers"]);
-  if (maxWorkers !== undefined && !(Number.isInteger(maxWorkers) && maxWorkers >= 1)) {
-    throw new MagicUsageError(`%flow ${verb} --max-workers needs a whole number >= 1; got ${String(options["max-workers"])}.`);
-  }
+  const maxWorkers = positiveInteger(options, "max-workers", verb);
+  const maxNumSplits = positiveInteger(options, "max-num-splits", verb);
   const redis = executor === "bullmq" ? bullmqRedisUrl(options, env, verb) : undefined;
   const packageSuffixes = options["package-suffixes"] === undefined ? undefined : suffixList(options["package-suffixes"], executor, verb);
   return {
     ...(packageSuffixes === undefined ? {} : { packageSuffixes }),
     ...(executor === undefined ? {} : { executor }),
     ...(maxWorkers === undefined ? {} : { maxWorkers }),
+    ...(maxNumSplits === undefined ? {} : { maxNumSplits }),
     ...(redis === undefined ? {} : { redis }),
     ...(typeof queue === "string" ? { queue } : {}),
   };
+}
+
+/** The value of option `name` (`--max-workers N`), a whole number >= 1, if given. */
+function positiveInteger(options: Record<string, string | true>, name: string, verb: string): number | undefined {
+  if (options[name] === undefined) return undefined;
+  const value = Number(options[name]);
+  if (!(Number.isInteger(value) && value >= 1)) throw new MagicUsageError(`%flow ${verb} --${name} needs a whole number >= 1; got ${String(options[name])}.`);
+  return value;
 }
 
 /** `--package-suffixes .json,.csv`, for bullmq only. */
