@@ -12,6 +12,7 @@ import type { RunOptions } from "../../src/flow/runtime/run-options.js";
 import { setActiveOutput, settleDeferredOutputs } from "../../src/kernel/cells/active-output.js";
 import type { CellOutput } from "../../src/kernel/cells/cell-output.js";
 import { watchFlowRuns } from "../../src/kernel/flow-view/flow-run-watcher.js";
+import { onFlowEvent } from "../../src/flow/runtime/events.js";
 import { flowFrom } from "../flow/helpers.js";
 
 afterEach(() => {
@@ -49,4 +50,39 @@ it.each<[string, RunOptions]>([
   // first one may already show the end.
   expect(live.length).toBeGreaterThan(0);
   expect(live.at(-1)).toMatch(/^Failed InCell\//);
+});
+
+it("the finished panel shows the run's own time, not the time its last render waited", async () => {
+  const root = mkdtempSync(path.join(tmpdir(), "wbflow-live-time-"));
+  const panels: string[] = [];
+  const output: CellOutput = {
+    stream: () => undefined,
+    display: (bundle) => void panels.push(String(bundle["text/plain"] ?? "")),
+    result: () => undefined,
+    error: () => undefined,
+    prompt: () => Promise.reject(new Error("no input in this test")),
+  };
+  setActiveOutput(output);
+  const clock = globalThis as { liveTimeClock?: number };
+  clock.liveTimeClock = 0;
+  const stop = watchFlowRuns({ now: () => clock.liveTimeClock! });
+  // Runs after the watcher's listener: the run has ended at 1.5 s; its final render comes much later
+  // (on a busy kernel, after a long Graphviz layout of the previous state).
+  const stopLate = onFlowEvent((event) => {
+    if (event.type === "run-finished") clock.liveTimeClock = 90_000;
+  });
+  const Timed = flowFrom(
+    `export class Timed extends FlowSpec { @step start() { this.next(this.end); } @step end() { (globalThis as any).liveTimeClock = 1500; } }`,
+    "Timed",
+  );
+  try {
+    await Timed.run({}, { datastore: new Datastore({ root }) });
+    await settleDeferredOutputs();
+  } finally {
+    stopLate();
+    stop();
+    delete clock.liveTimeClock;
+  }
+  const live = panels.filter((text) => /^Finished Timed\//.test(text));
+  expect(live.at(-1)).toMatch(/^Finished Timed\/\d+ · 1\.5 s/);
 });

@@ -61,6 +61,8 @@ class LiveRunView {
   // The datastore and W&B readers load with the first run, not with the kernel.
   private datastore: Promise<Datastore> | undefined;
   private readonly finishedTasks: { stepName: string; taskId: string }[] = [];
+  /** When the run ended: the final panel shows the run's time, not the time its last render waited. */
+  private endedAt: number | undefined;
 
   constructor(
     private readonly output: CellOutput,
@@ -69,6 +71,7 @@ class LiveRunView {
   ) {}
 
   apply(event: FlowEvent): void {
+    if (event.type === "run-finished") this.endedAt = this.now();
     this.state.apply(event);
     if (event.type === "task-finished" || (event.type === "task-failed" && event.handledByCatch)) {
       this.finishedTasks.push({ stepName: event.stepName, taskId: event.taskId });
@@ -135,7 +138,7 @@ class LiveRunView {
       flowName: this.state.flowName,
       runId: this.state.runId,
       state: this.state.outcome,
-      elapsedMs: this.now() - this.state.startedAt,
+      elapsedMs: (this.endedAt ?? this.now()) - this.state.startedAt,
       dagSvg,
       steps: this.state.rows(),
     };
