@@ -317,6 +317,30 @@ export class ExitFlow extends FlowSpec {
     expect(await artifact(c.store, runId, "join", "total")).toBe(1 + 4);
   });
 
+  it("@resources memory bounds a task on its worker (typed arrays too): its child process is ended, the attempt fails saying so, @retry applies", async () => {
+    const hogFlow = `import { FlowSpec, current, resources, retry, step } from "wbflow";
+export class HogFlow extends FlowSpec {
+  @resources({ memory: 64 }) @retry({ times: 1 }) @step start() {
+    const mib = current.retryCount === 0 ? 768 : 16;
+    const blocks: Float64Array[] = [];
+    for (let i = 0; i < mib / 16; i++) blocks.push(new Float64Array((16 * 1024 * 1024) / 8).fill(i));
+    (this as any).blocks = blocks.length;
+    this.next(this.end);
+  }
+  @step end() {}
+}
+`;
+    const c = await cluster({ workers: 1, concurrency: 1, files: { "flow.ts": hogFlow } });
+    const runner = startRunner(c.project, { file: path.join(c.project, "flow.ts"), flowName: "HogFlow", mode: "run", store: c.store }, c.env);
+    cleanups.push(async () => void runner.child.kill("SIGKILL"));
+    const runId = expectSuccess(await runner.done);
+    const datastore = new Datastore({ root: c.store });
+    const lost = await new Task(`HogFlow/${runId}/start/1`, { datastore, attempt: 0 }).exception();
+    expect(lost?.type).toBe("WorkerLostError");
+    expect(lost?.message).toContain("failed: the process running it on a worker was killed by SIGKILL (most likely it ran out of memory: @resources({ memory: 64 }) ends it");
+    expect((await new Task(`HogFlow/${runId}/start/1`, { datastore }).data()).blocks).toBe(1);
+  });
+
   it("SIGTERM to a worker mid-task: it takes no new task, finishes the running one (no re-run) and exits 0", async () => {
     const c = await cluster({ concurrency: 1 });
     const [stopping, other] = c.workers as [WorkerProcess, WorkerProcess];

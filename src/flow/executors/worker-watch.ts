@@ -18,9 +18,14 @@ export const MEMORY_BOUND_MARK = "wbflow-worker: resident memory over the @resou
 const WATCH_SOURCE = `
 const { workerData, parentPort } = require("node:worker_threads");
 const { writeSync } = require("node:fs");
-const { parent, everyMs, growthLimit, mark } = workerData;
+const { parent, everyMs, mark } = workerData;
 let start = process.memoryUsage.rss();
-parentPort.on("message", (rss) => (start = rss)); // an attempt starts: its resident memory then
+let growthLimit = workerData.growthLimit;
+// An attempt starts: its resident memory then, and how much it may grow (null: no bound).
+parentPort.on("message", (attempt) => {
+  start = attempt.rss;
+  growthLimit = attempt.growthLimit ?? undefined;
+});
 setInterval(() => {
   // Orphaned, a process is adopted by init or a subreaper: its parent id changes.
   if (process.ppid !== parent) process.kill(process.pid, "SIGKILL");
@@ -36,20 +41,31 @@ const WATCH_EVERY_MS = 100;
 
 /** What the main thread tells the watch thread. */
 export interface WorkerWatch {
-  /** An attempt starts now: its memory is counted from here. */
-  attemptStarts(): void;
+  /**
+   * An attempt starts now: its memory is counted from here, bounded by `memoryMiB` when given (a
+   * BullMQ child gets it per job), else by the process's own bound.
+   */
+  attemptStarts(memoryMiB?: number): void;
+}
+
+/** How much a process bounded to `memoryMiB` may grow during an attempt: the bound, plus max(64 MiB, a quarter) for V8's young generation. */
+function growthLimitOf(memoryMiB: number | undefined): number | null {
+  return memoryMiB === undefined ? null : (memoryMiB + Math.max(64, memoryMiB / 4)) * 1024 * 1024;
 }
 
 /**
  * Starts the watch thread: this process is killed (SIGKILL) soon after its parent process dies and,
- * with `memoryMiB`, once it grows by more than that (plus max(64 MiB, a quarter)) during one attempt.
+ * with a memory bound (`memoryMiB` here, or per attempt), once it grows by more than the bound (plus
+ * max(64 MiB, a quarter)) during one attempt.
  */
 export function watchWorker(options: { memoryMiB?: number } = {}): WorkerWatch {
-  const { memoryMiB } = options;
-  const growthLimit = memoryMiB === undefined ? undefined : (memoryMiB + Math.max(64, memoryMiB / 4)) * 1024 * 1024;
-  const workerData = { parent: process.ppid, everyMs: WATCH_EVERY_MS, growthLimit, mark: MEMORY_BOUND_MARK };
+  const ownLimit = growthLimitOf(options.memoryMiB);
+  const workerData = { parent: process.ppid, everyMs: WATCH_EVERY_MS, growthLimit: ownLimit ?? undefined, mark: MEMORY_BOUND_MARK };
   const thread = new Worker(WATCH_SOURCE, { eval: true, workerData });
   thread.unref(); // never keeps the process alive by itself
-  // Measured here, as the attempt starts: the thread may read the message only once the step has allocated.
-  return { attemptStarts: () => thread.postMessage(process.memoryUsage.rss()) };
+  return {
+    // Measured here, as the attempt starts: the thread may read the message only once the step has allocated.
+    attemptStarts: (memoryMiB) =>
+      thread.postMessage({ rss: process.memoryUsage.rss(), growthLimit: memoryMiB === undefined ? ownLimit : growthLimitOf(memoryMiB) }),
+  };
 }

@@ -49,11 +49,16 @@ const CHILD_EXIT = /^Unexpected exit code: (\S+) signal: (\S+)$/;
  * The error for a job whose child process ended before the attempt did (`process.exit()` in the step, a
  * kill, a crash), as the processes executor words a lost worker; undefined for any other failure.
  */
-function childEnded(pathspec: string, attempt: number, error: Error): WorkerLostError | undefined {
+function childEnded(pathspec: string, attempt: number, error: Error, memoryMiB: number | undefined): WorkerLostError | undefined {
   const match = CHILD_EXIT.exec(error.message);
   if (!match) return undefined;
   const [, code, signal] = match;
-  const cause = signal !== "null" ? `was killed by ${signal}` : `exited with code ${code} (process.exit() in the step, or a crash)`;
+  // The child's watch thread ends it with SIGKILL when it grows past the step's bound.
+  const bound =
+    signal === "SIGKILL" && memoryMiB !== undefined
+      ? ` (most likely it ran out of memory: @resources({ memory: ${memoryMiB} }) ends it when it grows by more than that; memory outside the JavaScript heap, such as typed arrays, counts too)`
+      : "";
+  const cause = signal !== "null" ? `was killed by ${signal}${bound}` : `exited with code ${code} (process.exit() in the step, or a crash)`;
   return new WorkerLostError(`Task ${pathspec} (attempt ${attempt}) failed: the process running it on a worker ${cause}. @retry on the step runs the task again.`);
 }
 
@@ -124,7 +129,7 @@ export function bullmqExecutor(options: BullmqExecutorOptions = {}): Executor {
     },
     async runAttempt(assignment: AttemptAssignment): Promise<AttemptResult> {
       if (!dispatcher || !code || !run) throw new Error("The bullmq executor was not opened before its first attempt.");
-      const { timeLimit } = attemptRequirements(run, assignment.spec, assignment.attempt);
+      const { timeLimit, resources } = attemptRequirements(run, assignment.spec, assignment.attempt);
       const key = pathspecOf({ flowName: run.flowName, runId: run.runId, stepName: assignment.spec.stepName, taskId: assignment.spec.taskId });
       const offset = skipped.get(key) ?? 0;
       const request = taskRequestOf({ ...assignment, attempt: assignment.attempt + offset });
@@ -147,6 +152,7 @@ export function bullmqExecutor(options: BullmqExecutorOptions = {}): Executor {
           datastoreRoot: run.datastore.root,
           code,
           ...(timeLimit ? { deadlineMs: timeLimit.milliseconds + TIME_LIMIT_GRACE_MS } : {}),
+          ...(resources.memoryMiB === undefined ? {} : { memoryMiB: resources.memoryMiB }),
           request,
         })) as ClusterJobResult;
       } catch (error) {
@@ -169,7 +175,7 @@ export function bullmqExecutor(options: BullmqExecutorOptions = {}): Executor {
         // The worker could not run it (refused it, could not load the code, or died on it again
         // and again): stored as a failed attempt, so @retry and @catch apply as to any failure.
         const timedOut = timeLimit !== undefined && Date.now() - submitted >= timeLimit.milliseconds;
-        const failure = timedOut ? endedByTimeLimit(timeLimit, error) : (childEnded(key, request.task.attempt, error) ?? error);
+        const failure = timedOut ? endedByTimeLimit(timeLimit, error) : (childEnded(key, request.task.attempt, error, resources.memoryMiB) ?? error);
         return recordLostAttempt({ ...assignment, attempt: request.task.attempt }, failure);
       } finally {
         assignment.signal?.removeEventListener("abort", interrupt);

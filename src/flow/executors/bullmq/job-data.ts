@@ -28,6 +28,8 @@ export interface ClusterJobData {
    * long after the attempt starts, even inside a synchronous loop.
    */
   deadlineMs?: number;
+  /** From the step's `@resources({ memory })` (MiB): the child process is ended when it grows by more than that (plus a margin) during the job. */
+  memoryMiB?: number;
   /** The engine's request for the attempt (its flow module is the runner's path; workers use the package). */
   request: TaskRequest;
 }

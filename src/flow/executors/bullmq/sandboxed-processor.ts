@@ -18,7 +18,7 @@ import { watchWorker } from "../worker-watch.js";
 
 // A child whose worker died must not finish its task: the job runs again elsewhere as the next attempt.
 process.on("disconnect", () => process.exit(1));
-watchWorker(); // its parent's death, also while a step keeps this thread busy
+const watch = watchWorker(); // its parent's death and each job's memory bound, also while a step keeps this thread busy
 
 /** Runs one job in this child. */
 export default async function processJob(job: SandboxedJob<ClusterJobData>): Promise<ClusterJobResult> {
@@ -33,6 +33,7 @@ export default async function processJob(job: SandboxedJob<ClusterJobData>): Pro
   await job.updateProgress({ pid: process.pid } satisfies ChildStarted);
   const output = new OutputForwarder((chunk) => job.updateProgress(chunk));
   armWatchdog(job.data.deadlineMs);
+  watch.attemptStarts(job.data.memoryMiB);
   try {
     const restarts = Math.max(0, (job.attemptsStarted ?? 1) - 1);
     return await runClusterJob(job.data, environment, restarts, new AbortController().signal, (event) => output.add(event));
