@@ -73,4 +73,29 @@ class QuietFlow extends FlowSpec {
     expect(run.stdout).toMatch(/Run QuietFlow\/\d+ finished successfully\./);
     expect(run.code).toBe(0);
   });
+
+  test("a missing package or local file is named with what to do, not as top-level code to fix", async () => {
+    for (const packageJson of [undefined, `{ "type": "module" }`]) {
+      const dir = plainFolder({
+        ...(packageJson ? { "package.json": packageJson } : {}),
+        "flow.ts": `import { FlowSpec, step } from "wbflow";
+import { shuffle } from "@acme/tools/random";
+export class NeedsFlow extends FlowSpec { @step start() { shuffle(); this.next(this.end); } @step end() {} }
+`,
+        "local.ts": `import { FlowSpec, step } from "wbflow";
+import { helper } from "./helpers/missing";
+export class LocalFlow extends FlowSpec { @step start() { helper(); this.next(this.end); } @step end() {} }
+`,
+      });
+      const pkg = await wbflow(["run", "flow.ts"], dir);
+      // (Node's ES module loader names the package, its CommonJS loader the whole specifier.)
+      expect(pkg.stderr).toMatch(
+        /^wbflow run: .*flow\.ts could not be loaded: its import of '@acme\/tools(\/random)?' \(or that of a file it imports\) cannot be found\. Install it in the flow's folder \(npm install @acme\/tools\) or fix the import\.\n$/,
+      );
+      expect(pkg.code).toBe(1);
+      const local = await wbflow(["check", "local.ts"], dir);
+      expect(local.stderr).toMatch(/^wbflow check: \S.*local\.ts could not be loaded: its import of '.*helpers\/missing' \(or that of a file it imports\) cannot be found\. No such file: check the import's path/);
+      expect(local.code).toBe(1);
+    }
+  });
 });
