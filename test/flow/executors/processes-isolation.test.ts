@@ -92,7 +92,16 @@ export class Wide extends FlowSpec {
 }
 `;
 
+// A step that prints from a timer after it returned.
+const LATE = `import { FlowSpec, step } from "wbflow";
+export class Late extends FlowSpec {
+  @step start() { setTimeout(() => console.log("printed after the step returned"), 200); this.next(this.end); }
+  @step async end() { await new Promise((resolve) => setTimeout(resolve, 1000)); }
+}
+`;
+
 beforeAll(() => {
+  workspace.write("late.ts", LATE);
   workspace.write("wide.ts", WIDE);
   workspace.write("tensors.ts", TENSORS);
   workspace.write("importing.ts", IMPORTING);
@@ -181,6 +190,12 @@ describe("processes executor: nothing carried over or left behind, failures told
     expect(waited.error!.message).toMatch(
       /^Task Wide\/\d+\/heavy\/3 \(attempt 0\) was not run: the run had already failed \(in task Wide\/\d+\/heavy\/2\) while it waited for free worker slots\. Resume the run to run it\.$/,
     );
+  }, 120_000);
+
+  test("what a step prints after it returned (a timer) is shown, as in-process, not dropped", async () => {
+    const run = await driveRun(`${workspace.dir}/late.ts`, "Late", { executor: "processes", maxWorkers: 1 });
+    expect(run.successful).toBe(true);
+    expect(run.stdout).toContain("printed after the step returned\n");
   }, 120_000);
 
   test("a worker busy in synchronous code ends soon after its process is killed (a kernel killed mid-run leaves no orphan)", async () => {

@@ -55,6 +55,8 @@ export class PooledWorker {
   /** The end of its stderr, to tell why it died (e.g. V8's out-of-memory report). */
   private stderrTail = "";
   private nextId = 1;
+  /** The id of the attempt it runs now (0: none). */
+  private currentId = 0;
 
   constructor(
     script: string,
@@ -70,6 +72,8 @@ export class PooledWorker {
         if (message.type === "ready") resolve();
         if (message.type === "loaded") this.noteLoaded(message.file);
         if (message.type === "crash") this.noteCrash(message.error);
+        // Printed by a timer or promise of an attempt already done: shown here, as in-process (not stored: its task is saved).
+        if (message.type === "event" && message.id !== this.currentId) process[message.event.stream].write(message.event.text);
       });
       this.child.once("exit", () => reject(new Error("the worker process exited while starting")));
     });
@@ -148,6 +152,7 @@ export class PooledWorker {
   private exchange(request: TaskRequest, options: RunOptions): Promise<PoolOutcome> {
     const { child } = this;
     const id = this.nextId++;
+    this.currentId = id;
     const output = { stdout: "", stderr: "" };
     let reason: "timed out" | "interrupted" | undefined;
     return new Promise<PoolOutcome>((resolve) => {
@@ -159,6 +164,7 @@ export class PooledWorker {
       const onAbort = () => stop("interrupted");
       options.signal?.addEventListener("abort", onAbort, { once: true });
       const done = (outcome: PoolOutcome) => {
+        this.currentId = 0;
         clearTimeout(timer);
         options.signal?.removeEventListener("abort", onAbort);
         child.off("message", onMessage);
