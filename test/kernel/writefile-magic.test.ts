@@ -2,7 +2,7 @@
  * `%%writefile` writes a cell's body to a file; `%flow run Name --executor processes` on a flow defined
  * in a cell fails before any task starts, saying how to move it into a module with `%%writefile`.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect, test } from "vitest";
@@ -57,4 +57,18 @@ test("%flow run refuses an unknown executor", async () => {
   await expect(action.run(args, { locals, env: process.env } as unknown as MagicContext, undefined)).rejects.toThrow(
     "%flow run --executor is in-process, processes or bullmq; got threads.",
   );
+});
+
+test("%%writefile to a folder or under a file says what is in the way, in one line", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "wbflow-writefile-"));
+  writeFileSync(path.join(dir, "notes"), "a file");
+  await expect(writefile(dir, "x")).rejects.toMatchObject({
+    name: "MagicUsageError",
+    message: `%%writefile: cannot write ${dir}: it is a folder. Give a file's path, e.g. ${path.join(dir, "flow.ts")}.`,
+  });
+  await expect(writefile(path.join(dir, "notes", "flow.ts"), "x")).rejects.toMatchObject({
+    name: "MagicUsageError",
+    message: `%%writefile: cannot write ${path.join(dir, "notes", "flow.ts")}: a part of its path is a file, not a folder. Choose another folder.`,
+  });
+  expect(readFileSync(path.join(dir, "notes"), "utf8")).toBe("a file");
 });
