@@ -88,6 +88,20 @@ describe("sync --all and a run still in progress", () => {
     }
   }, 60_000);
 
+  it("--print-wandb-commands leaves it out too, as W&B's own sync would mark it synced half-way", async () => {
+    const { wandbSyncCommands } = await import("../../src/wandb/sync/wandb-sync-order.js");
+    const root = tempDir("wbflow-inprogress-");
+    const done = await startRun(root, "offline", server.url, "done0002");
+    await done.finish();
+    const open = await startRun(root, "offline", server.url, "open0003");
+    try {
+      expect(await wandbSyncCommands({ allIn: path.join(root, "wandb") })).toEqual([`wandb sync ${done.dir}`]);
+    } finally {
+      await open.finish();
+    }
+    expect(await wandbSyncCommands({ allIn: path.join(root, "wandb") })).toHaveLength(2);
+  });
+
   it("leaves a run of this process that is still open alone too", async () => {
     const root = tempDir("wbflow-inprogress-");
     const open = await startRun(root, "offline", server.url, "open0001");

@@ -9,6 +9,7 @@
  * producer before the runs that use its versions. `wbflow sync` does this by itself (produced
  * versions first, use edges after every run); this module gives the same order as commands.
  */
+import { liveLogWriter } from "../offline/log-writer-mark.js";
 import { readTransactionLog } from "../offline/transaction-log-reader.js";
 import type { ArtifactRecord } from "../protocol/records.js";
 import { findSyncSources, logsInWandbDir, type SyncSource } from "./sync-sources.js";
@@ -64,7 +65,10 @@ export async function producersFirst(sources: SyncSource[]): Promise<SyncSource[
 export async function wandbSyncCommands(selection: { paths?: string[]; allIn?: string; includeSynced?: boolean }): Promise<string[]> {
   const found = selection.allIn !== undefined ? findSyncSources(logsInWandbDir(selection.allIn)) : findSyncSources(selection.paths ?? []);
   const chosen = selection.allIn !== undefined && !selection.includeSynced ? found.filter((source) => !source.alreadySynced) : found;
-  return (await producersFirst(chosen)).map((source) => `wandb sync ${shellQuote(source.runDir)}`);
+  // As `wbflow sync --all`: a run a live process is still writing is left out (W&B's sync would
+  // upload it as failed and mark it synced, and the rest of it would never follow).
+  const settled = selection.allIn !== undefined ? chosen.filter((source) => liveLogWriter(source.logPath) === undefined) : chosen;
+  return (await producersFirst(settled)).map((source) => `wandb sync ${shellQuote(source.runDir)}`);
 }
 
 function shellQuote(value: string): string {
