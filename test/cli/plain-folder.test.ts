@@ -72,6 +72,10 @@ class QuietFlow extends FlowSpec {
     expect(run.stdout).toContain("hello from a sibling module");
     expect(run.stdout).toMatch(/Run QuietFlow\/\d+ finished successfully\./);
     expect(run.code).toBe(0);
+    // Worker processes take the class from the file's exports: said before any task fails on it.
+    const inWorkers = await wbflow(["run", "flow.ts", "--executor", "processes", "--datastore", "store"], dir);
+    expect(inWorkers.stderr).toMatch(/^wbflow run: flow\.ts defines QuietFlow without exporting it, and --executor processes runs tasks in worker processes .* Write `export class QuietFlow \.\.\.` and run again/);
+    expect(inWorkers.code).toBe(2);
   });
 
   test("a missing package or local file is named with what to do, not as top-level code to fix", async () => {

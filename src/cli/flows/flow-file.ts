@@ -46,6 +46,9 @@ function unexportedClassNames(source: string): string[] {
   return names.filter((m) => !m[2]).map((m) => m[5]!);
 }
 
+/** Flow classes reached only by exporting them on the fly: a worker process importing the file cannot find them. */
+const unexported = new WeakSet<object>();
+
 /**
  * Imports a flow file. When it exports no flow class, the classes it merely defines are reached
  * by importing it again with them exported (see export-hook.ts and, for a file Node loads as
@@ -62,14 +65,30 @@ export async function importFlowFile(file: string): Promise<Record<string, unkno
   if (Object.values(exports).some(isFlowClass)) return exports;
   const defined = unexportedClassNames(await readFile(absolute, "utf8"));
   if (defined.length === 0) return exports;
+  let exporting: Record<string, unknown>;
   if (loadedAsCommonJs(absolute)) {
     try {
-      return requireExporting(absolute, defined);
+      exporting = requireExporting(absolute, defined);
     } catch (error) {
       throw flowFileError(absolute, error);
     }
+  } else {
+    exporting = await load(urlExporting(pathToFileURL(absolute).href, defined));
   }
-  return load(urlExporting(pathToFileURL(absolute).href, defined));
+  for (const value of Object.values(exporting)) if (isFlowClass(value)) unexported.add(value);
+  return exporting;
+}
+
+/**
+ * Worker processes (`--executor processes|bullmq`) import FILE and take the flow class from its
+ * exports: a class the file only defines would fail every task. Said before the run starts.
+ */
+export function checkExportedForWorkers(flow: typeof FlowSpec, file: string, executor: string | undefined, command = "run"): void {
+  if (executor === undefined || executor === "in-process" || !unexported.has(flow)) return;
+  throw new CliUsageError(
+    `${file} defines ${flow.name} without exporting it, and --executor ${executor} runs tasks in worker processes that import ` +
+      `the file and take the class from its exports. Write \`export class ${flow.name} ...\` and ${command} again (or run without --executor).`,
+  );
 }
 
 /** `word` as typed in a shell: quoted when it has spaces or other characters a shell would split on. */

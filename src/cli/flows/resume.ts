@@ -10,7 +10,7 @@ import { isFlowClass } from "../../flow/define/spec.js";
 import { Datastore } from "../../flow/datastore/datastore.js";
 import { resumeFlowRun } from "../../commands/resume.js";
 import { CliUsageError, type CliCommand } from "../command.js";
-import { importFlowFile, pickFlowClass } from "./flow-file.js";
+import { checkExportedForWorkers, importFlowFile, pickFlowClass } from "./flow-file.js";
 import { bullmqRunOptions, parseRunArgs, progressLine } from "./run.js";
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK } from "../exit-codes.js";
 import { interruptibleByCtrlC } from "./ctrl-c.js";
@@ -80,6 +80,7 @@ async function resume(args: string[]): Promise<number> {
   }
   const parsed = parseRunArgs(withoutStep);
   const flow = pickFlowClass(exports, parsed.file, parsed.flowName, "resume");
+  checkExportedForWorkers(flow, parsed.file, parsed.executor, "resume");
   const options: ResumeOptions = {
     tags: parsed.tags,
     throwOnFailure: false,

@@ -13,7 +13,7 @@ import { readFlowDefinition } from "../../flow/define/flow-definition.js";
 import { REDIS_URL_ENV, RedisUrlError, redisUrlFrom } from "../../flow/executors/bullmq/redis-url.js";
 import { CliUsageError, type CliCommand } from "../command.js";
 import { parametersHelp } from "./run-help.js";
-import { loadFlowClass } from "./flow-file.js";
+import { checkExportedForWorkers, loadFlowClass } from "./flow-file.js";
 import { interruptibleByCtrlC } from "./ctrl-c.js";
 import { EXIT_INTERRUPTED } from "../exit-codes.js";
 import type { FlowRunError } from "../../flow/errors.js";
@@ -229,6 +229,7 @@ async function run(args: string[]): Promise<number> {
   if (args.some((arg) => HELP_FLAGS.has(arg))) return printHelp(args);
   const parsed = parseRunArgs(args);
   const flow = await loadFlowClass(parsed.file, parsed.flowName);
+  checkExportedForWorkers(flow, parsed.file, parsed.executor);
   const options: RunOptions = {
     tags: parsed.tags,
     throwOnFailure: false,
