@@ -19,6 +19,8 @@ export type PoolAction =
   | { remove: string }
   /** Sets (a string) or unsets (null) variables of this process's environment, as a notebook cell may between runs. */
   | { env: Record<string, string | null> }
+  /** Changes this process's working folder, as `process.chdir` in a notebook cell does between runs. */
+  | { chdir: string }
   /** SIGINT to this process's group, as Jupyter interrupts a kernel (this process must lead its group: spawn it detached). */
   | { interruptGroup: true }
   | { wait: true };
@@ -63,6 +65,7 @@ for (const action of JSON.parse(actionsJson) as PoolAction[]) {
       else process.env[name] = value;
     }
   }
+  else if ("chdir" in action) process.chdir(action.chdir);
   else if ("interruptGroup" in action) await interruptOwnGroup();
   else if ("wait" in action) {
     process.stdout.write(`WAITING ${JSON.stringify(childPids())}\n`);

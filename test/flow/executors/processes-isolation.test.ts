@@ -6,7 +6,7 @@
  * processes, each scenario in a separate driver process.
  */
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
@@ -19,6 +19,20 @@ export class Settings extends FlowSpec {
   @step start() {
     (this as any).project = process.env.WANDB_PROJECT ?? null;
     (this as any).mode = process.env.WBFLOW_ISOLATION_MODE ?? null;
+    this.next(this.end);
+  }
+  @step end() {}
+}
+`;
+
+// Reads a file by a relative path, then wanders off (as a careless step might) for the next task on its worker.
+const WANDERING = `import { readFileSync } from "node:fs";
+import { FlowSpec, step } from "wbflow";
+export class Wandering extends FlowSpec {
+  @step start() {
+    (this as any).folder = process.cwd();
+    (this as any).text = readFileSync("input.txt", "utf8");
+    process.chdir("/");
     this.next(this.end);
   }
   @step end() {}
@@ -108,6 +122,7 @@ beforeAll(() => {
   workspace.write("device.ts", `export const device = "cpu";\n`);
   workspace.write("settings.ts", SETTINGS);
   workspace.write("careless.ts", CARELESS);
+  workspace.write("wandering.ts", WANDERING);
   workspace.write("training.ts", TRAINING);
 });
 
@@ -134,6 +149,26 @@ describe("processes executor: nothing carried over or left behind, failures told
     expect(await started(first, "mode")).toBe("a");
     expect(await started(second, "project")).toBeNull();
     expect(await started(second, "mode")).toBe("b");
+    await noneMarkedWithin(mark);
+  }, 120_000);
+
+  test("a warm worker's task sees the working folder the run was started from, not the worker's nor one an earlier task changed to", async () => {
+    const mark = randomUUID();
+    const [first, second] = ["a", "b"].map((name) => {
+      const folder = mkdtempSync(path.join(tmpdir(), `wbflow-cwd-${name}-`));
+      writeFileSync(path.join(folder, "input.txt"), `input of ${name}`);
+      return folder;
+    }) as [string, string];
+    const run = { run: "Wandering", executor: "processes", maxWorkers: 1 };
+    const actions = [{ chdir: first }, run, { chdir: second }, run];
+    const { code, runs, stderr } = await drivePool(`${workspace.dir}/wandering.ts`, actions, { mark }).exited;
+    expect(code, stderr).toBe(0);
+    const [one, two] = runs as [PoolDrivenRun, PoolDrivenRun];
+    expect(two.workers).toEqual(one.workers); // the same warm worker served both
+    expect(await started(one, "folder")).toBe(first);
+    expect(await started(one, "text")).toBe("input of a");
+    expect(await started(two, "folder")).toBe(second);
+    expect(await started(two, "text")).toBe("input of b");
     await noneMarkedWithin(mark);
   }, 120_000);
 

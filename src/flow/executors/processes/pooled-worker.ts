@@ -195,7 +195,7 @@ export class PooledWorker {
       child.once("close", onExit);
       if (options.signal?.aborted) return stop("interrupted");
       this.ready.then(
-        () => child.send({ type: "run", id, request } satisfies ToWorker),
+        () => child.send({ type: "run", id, request, cwd: process.cwd() } satisfies ToWorker),
         () => undefined, // the exit handler reports it
       );
     });

@@ -48,7 +48,7 @@ process.on("message", (message: ToWorker) => {
     importFlowClass(message.flow).catch(() => undefined); // a failure is reported by the first task
     return;
   }
-  const { id, request } = message;
+  const { id, request, cwd } = message;
   process.off("SIGINT", stayOnInterrupt);
   const reply = async (answer: FromWorker) => {
     await settle();
@@ -60,6 +60,7 @@ process.on("message", (message: ToWorker) => {
   const imported = importFlowClass(request.flow).catch(() => undefined);
   // Its environment is the kernel's as the run's request gives it (not what it was at fork or for an earlier run).
   const attempt = imported.then(() => {
+    enterRunFolder(cwd);
     watch.attemptStarts();
     return runTaskRequest(request, { onEvent: (event) => send({ type: "event", id, event }), ownEnv: {} });
   });
@@ -69,3 +70,16 @@ process.on("message", (message: ToWorker) => {
   );
 });
 send({ type: "ready" });
+
+/**
+ * Relative paths in a step (data files, W&B's ./wandb) mean what they mean to an in-process task: the
+ * starting process's working folder now, not the one this worker was forked in, nor one an earlier
+ * task's `process.chdir` left behind.
+ */
+function enterRunFolder(cwd: string): void {
+  try {
+    process.chdir(cwd);
+  } catch (error) {
+    throw new Error(`Worker process ${process.pid} cannot enter the run's working folder ${cwd} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): was it removed? Change to an existing folder and run again.`);
+  }
+}

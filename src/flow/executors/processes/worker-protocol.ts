@@ -7,7 +7,8 @@ export type ToWorker =
   /** Import the flow's module now, so the first task does not wait for it. */
   | { type: "preload"; flow: TaskRequest["flow"] }
   /** Run one attempt. */
-  | { type: "run"; id: number; request: TaskRequest };
+  /** `cwd`: the working folder of the process that started the run, now (as an in-process task would have it). */
+  | { type: "run"; id: number; request: TaskRequest; cwd: string };
 
 /** Worker → pool. */
 export type FromWorker =
