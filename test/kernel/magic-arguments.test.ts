@@ -81,6 +81,10 @@ describe("MagicRegistry", () => {
     await expect(registry.run("line", "nope", "", context)).rejects.toThrow(/Unknown magic %nope\. Known magics: %demo/);
     await expect(registry.run("line", "demo", "shout", context)).rejects.toThrow("%demo: unknown subcommand 'shout'; expected one of: echo");
     await expect(registry.run("cell", "demo", "echo", context, "body")).rejects.toThrow("%%demo cannot be used as a cell magic");
+    const withCellMagic = new MagicRegistry();
+    withCellMagic.register({ name: "writefile", summary: "", modes: ["cell"], main: { summary: "", arguments: {}, takesCellBody: true, run: async () => 1 } });
+    withCellMagic.register({ name: "demo", summary: "", modes: ["line"], main: { summary: "", arguments: {}, run: async () => 1 } });
+    await expect(withCellMagic.run("line", "nope", "", context)).rejects.toThrow(/Known magics: (%%writefile, %demo|%demo, %%writefile)\./);
     const both = new MagicRegistry();
     both.register({ name: "both", summary: "", modes: ["line", "cell"], subcommands: { plain: { summary: "", arguments: {}, run: async () => 1 } } });
     await expect(both.run("cell", "both", "plain", context, "body")).rejects.toThrow("%%both plain takes no cell body");

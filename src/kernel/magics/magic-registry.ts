@@ -43,7 +43,8 @@ export class MagicRegistry {
     const magic = await this.load(name);
     const prefix = mode === "line" ? "%" : "%%";
     if (!magic) {
-      const known = this.list().map((m) => `%${m.name}`).join(", ");
+      // A cell-only magic is listed as it is typed: %%writefile.
+      const known = this.list().map((m) => `${m.modes.includes("line") ? "%" : "%%"}${m.name}`).join(", ");
       throw new UnknownMagicError(
         `Unknown magic ${prefix}${name}. Known magics: ${known}. Run %lsmagic for the list, %NAME? for help on one.`,
       );
