@@ -2,6 +2,7 @@
 import { CliUsageError, type CliCommand } from "./cli/command.js";
 import { ignoreClosedOutput } from "./cli/closed-output.js";
 import { exitCodeOf } from "./cli/exit-codes.js";
+import { fileSystemErrorMessage } from "./cli/file-system-error.js";
 
 /** A command as `wbflow --help` lists it; its module loads only when it runs. */
 interface CommandEntry {
@@ -75,6 +76,11 @@ export async function main(argv: string[]): Promise<number> {
     }
     // Expected failures (not found, lint, bad input) are one line with what to do, not a stack.
     const code = exitCodeOf(error);
+    const fileProblem = fileSystemErrorMessage(error);
+    if (code === undefined && fileProblem !== undefined) {
+      console.error(`wbflow ${name}: ${fileProblem}`);
+      return 1;
+    }
     if (code === undefined) throw error;
     console.error(`wbflow ${name}: ${(error as Error).message}`);
     return code;
