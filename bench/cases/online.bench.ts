@@ -28,6 +28,17 @@ const ROWS = 100_000;
 
 let server: ProtocolServer;
 let http: WandbHttpClient;
+
+/** A case's own protocol server and a client of it, started before and stopped after the case. */
+const withProtocolServer = {
+  async setup() {
+    server = await startProtocolServer();
+    http = new WandbHttpClient({ baseUrl: server.url, apiKey: TEST_USER.apiKey });
+  },
+  async teardown() {
+    await server.close();
+  },
+};
 let dir: string;
 let bigFile: string;
 let bigMd5: string;
@@ -212,13 +223,7 @@ function streamCase(name: string, label: string, measure: (target: { entity: str
     name,
     unit: "rows/s",
     higherIsBetter: true,
-    async setup() {
-      server = await startProtocolServer();
-      http = new WandbHttpClient({ baseUrl: server.url, apiKey: TEST_USER.apiKey });
-    },
-    async teardown() {
-      await server.close();
-    },
+    ...withProtocolServer,
     baseline: {
       label: "plain POSTs of the same bodies",
       async run() {
@@ -286,13 +291,7 @@ const largeSummary: BenchCase = {
   higherIsBetter: true,
   aim: "ratio ≥ 0.7",
   repeats: 3,
-  async setup() {
-    server = await startProtocolServer();
-    http = new WandbHttpClient({ baseUrl: server.url, apiKey: TEST_USER.apiKey });
-  },
-  async teardown() {
-    await server.close();
-  },
+  ...withProtocolServer,
   baseline: {
     label: "the same run with a 10-byte summary value",
     async run() {

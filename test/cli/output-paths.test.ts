@@ -1,23 +1,9 @@
 /** `--svg OUT` / `--file OUT` into a folder that does not exist: one line naming the path, not a stack trace. */
-import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect, test } from "vitest";
-
-const BIN = path.join(import.meta.dirname, "..", "..", "bin", "wbflow.js");
-
-function wbflow(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env["PATH"] ?? "", HOME: cwd } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runBuiltCli as wbflow } from "../support/cli.js";
 
 test("wbflow show --svg and wbflow dump --file into a missing folder say so in one line", async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "wbflow-out-"));

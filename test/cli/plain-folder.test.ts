@@ -4,25 +4,11 @@
  * fresh project is. Node treats a .ts file there as CommonJS. (The other CLI tests run the source under
  * `node --import tsx`, whose CommonJS hooks hide what the published command does.)
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-
-const BIN = path.join(import.meta.dirname, "..", "..", "bin", "wbflow.js");
-
-function wbflow(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env["PATH"] ?? "", HOME: cwd } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runBuiltCli as wbflow } from "../support/cli.js";
 
 /** A fresh folder (with a space in its name) outside any package, holding `files`. */
 function plainFolder(files: Record<string, string>): string {

@@ -33,9 +33,21 @@ export function runCli(args: string[], env: Record<string, string> = {}, stdinOr
 
 /** Runs a TypeScript file in a child `node --import tsx` with exactly `env` (plus PATH) and returns its exit code and output. */
 export function runTypeScript(file: string, args: string[], env: Record<string, string>, options: CliRunOptions = {}): Promise<CliResult> {
+  return runNode(["--import", "tsx", file, ...args], env, options);
+}
+
+/**
+ * Runs the built command (bin/wbflow.js, as `npx wbflow` does: no tsx hooks of the test's) in `cwd`,
+ * with only PATH and HOME=`cwd` in its environment.
+ */
+export function runBuiltCli(args: string[], cwd: string): Promise<CliResult> {
+  return runNode([path.join(repo, "bin", "wbflow.js"), ...args], { HOME: cwd }, { cwd });
+}
+
+function runNode(nodeArgs: string[], env: Record<string, string>, options: CliRunOptions): Promise<CliResult> {
   const base = options.inheritEnv ? { ...process.env, WBFLOW_DATASTORE: "" } : { PATH: process.env["PATH"] ?? "" };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", file, ...args], { env: { ...base, ...env }, cwd: options.cwd ?? repo });
+    const child = spawn(process.execPath, nodeArgs, { env: { ...base, ...env }, cwd: options.cwd ?? repo });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
