@@ -24,9 +24,7 @@ import { DecodeCache, loadForeachInputs, loadTask } from "./task-load.js";
 import { ArtifactActivityHub, createFlowProxy, TaskState } from "./task-state.js";
 import { toError } from "./stored-error.js";
 import type { RunContext, TaskSpec } from "../runtime/run-context.js";
-
-/** The upper limit on attempts of one task (first attempt plus retries). */
-export const MAX_ATTEMPTS = 6;
+import { MAX_ATTEMPTS } from "./attempt-limit.js";
 
 /** How the live part of an attempt ended. */
 export interface AttemptBodyOutcome {

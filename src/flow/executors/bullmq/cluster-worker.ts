@@ -10,7 +10,7 @@ import path from "node:path";
 import type { ClusterJobData, ClusterJobResult } from "./job-data.js";
 import { redactRedisSecrets } from "./redis-url.js";
 import { CHILD_ENV } from "./child-env.js";
-import { MAX_ATTEMPTS } from "../../task/attempt-body.js";
+import { MAX_ATTEMPTS } from "../../task/attempt-limit.js";
 import { CANCEL_EVENT, isChildStarted, JobStopper } from "./job-cancel.js";
 
 /** BullMQ's default job lock: a dead worker's jobs run again within about twice this. */
