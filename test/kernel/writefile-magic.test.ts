@@ -44,6 +44,11 @@ test("%flow run --executor processes on a flow defined in a cell fails before an
     expect((error as Error).message).toContain('import { InCell } from "./incell"');
     const [runId] = readdirSync(path.join(store, "InCell")).filter((n) => /^\d+$/.test(n));
     expect(existsSync(path.join(store, "InCell", runId!, "start"))).toBe(false); // no task started
+    // %flow resume shares the verb wrapper: the same one-line error.
+    const resume = flowMagic().subcommands!.resume!;
+    const resumeArgs = parseArguments(tokenizeArguments("InCell --executor processes"), resume.arguments, "%flow resume");
+    const resumeError = await resume.run(resumeArgs, { locals, env: process.env } as unknown as MagicContext, undefined).catch((e: unknown) => e);
+    expect(resumeError).toMatchObject({ name: "FlowNotInModuleError", userFacing: true });
   } finally {
     if (previous === undefined) delete process.env.WBFLOW_DATASTORE;
     else process.env.WBFLOW_DATASTORE = previous;

@@ -36,6 +36,8 @@ async function verb<T>(command: string, action: () => Promise<T>): Promise<T> {
     return await action();
   } catch (error) {
     if (error instanceof Error && USER_ERRORS.has(error.name)) throw new MagicUsageError(`%flow ${command}: ${error.message}`);
+    // E.g. a flow defined in a cell asked to run in worker processes: the message says what to do.
+    if (error instanceof FlowNotInModuleError) throw Object.assign(error, { userFacing: true });
     throw error;
   }
 }
@@ -93,11 +95,7 @@ const runVerb: MagicAction = {
     checkedGraph(flow);
     // The kernel's flow-run watcher shows the live display and the report of this run.
     const options = { throwOnFailure: false, ...executorRunOptions(args.options, context.env) };
-    const run = await verb("run", () => flow.run(args.extraOptions, options)).catch((error: unknown) => {
-      // E.g. a flow defined in a cell asked to run in worker processes: the message says what to do.
-      if (error instanceof FlowNotInModuleError) throw Object.assign(error, { userFacing: true });
-      throw error;
-    });
+    const run = await verb("run", () => flow.run(args.extraOptions, options));
     if (!run.successful) {
       throw unsuccessfulRun(run);
     }
