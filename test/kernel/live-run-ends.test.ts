@@ -20,13 +20,8 @@ afterEach(() => {
   vi.unstubAllEnvs();
 });
 
-it.each<[string, RunOptions]>([
-  ["processes", { executor: "processes" }],
-  // Never connects: the executor refuses the in-cell flow when it opens, before Redis is asked.
-  ["bullmq", { executor: "bullmq", redis: "redis://127.0.0.1:1" }],
-])("a run whose %s executor cannot start ends its live panel as Failed", async (_name, options) => {
-  const root = mkdtempSync(path.join(tmpdir(), "wbflow-live-end-"));
-  vi.stubEnv("WBFLOW_DATASTORE", root);
+/** Makes the kernel's cell output collect every display's text (the live panels) into the returned list. */
+function capturePanels(): string[] {
   const panels: string[] = [];
   const output: CellOutput = {
     stream: () => undefined,
@@ -36,6 +31,17 @@ it.each<[string, RunOptions]>([
     prompt: () => Promise.reject(new Error("no input in this test")),
   };
   setActiveOutput(output);
+  return panels;
+}
+
+it.each<[string, RunOptions]>([
+  ["processes", { executor: "processes" }],
+  // Never connects: the executor refuses the in-cell flow when it opens, before Redis is asked.
+  ["bullmq", { executor: "bullmq", redis: "redis://127.0.0.1:1" }],
+])("a run whose %s executor cannot start ends its live panel as Failed", async (_name, options) => {
+  const root = mkdtempSync(path.join(tmpdir(), "wbflow-live-end-"));
+  vi.stubEnv("WBFLOW_DATASTORE", root);
+  const panels = capturePanels();
   const stop = watchFlowRuns();
   const InCell = flowFrom(`export class InCell extends FlowSpec { @step start() { this.next(this.end); } @step end() {} }`, "InCell");
   try {
@@ -54,15 +60,7 @@ it.each<[string, RunOptions]>([
 
 it("the finished panel shows the run's own time, not the time its last render waited", async () => {
   const root = mkdtempSync(path.join(tmpdir(), "wbflow-live-time-"));
-  const panels: string[] = [];
-  const output: CellOutput = {
-    stream: () => undefined,
-    display: (bundle) => void panels.push(String(bundle["text/plain"] ?? "")),
-    result: () => undefined,
-    error: () => undefined,
-    prompt: () => Promise.reject(new Error("no input in this test")),
-  };
-  setActiveOutput(output);
+  const panels = capturePanels();
   const clock = globalThis as { liveTimeClock?: number };
   clock.liveTimeClock = 0;
   const stop = watchFlowRuns({ now: () => clock.liveTimeClock! });
